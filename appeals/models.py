@@ -1,0 +1,251 @@
+"""Appeals and everything that happens to them (DESIGN.md §2, §3).
+
+Every change of an appeal is an AppealEvent, written by a service in the same transaction;
+ratings, SLA figures and reports are computed from events, so they can be recomputed and audited.
+Every table carries `region` so that it can be distributed by region later (DESIGN.md §11).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+
+class Kind(models.TextChoices):
+    APPEAL = "appeal", "Обращение (59-ФЗ)"
+    MESSAGE = "message", "Сообщение ПОС"
+    INCIDENT = "incident", "Инцидент (соцсети)"
+
+
+class Channel(models.TextChoices):
+    POS = "pos", "ПОС «Решаем вместе»"
+    INCIDENT = "incident", "Инцидент Менеджмент"
+    LETTER = "letter", "Письмо"
+    EMAIL = "email", "Электронная почта"
+    PHONE = "phone", "Телефон"
+    WEB = "web", "Веб-форма"
+    API = "api", "REST API"
+    OPEN311 = "open311", "Open311"
+
+
+class Status(models.TextChoices):
+    NEW = "new", "Новое"
+    REGISTERED = "registered", "Зарегистрировано"
+    IN_PROGRESS = "in_progress", "В работе"
+    AWAITING_CLARIFICATION = "awaiting_clarification", "Ждёт уточнения"
+    INTERIM_ANSWERED = "interim_answered", "Промежуточный ответ"
+    ANSWERED = "answered", "Ответ на проверке"
+    RETURNED_FOR_REWORK = "returned_for_rework", "Возвращено на доработку"
+    CLOSED = "closed", "Закрыто"
+    LEFT_WITHOUT_ANSWER = "left_without_answer", "Оставлено без ответа (ст. 11)"
+
+
+OPEN_STATUSES = [
+    Status.NEW, Status.REGISTERED, Status.IN_PROGRESS, Status.AWAITING_CLARIFICATION,
+    Status.INTERIM_ANSWERED, Status.ANSWERED, Status.RETURNED_FOR_REWORK,
+]
+
+
+class Importance(models.TextChoices):
+    NORMAL = "normal", "обычная"
+    HIGH = "high", "высокая"
+
+
+class Satisfaction(models.TextChoices):
+    SATISFIED = "satisfied", "Удовлетворён"
+    NOT_SATISFIED = "not_satisfied", "Не удовлетворён"
+
+
+class Problem(models.Model):
+    """Проблема: a cluster of appeals about one thing in one place, across channels.
+    Each appeal in it keeps its own answer obligation."""
+
+    region = models.ForeignKey("municipalities.Region", models.PROTECT, related_name="+", verbose_name="регион")
+    title = models.CharField("суть проблемы", max_length=300)
+    subtopic = models.ForeignKey("cur.Subtopic", models.PROTECT, null=True, blank=True, related_name="+", verbose_name="подтема")
+    municipality = models.ForeignKey(
+        "municipalities.Municipality", models.PROTECT, null=True, blank=True, related_name="+", verbose_name="МО"
+    )
+    settlement = models.ForeignKey(
+        "municipalities.Settlement", models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="нас. пункт"
+    )
+    address = models.CharField("адрес", max_length=300, blank=True)
+    created_at = models.DateTimeField("выявлена", auto_now_add=True)
+    resolved_at = models.DateTimeField("решена", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "проблема"
+        verbose_name_plural = "проблемы"
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Appeal(models.Model):
+    """Обращение, сообщение или инцидент: one item from one channel, with its structure,
+    territory, responsible body and deadlines. Status changes only through appeals.services."""
+
+    region = models.ForeignKey("municipalities.Region", models.PROTECT, related_name="+", verbose_name="регион")
+    kind = models.CharField("вид", max_length=16, choices=Kind.choices)
+    channel = models.CharField("канал", max_length=16, choices=Channel.choices)
+    external_id = models.CharField("внешний номер", max_length=64, null=True, blank=True)
+    status = models.CharField("статус", max_length=32, choices=Status.choices, default=Status.NEW)
+    importance = models.CharField("важность", max_length=8, choices=Importance.choices, default=Importance.NORMAL)
+
+    title = models.CharField("заголовок", max_length=300, blank=True)
+    text = models.TextField("текст")
+    source_url = models.URLField("ссылка на публикацию", max_length=500, blank=True)
+
+    # Personal data (152-ФЗ): shown only to roles that need it, masked elsewhere (cur/scoping.py).
+    citizen_name = models.CharField("заявитель", max_length=300, blank=True)
+    citizen_email = models.CharField("эл. почта заявителя", max_length=254, blank=True)
+    citizen_phone = models.CharField("телефон заявителя", max_length=32, blank=True)
+    citizen_address = models.CharField("почтовый адрес заявителя", max_length=300, blank=True)
+
+    # Structure: filled by the structuring pipeline, confirmed or corrected by an operator.
+    sector = models.ForeignKey("cur.Sector", models.PROTECT, null=True, blank=True, related_name="+",
+                               verbose_name="тематика", db_index=False)
+    subtopic = models.ForeignKey("cur.Subtopic", models.PROTECT, null=True, blank=True, related_name="+",
+                                 verbose_name="подтема", db_index=False)
+    structuring_confidence = models.FloatField("уверенность структурирования", null=True, blank=True)
+    municipality = models.ForeignKey("municipalities.Municipality", models.PROTECT, null=True, blank=True,
+                                     related_name="+", verbose_name="МО", db_index=False)
+    settlement = models.ForeignKey("municipalities.Settlement", models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name="населённый пункт")
+    address = models.CharField("адрес проблемы", max_length=300, blank=True)
+    agency = models.ForeignKey("cur.Agency", models.PROTECT, null=True, blank=True, related_name="appeals",
+                               verbose_name="ответственный получатель", db_index=False)
+    problem = models.ForeignKey(Problem, models.SET_NULL, null=True, blank=True, related_name="appeals",
+                                verbose_name="проблема")
+
+    # Time line and deadlines (UTC in the database; shown in the region's zone).
+    received_at = models.DateTimeField("поступило")
+    registered_at = models.DateTimeField("зарегистрировано", null=True, blank=True)
+    first_response_due_at = models.DateTimeField("срок первичного ответа", null=True, blank=True)
+    first_response_at = models.DateTimeField("первичный ответ", null=True, blank=True)
+    due_at = models.DateTimeField("срок ответа", null=True, blank=True)
+    answered_at = models.DateTimeField("дан ответ", null=True, blank=True)
+    closed_at = models.DateTimeField("закрыто", null=True, blank=True)
+    is_overdue = models.BooleanField("просрочено", default=False)
+    extensions = models.PositiveSmallIntegerField("продлений", default=0)
+    satisfaction = models.CharField("оценка гражданина", max_length=16, choices=Satisfaction.choices, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Optimistic lock: services update `WHERE version = seen`, so concurrent edits never lose one.
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = "обращение"
+        verbose_name_plural = "обращения"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "channel", "external_id"], condition=Q(external_id__isnull=False),
+                name="appeal_channel_external_id_uniq",
+            ),
+        ]
+        # The queue sorts by deadline inside a filter: each filter column leads an index ending
+        # with (due_at, id), so a page is an index range scan, never a sort of the whole region.
+        indexes = [
+            models.Index(fields=["region", "status", "due_at", "id"], name="appeal_region_queue"),
+            models.Index(fields=["municipality", "status", "due_at", "id"], name="appeal_municipality_queue"),
+            models.Index(fields=["agency", "status", "due_at", "id"], name="appeal_agency_queue"),
+            models.Index(fields=["sector", "due_at", "id"], name="appeal_sector_queue"),
+            models.Index(fields=["subtopic", "due_at", "id"], name="appeal_subtopic_queue"),
+            models.Index(fields=["region", "received_at"], name="appeal_region_received"),
+            models.Index(fields=["region", "due_at"], condition=Q(is_overdue=True), name="appeal_overdue"),
+        ]
+
+    def __str__(self) -> str:
+        return f"№ {self.number}"
+
+    @property
+    def number(self) -> str:
+        """Our registration number, shown to people and searched for."""
+        return f"{self.pk:07d}" if self.pk else "—"
+
+    @property
+    def title_or_excerpt(self) -> str:
+        return self.title or (self.text[:120] + ("…" if len(self.text) > 120 else ""))
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    def get_absolute_url(self) -> str:
+        return reverse("appeals:detail", args=[self.pk])
+
+
+class AppealEvent(models.Model):
+    """Every change of an appeal: who, when, from → to, why."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", "Поступило"
+        REGISTERED = "registered", "Зарегистрировано"
+        ASSIGNED = "assigned", "Направлено исполнителю"
+        FORWARDED = "forwarded", "Переадресовано"
+        CLARIFICATION_REQUESTED = "clarification_requested", "Запрошено уточнение"
+        CLARIFICATION_RECEIVED = "clarification_received", "Получено уточнение"
+        EXTENDED = "extended", "Срок продлён"
+        INTERIM_ANSWERED = "interim_answered", "Промежуточный ответ"
+        ANSWERED = "answered", "Дан ответ"
+        RETURNED_FOR_REWORK = "returned_for_rework", "Возвращено на доработку"
+        CLOSED = "closed", "Закрыто"
+        LEFT_WITHOUT_ANSWER = "left_without_answer", "Оставлено без ответа"
+        REOPENED = "reopened", "Повторное рассмотрение"
+        RATED = "rated", "Оценка гражданина"
+        FIELD_CHANGED = "field_changed", "Исправлено поле"
+        OVERDUE = "overdue", "Срок нарушен"
+
+    appeal = models.ForeignKey(Appeal, models.CASCADE, related_name="events", verbose_name="обращение", db_index=False)
+    region = models.ForeignKey("municipalities.Region", models.PROTECT, related_name="+", db_index=False)
+    at = models.DateTimeField("когда")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+",
+                              verbose_name="кто")
+    agency = models.ForeignKey("cur.Agency", models.SET_NULL, null=True, blank=True, related_name="+",
+                               verbose_name="орган", db_index=False)
+    kind = models.CharField("событие", max_length=32, choices=Kind.choices)
+    field = models.CharField("поле", max_length=64, blank=True)
+    old_value = models.TextField("было", blank=True)
+    new_value = models.TextField("стало", blank=True)
+    reason = models.TextField("причина", blank=True)
+
+    class Meta:
+        verbose_name = "событие обращения"
+        verbose_name_plural = "события обращений"
+        indexes = [
+            models.Index(fields=["appeal", "at"], name="event_appeal_at"),
+            models.Index(fields=["region", "kind", "at"], name="event_region_kind_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+class Answer(models.Model):
+    """Ответ исполнителя: interim or final; the ЦУР/МЦУ accepts it or returns it for rework."""
+
+    class Review(models.TextChoices):
+        PENDING = "pending", "На проверке"
+        ACCEPTED = "accepted", "Принят"
+        RETURNED = "returned", "Возвращён на доработку"
+
+    appeal = models.ForeignKey(Appeal, models.CASCADE, related_name="answers", verbose_name="обращение")
+    region = models.ForeignKey("municipalities.Region", models.PROTECT, related_name="+", db_index=False)
+    agency = models.ForeignKey("cur.Agency", models.PROTECT, null=True, blank=True, related_name="+",
+                               verbose_name="орган", db_index=False)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+",
+                               verbose_name="автор")
+    is_interim = models.BooleanField("промежуточный", default=False)
+    text = models.TextField("текст ответа")
+    has_evidence = models.BooleanField("приложены фото / акт", default=False)
+    review = models.CharField("проверка", max_length=16, choices=Review.choices, default=Review.PENDING)
+    created_at = models.DateTimeField("дан")
+
+    class Meta:
+        verbose_name = "ответ"
+        verbose_name_plural = "ответы"
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return ("Промежуточный ответ" if self.is_interim else "Ответ") + f" {self.created_at:%d.%m.%Y}"

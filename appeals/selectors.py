@@ -1,0 +1,93 @@
+"""Reads of appeals. Every function starts from the scoping layer."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from appeals.filters import AppealFilter
+from appeals.models import OPEN_STATUSES, Answer, Appeal, AppealEvent, Satisfaction
+from cur.scoping import can_see_personal_data, mask_contact, mask_name, scope_appeals
+
+LIST_RELATED = ("municipality", "settlement", "sector", "subtopic", "agency")
+
+
+def appeal_scope(*, user) -> QuerySet[Appeal]:
+    return scope_appeals(Appeal.objects.all(), user)
+
+
+def appeal_list(*, user, params=None, after: int | None = None, limit: int = 50) -> tuple[AppealFilter, list[Appeal], int | None]:
+    """A page of the user's appeals, newest first, with filters; returns (filter, rows, next cursor).
+
+    Keyset pagination on id: page N costs the same as page 1 at a million rows.
+    """
+    filterset = AppealFilter(params or None, queryset=appeal_scope(user=user), user=user)
+    qs = filterset.qs if filterset.is_valid() else appeal_scope(user=user).none()
+    if after is not None:
+        qs = qs.filter(pk__lt=after)
+    rows = list(qs.select_related(*LIST_RELATED).order_by("-pk")[: limit + 1])
+    next_cursor = rows[limit - 1].pk if len(rows) > limit else None
+    return filterset, rows[:limit], next_cursor
+
+
+def appeal_filtered(*, user, params) -> QuerySet[Appeal]:
+    """All of the user's appeals matching the filters (exports stream this)."""
+    filterset = AppealFilter(params or None, queryset=appeal_scope(user=user), user=user)
+    qs = filterset.qs if filterset.is_valid() else appeal_scope(user=user).none()
+    return qs.select_related(*LIST_RELATED).order_by("-pk")
+
+
+def appeal_get(*, user, pk: int) -> Appeal:
+    """One appeal the user may see, or 404 — an appeal outside the scope does not exist for them."""
+    return get_object_or_404(appeal_scope(user=user).select_related(*LIST_RELATED, "problem", "region"), pk=pk)
+
+
+def appeal_timeline(*, appeal: Appeal) -> list[AppealEvent]:
+    return list(appeal.events.select_related("actor", "agency").order_by("at", "pk"))
+
+
+def appeal_answers(*, appeal: Appeal) -> list[Answer]:
+    return list(appeal.answers.select_related("agency", "author").order_by("created_at", "pk"))
+
+
+def appeal_personal_data(*, appeal: Appeal, user) -> dict[str, str]:
+    """The citizen's name and contacts — in full for roles that need them, masked otherwise (152-ФЗ)."""
+    fields = {
+        "name": appeal.citizen_name, "email": appeal.citizen_email,
+        "phone": appeal.citizen_phone, "address": appeal.citizen_address,
+    }
+    if can_see_personal_data(user):
+        return fields
+    return {
+        "name": mask_name(fields["name"]), "email": mask_contact(fields["email"]),
+        "phone": mask_contact(fields["phone"]), "address": "скрыто" if fields["address"] else "",
+    }
+
+
+def appeal_recent(*, user, limit: int = 15) -> list[Appeal]:
+    return list(appeal_scope(user=user).select_related("municipality").order_by("-pk")[:limit])
+
+
+def appeal_kpis(*, user, now: datetime, week_ago: datetime) -> list[dict]:
+    """Tiles of the home page over the user's scope: open, overdue, this week, satisfaction."""
+    scope = appeal_scope(user=user)
+    counts = scope.aggregate(
+        open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
+        overdue=Count("pk", filter=Q(status__in=OPEN_STATUSES, is_overdue=True)),
+        week=Count("pk", filter=Q(received_at__gte=week_ago, received_at__lte=now)),
+        rated=Count("pk", filter=~Q(satisfaction="")),
+        satisfied=Count("pk", filter=Q(satisfaction=Satisfaction.SATISFIED)),
+    )
+    share = round(100 * counts["satisfied"] / counts["rated"]) if counts["rated"] else None
+    return [
+        {"label": "В работе", "value": counts["open"]},
+        {"label": "Просрочено", "value": counts["overdue"], "tone": "danger" if counts["overdue"] else "ok"},
+        {"label": "Поступило за 7 дней", "value": counts["week"]},
+        {
+            "label": "Удовлетворены ответом", "value": f"{share} %" if share is not None else "—",
+            "hint": "федеральный ориентир — 80 %",
+            "tone": None if share is None else ("ok" if share >= 80 else "warning"),
+        },
+    ]

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from appeals import views
+
+app_name = "appeals"
+urlpatterns = [
+    path("", views.appeal_list, name="list"),
+    path("export.csv", views.appeal_export_csv, name="export_csv"),
+    path("<int:pk>/", views.appeal_detail, name="detail"),
+]

@@ -1,0 +1,67 @@
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+
+from cur.models import Agency, Centre, Membership, Sector, Subtopic
+
+
+@admin.register(Centre)
+class CentreAdmin(admin.ModelAdmin):
+    list_display = ["short_name", "level", "region", "municipality", "parent"]
+    list_filter = ["level", "region"]
+    search_fields = ["name", "short_name"]
+
+
+class SubtopicInline(admin.TabularInline):
+    model = Subtopic
+    extra = 0
+    fields = ["code", "name", "seasonal", "pos_sla_working_days", "evidence_required", "is_active"]
+
+
+@admin.register(Sector)
+class SectorAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "is_socially_significant", "centre", "position"]
+    list_filter = ["is_socially_significant", "centre"]
+    list_editable = ["position"]
+    search_fields = ["name", "code"]
+    inlines = [SubtopicInline]
+
+
+@admin.register(Subtopic)
+class SubtopicAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "sector", "seasonal", "pos_sla_working_days", "evidence_required", "is_active"]
+    list_filter = ["sector", "evidence_required", "is_active", "seasonal"]
+    list_editable = ["pos_sla_working_days", "evidence_required", "is_active"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(Agency)
+class AgencyAdmin(admin.ModelAdmin):
+    list_display = ["short_name", "kind", "region", "municipality", "parent", "is_active"]
+    list_filter = ["kind", "region", "is_active", "sectors"]
+    search_fields = ["name", "short_name", "code"]
+    autocomplete_fields = ["parent", "municipality"]
+    filter_horizontal = ["sectors"]
+
+
+class MembershipInline(admin.StackedInline):
+    model = Membership
+    can_delete = False
+    autocomplete_fields = ["centre", "agency"]
+    filter_horizontal = ["sectors"]
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class CurUserAdmin(UserAdmin):
+    inlines = [MembershipInline]
+    list_display = ["username", "last_name", "first_name", "role", "is_staff", "is_active"]
+    list_select_related = ["membership"]
+
+    @admin.display(description="роль")
+    def role(self, user):
+        membership = getattr(user, "membership", None)
+        return membership.get_role_display() if membership else "—"

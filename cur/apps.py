@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CurConfig(AppConfig):
+    name = "cur"
+    verbose_name = "Организация ЦУР"

@@ -1,0 +1,20 @@
+"""The Celery application. All periodic jobs of the platform are declared here, in one place."""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cur.settings")
+
+app = Celery("cur")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    # Overdue flags feed the queue, the dashboards and the ratings.
+    "refresh-overdue-flags": {
+        "task": "appeals.tasks.refresh_overdue_flags",
+        "schedule": crontab(minute="*/5"),
+    },
+}

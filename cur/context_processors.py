@@ -1,0 +1,18 @@
+from django.conf import settings
+
+from cur.scoping import membership_of, region_of
+from municipalities.models import Region
+
+
+def workspace(request) -> dict:
+    """The heading of every page: region, the user's role and centre or agency."""
+    membership = membership_of(request.user)
+    region = region_of(request.user)
+    if region is None:
+        region = Region.objects.filter(code=settings.CUR_REGION).first()
+    return {
+        "region_name": region.name if region else "",
+        "current_role": membership.get_role_display() if membership else "",
+        "current_centre": str(membership.centre or membership.agency) if membership else "",
+        "membership": membership,
+    }

@@ -1,0 +1,27 @@
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from appeals.models import Appeal
+from cur.demo import organisation_load_demo
+from cur.services import rubricator_load
+from municipalities.services import territory_load
+
+
+class Command(BaseCommand):
+    help = "Load reference data (territory, rubricator) and, in demo mode, the demo organisation and appeals once."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--demo-appeals", type=int, default=100_000,
+                            help="How many demo appeals to generate when the database has none.")
+
+    def handle(self, *args, demo_appeals: int, **options):
+        self.stdout.write(f"Территория: {territory_load()}")
+        self.stdout.write(f"Рубрикатор: {rubricator_load()}")
+        if not settings.CUR_DEMO:
+            return
+        self.stdout.write(f"Демо-организация: {organisation_load_demo()}")
+        if Appeal.objects.exists():
+            self.stdout.write("Демо-обращения уже загружены — пропускаю.")
+        elif demo_appeals:
+            call_command("generate_demo", appeals=demo_appeals, stdout=self.stdout)

@@ -1,0 +1,78 @@
+"""`make run`: the whole platform in the foreground until Ctrl-C."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from cur.demo import DEMO_ACCOUNTS
+
+
+class Command(BaseCommand):
+    help = "Migrate, load reference and demo data once, run web + Celery worker + Celery beat until Ctrl-C."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+        parser.add_argument("--demo-appeals", type=int, default=int(os.environ.get("CUR_DEMO_APPEALS", "100000")))
+
+    def handle(self, *args, host: str, port: int, demo_appeals: int, **options):
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("bootstrap", demo_appeals=demo_appeals)
+        python = sys.executable
+        children = {
+            "web": [python, "-m", "gunicorn", "cur.wsgi", "--bind", f"{host}:{port}", "--workers", "2",
+                    "--threads", "4", "--worker-class", "gthread", "--timeout", "120", "--log-level", "warning"],
+            "worker": [python, "-m", "celery", "-A", "cur", "worker", "--concurrency", "2",
+                       "--loglevel", "INFO", "--hostname", "worker@%h"],
+            "beat": [python, "-m", "celery", "-A", "cur", "beat", "--loglevel", "INFO"],
+        }
+        processes = {name: subprocess.Popen(cmd) for name, cmd in children.items()}
+        # SIGTERM (from a supervisor) stops everything the same way as Ctrl-C.
+        signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+        try:
+            self._wait_ready(f"http://{host}:{port}/healthz", processes["web"])
+            self._banner(host, port)
+            while all(p.poll() is None for p in processes.values()):
+                time.sleep(0.5)
+            failed = [name for name, p in processes.items() if p.poll() is not None]
+            self.stderr.write(f"Процесс завершился: {', '.join(failed)} — останавливаю остальные.")
+        except KeyboardInterrupt:
+            self.stdout.write("\nОстанавливаю веб-сервер, worker и beat…")
+        finally:
+            self._stop(processes)
+        self.stdout.write("Остановлено. Встроенные PostgreSQL и Redis завершаются вместе с этой командой.")
+
+    def _wait_ready(self, url: str, web: subprocess.Popen, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and web.poll() is None:
+            try:
+                with urllib.request.urlopen(url, timeout=2):
+                    return
+            except OSError:
+                time.sleep(0.3)
+
+    def _banner(self, host: str, port: int) -> None:
+        lines = ["", "=" * 72, f"  Платформа ЦУР работает: http://{host}:{port}/",
+                 f"  Проверка состояния:    http://{host}:{port}/healthz", "", "  Демо-учётные записи:"]
+        for account in DEMO_ACCOUNTS:
+            lines.append(f"    {account['username']:<26} {account['password']:<16} {account['role']} — {account['scope']}")
+        lines += ["", "  Ctrl-C — остановить всё.", "=" * 72, ""]
+        self.stdout.write("\n".join(lines))
+
+    def _stop(self, processes: dict[str, subprocess.Popen]) -> None:
+        for process in processes.values():
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 20
+        for process in processes.values():
+            try:
+                process.wait(timeout=max(deadline - time.monotonic(), 0.1))
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()

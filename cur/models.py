@@ -1,0 +1,161 @@
+"""The organisation: centres (ЦУР / МЦУ), sectors and subtopics, agencies, and who is who."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Centre(models.Model):
+    """ЦУР of a region or МЦУ of one municipality; a МЦУ reports to its region's ЦУР."""
+
+    class Level(models.TextChoices):
+        REGION = "region", "ЦУР (регион)"
+        MUNICIPAL = "municipal", "МЦУ (муниципалитет)"
+
+    level = models.CharField("уровень", max_length=16, choices=Level.choices)
+    region = models.ForeignKey("municipalities.Region", models.PROTECT, related_name="centres", verbose_name="регион")
+    municipality = models.OneToOneField(
+        "municipalities.Municipality", models.PROTECT, null=True, blank=True,
+        related_name="centre", verbose_name="муниципальное образование",
+    )
+    parent = models.ForeignKey(
+        "self", models.PROTECT, null=True, blank=True, related_name="children", verbose_name="вышестоящий ЦУР"
+    )
+    name = models.CharField("название", max_length=300)
+    short_name = models.CharField("краткое название", max_length=100)
+
+    class Meta:
+        verbose_name = "центр управления"
+        verbose_name_plural = "центры управления"
+        ordering = ["level", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(level="region", municipality__isnull=True, parent__isnull=True)
+                           | Q(level="municipal", municipality__isnull=False)),
+                name="centre_level_territory",
+                violation_error_message="У ЦУР нет муниципалитета; у МЦУ он обязателен.",
+            ),
+            models.UniqueConstraint(fields=["region"], condition=Q(level="region"), name="one_cur_per_region"),
+        ]
+
+    def __str__(self) -> str:
+        return self.short_name
+
+
+class Sector(models.Model):
+    """Отраслевая тематика. The nine shared ones (eight socially significant + «прочее») have no
+    centre; a centre's own sector blocks (e.g. «Культура и молодежная политика») carry it."""
+
+    code = models.SlugField("код", max_length=64, unique=True)
+    name = models.CharField("название", max_length=200)
+    is_socially_significant = models.BooleanField("социально значимая", default=False)
+    centre = models.ForeignKey(
+        Centre, models.CASCADE, null=True, blank=True, related_name="own_sectors",
+        verbose_name="собственный блок центра",
+    )
+    position = models.PositiveSmallIntegerField("порядок", default=100)
+
+    class Meta:
+        verbose_name = "отраслевая тематика"
+        verbose_name_plural = "отраслевые тематики"
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Subtopic(models.Model):
+    """Подтема of a sector: carries its own ПОС deadline, seasonality and evidence flag."""
+
+    sector = models.ForeignKey(Sector, models.PROTECT, related_name="subtopics", verbose_name="тематика")
+    code = models.CharField("код", max_length=64, unique=True)
+    name = models.CharField("название", max_length=300)
+    seasonal = models.CharField(
+        "сезонность", max_length=32, blank=True, help_text="winter, summer, spring-summer…; пусто — круглый год."
+    )
+    pos_sla_working_days = models.PositiveSmallIntegerField("срок ответа ПОС, рабочих дней", default=10)
+    evidence_required = models.BooleanField("нужен фотоотчёт / акт", default=False)
+    is_active = models.BooleanField("действует", default=True)
+
+    class Meta:
+        verbose_name = "подтема"
+        verbose_name_plural = "подтемы"
+        ordering = ["sector__position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Agency(models.Model):
+    """Ответственный получатель: ОИВ, ОМСУ, учреждение или организация, as a tree
+    (ОИВ → подведомственное учреждение; ОМСУ → сельское поселение)."""
+
+    class Kind(models.TextChoices):
+        OIV = "oiv", "ОИВ"
+        OMSU = "omsu", "ОМСУ"
+        INSTITUTION = "institution", "учреждение"
+        ORGANISATION = "organisation", "организация"
+
+    region = models.ForeignKey("municipalities.Region", models.PROTECT, related_name="agencies", verbose_name="регион")
+    municipality = models.ForeignKey(
+        "municipalities.Municipality", models.PROTECT, null=True, blank=True, related_name="agencies",
+        verbose_name="территория", help_text="Пусто — весь регион.",
+    )
+    parent = models.ForeignKey(
+        "self", models.PROTECT, null=True, blank=True, related_name="children", verbose_name="вышестоящий орган"
+    )
+    kind = models.CharField("вид", max_length=16, choices=Kind.choices)
+    code = models.SlugField("код", max_length=80, unique=True)
+    name = models.CharField("полное название", max_length=400)
+    short_name = models.CharField("краткое название", max_length=150)
+    email = models.EmailField("эл. почта", blank=True)
+    sectors = models.ManyToManyField(Sector, blank=True, related_name="agencies", verbose_name="тематики")
+    is_active = models.BooleanField("действует", default=True)
+
+    class Meta:
+        verbose_name = "ответственный получатель"
+        verbose_name_plural = "ответственные получатели"
+        ordering = ["region", "name"]
+
+    def __str__(self) -> str:
+        return self.short_name
+
+
+class Membership(models.Model):
+    """What a user is in the organisation: one role in one centre, or an executor of one agency.
+
+    The scoping layer (cur/scoping.py) reads only this to decide what a user sees.
+    """
+
+    class Role(models.TextChoices):
+        CURATOR = "curator", "Куратор"
+        HEAD = "head", "Руководитель центра"
+        IM_POS_OFFICER = "im_pos_officer", "Ответственный за работу в «Инцидент Менеджмент» и ПОС"
+        SECTOR_HEAD = "sector_head", "Руководитель отраслевого блока"
+        OPERATOR = "operator", "Оператор"
+        EXECUTOR = "executor", "Исполнитель"
+        INTEGRATOR = "integrator", "Интегратор"
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, models.CASCADE, related_name="membership")
+    role = models.CharField("роль", max_length=32, choices=Role.choices)
+    centre = models.ForeignKey(Centre, models.PROTECT, null=True, blank=True, related_name="members", verbose_name="центр")
+    agency = models.ForeignKey(Agency, models.PROTECT, null=True, blank=True, related_name="members", verbose_name="орган")
+    sectors = models.ManyToManyField(
+        Sector, blank=True, related_name="heads", verbose_name="тематики блока",
+        help_text="Только для руководителя отраслевого блока.",
+    )
+
+    class Meta:
+        verbose_name = "роль пользователя"
+        verbose_name_plural = "роли пользователей"
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(role="executor", agency__isnull=False, centre__isnull=True)
+                           | (~Q(role="executor") & Q(centre__isnull=False, agency__isnull=True))),
+                name="membership_role_place",
+                violation_error_message="Исполнитель относится к органу, остальные роли — к центру.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} ({self.centre or self.agency})"

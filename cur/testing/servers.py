@@ -1,0 +1,11 @@
+"""pytest plugin: the test session runs against a real PostgreSQL and a real Redis.
+
+Loaded with `-p cur.testing.servers` (see pyproject.toml) so that it runs before pytest-django
+reads the settings. With DATABASE_URL / REDIS_URL set it uses those servers; otherwise it starts
+the embedded ones. Tests get their own Redis (var/redis/test.rdb), so a running `make run` is
+never disturbed; Django creates its own `test_cur` database in the shared PostgreSQL.
+"""
+
+from cur.embedded import ensure_servers
+
+ensure_servers(redis_name="test")

@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from cur import views
+
+admin.site.site_header = "ЦУР — справочники и администрирование"
+admin.site.site_title = "ЦУР"
+admin.site.index_title = "Справочники"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("appeals/", include("appeals.urls")),
+    path("heatmap/", include("heatmap.urls")),
+    path("ratings/", include("ratings.urls")),
+    path("api/v1/", include("appeals.api_urls")),
+    path("admin/", admin.site.urls),
+]

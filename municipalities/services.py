@@ -1,0 +1,109 @@
+"""Loading the territory reference data shipped in municipalities/data/ (see docs/territory.md)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+from django.db import transaction
+
+from municipalities.models import Municipality, Population, Region, Settlement
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+REGIONS = [
+    # code, name as in the OKTMO file, time zone, OKTMO prefix
+    ("samara", "Самарская область", "Europe/Samara", "36"),
+    ("chuvashia", "Чувашская Республика", "Europe/Moscow", "97"),
+]
+
+
+def polygon_centroid(geometry: dict) -> tuple[float, float]:
+    """(lat, lon) of the area-weighted centroid of a GeoJSON Polygon / MultiPolygon's outer rings.
+
+    Planar on lon/lat degrees: good enough to place a label or a marker inside a municipality.
+    """
+    polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+    total = cx = cy = 0.0
+    for polygon in polygons:
+        ring = polygon[0]
+        for (x1, y1), (x2, y2) in zip(ring, ring[1:]):
+            cross = x1 * y2 - x2 * y1
+            total += cross
+            cx += (x1 + x2) * cross
+            cy += (y1 + y2) * cross
+    if not total:
+        x, y = polygons[0][0][0]
+        return y, x
+    return cy / (3 * total), cx / (3 * total)
+
+
+def _short_name(row: dict) -> str:
+    # The OSM name is the everyday one («Пестравский район», «Тольятти», «городской округ Кинель»).
+    return row["osm_name"].replace("городской округ ", "")
+
+
+@transaction.atomic
+def territory_load() -> dict[str, int]:
+    """Create or update both regions, their municipalities with boundaries and population,
+    and the settlements gazetteer. Idempotent; returns counts of what is now loaded."""
+    regions = {}
+    by_name = {}
+    for code, name, tz, prefix in REGIONS:
+        region, _ = Region.objects.update_or_create(
+            code=code, defaults={"name": name, "timezone": tz, "oktmo_prefix": prefix}
+        )
+        regions[code] = region
+        by_name[name] = region
+
+    features = json.loads((DATA_DIR / "boundaries.geojson").read_text(encoding="utf-8"))["features"]
+    geometry_by_oktmo = {f["properties"]["oktmo"]: f["geometry"] for f in features}
+
+    municipalities = {}
+    with open(DATA_DIR / "municipalities_oktmo.csv", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            geometry = geometry_by_oktmo.get(row["oktmo"])
+            lat, lon = polygon_centroid(geometry) if geometry else (None, None)
+            municipality, _ = Municipality.objects.update_or_create(
+                oktmo=row["oktmo"],
+                defaults={
+                    "region": by_name[row["region"]], "name": _short_name(row),
+                    "official_name": row["oktmo_name"], "kind": row["kind"],
+                    "boundary": geometry, "centroid_lat": lat, "centroid_lon": lon,
+                },
+            )
+            municipalities[row["oktmo"]] = municipality
+
+    population_rows = 0
+    path = DATA_DIR / "population.csv"
+    if path.exists():
+        with open(path, encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                Population.objects.update_or_create(
+                    municipality=municipalities[row["oktmo"]], year=int(row["year"]),
+                    defaults={"population": int(row["population"])},
+                )
+                population_rows += 1
+
+    settlements = 0
+    path = DATA_DIR / "settlements.csv"
+    if path.exists():
+        with open(path, encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                municipality = municipalities[row["municipality_oktmo"]]
+                Settlement.objects.update_or_create(
+                    municipality=municipality, name=row["name"], kind=row["kind"],
+                    defaults={
+                        "region": municipality.region,
+                        "is_admin_centre": row["is_admin_centre"] == "yes",
+                        "population": int(row["population"]) if row["population"] else None,
+                        "lat": float(row["lat"]) if row["lat"] else None,
+                        "lon": float(row["lon"]) if row["lon"] else None,
+                    },
+                )
+                settlements += 1
+    return {
+        "regions": len(regions), "municipalities": len(municipalities),
+        "population_rows": population_rows, "settlements": settlements,
+    }
