@@ -23,7 +23,7 @@ def appeal_list(*, user, params=None, after: int | None = None, limit: int = 50)
 
     Keyset pagination on id: page N costs the same as page 1 at a million rows.
     """
-    filterset = AppealFilter(params or None, queryset=appeal_scope(user=user), user=user)
+    filterset = AppealFilter(params or {}, queryset=appeal_scope(user=user), user=user)
     qs = filterset.qs if filterset.is_valid() else appeal_scope(user=user).none()
     if after is not None:
         qs = qs.filter(pk__lt=after)
@@ -34,7 +34,7 @@ def appeal_list(*, user, params=None, after: int | None = None, limit: int = 50)
 
 def appeal_filtered(*, user, params) -> QuerySet[Appeal]:
     """All of the user's appeals matching the filters (exports stream this)."""
-    filterset = AppealFilter(params or None, queryset=appeal_scope(user=user), user=user)
+    filterset = AppealFilter(params or {}, queryset=appeal_scope(user=user), user=user)
     qs = filterset.qs if filterset.is_valid() else appeal_scope(user=user).none()
     return qs.select_related(*LIST_RELATED).order_by("-pk")
 

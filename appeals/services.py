@@ -10,7 +10,25 @@ from datetime import datetime
 
 from django.db import connection, transaction
 
-from appeals.models import OPEN_STATUSES, AppealEvent
+from appeals.models import OPEN_STATUSES, Appeal, AppealEvent
+
+
+@transaction.atomic
+def appeal_create(*, region, kind: str, channel: str, text: str, received_at: datetime, by=None,
+                  **fields) -> Appeal:
+    """Register the arrival of one item (any channel) with its CREATED event.
+
+    `fields` are Appeal's own fields (title, citizen_*, sector, subtopic, municipality, settlement,
+    address, agency, due_at, external_id …); they are validated before anything is written.
+    """
+    appeal = Appeal(region=region, kind=kind, channel=channel, text=text, received_at=received_at, **fields)
+    appeal.full_clean()
+    appeal.save()
+    AppealEvent.objects.create(
+        appeal=appeal, region=region, at=received_at, actor=by, agency=appeal.agency,
+        kind=AppealEvent.Kind.CREATED, new_value=appeal.status,
+    )
+    return appeal
 
 
 @transaction.atomic

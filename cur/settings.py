@@ -150,15 +150,17 @@ TIME_ZONE = REGION_TIMEZONES[CUR_REGION]
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "var" / "static"
 # Served by the application itself (WhiteNoise): closed government networks have no CDN.
-WHITENOISE_USE_FINDERS = not env_bool("STATIC_COLLECTED", False)
+# Locally straight from static/ (finders); in production from STATIC_ROOT after collectstatic.
+STATIC_COLLECTED = env_bool("STATIC_COLLECTED", False)
+STATIC_ROOT = env("STATIC_ROOT", str(BASE_DIR / "var" / "static")) if STATIC_COLLECTED else None
+WHITENOISE_USE_FINDERS = not STATIC_COLLECTED
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
-            if env_bool("STATIC_COLLECTED", False)
+            if STATIC_COLLECTED
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },

@@ -1,9 +1,9 @@
 from celery import shared_task
 
 
-@shared_task
-def ping() -> dict:
-    """Answer the health check from a worker: who ran it and whether it reached the database."""
+@shared_task(bind=True)
+def ping(self) -> dict:
+    """Answer the health check from a worker: which worker ran it and whether it reached the database."""
     from cur.health import worker_identity
 
-    return worker_identity()
+    return {"worker": self.request.hostname, **worker_identity()}

@@ -18,7 +18,9 @@ def index(request):
     values = [v for row in rows for v in (row.per_10k if measure == "per_10k" else row.counts)]
     classes = iter(quantile_classes(values))
     table = [
-        (row, [(v, next(classes)) for v in (row.per_10k if measure == "per_10k" else row.counts)]) for row in rows
+        (row, [(v, next(classes), sector.pk)
+               for v, sector in zip(row.per_10k if measure == "per_10k" else row.counts, sectors)])
+        for row in rows
     ]
     return render(request, "heatmap/index.html", {
         "sectors": sectors, "table": table, "days": days, "periods": PERIODS, "measure": measure,

@@ -1,0 +1,379 @@
+"""Synthetic appeals for the demo and the benchmarks — realistic, reproducible, fast.
+
+Pure generation, no database: `generate_chunk` turns a seed and a `DemoContext` (the reference
+data as plain tuples) into rows ready for COPY. Realism comes from:
+- time: a year back from `now`, weekly rhythm (Monday busiest, Saturday quietest), daily rhythm
+  (mornings and evenings), seasonality per subtopic (snow and heating in winter, waste and
+  landscaping in summer) taken from the rubricator's `seasonal` column;
+- territory: municipalities by population, settlements by population inside them;
+- channels: ПОС messages, incidents from social networks, 59-ФЗ appeals by letter / e-mail / web / phone;
+- texts: our own corpus (appeals/demo/corpus.py) with typos, CAPS and casual style (noise.py);
+- lifecycles by age: registered, assigned, answered on time or late, some returned for rework
+  with a formal «отписка», interim answers for incidents, some left without answer under ст. 11,
+  open overdue items, citizen verdicts; deadlines on working days of the RU production calendar.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+import numpy as np
+
+from appeals.demo import corpus, noise
+
+HOUR = 3600.0
+DAY = 86400.0
+
+# Monday … Sunday
+WEEKDAY_WEIGHTS = np.array([1.3, 1.2, 1.1, 1.05, 0.95, 0.62, 0.7])
+# Local hour of day 0 … 23: mornings at work, evenings at home.
+HOUR_WEIGHTS = np.array([
+    0.2, 0.1, 0.05, 0.05, 0.05, 0.1, 0.3, 0.8, 1.5, 2.0, 2.1, 2.0,
+    1.7, 1.6, 1.7, 1.6, 1.5, 1.4, 1.5, 1.7, 1.8, 1.6, 1.0, 0.5,
+])
+SEASON_FACTORS = {  # month 1 … 12
+    "": [1] * 12,
+    "winter": [3.0, 3.0, 1.6, 0.4, 0.1, 0.1, 0.1, 0.1, 0.2, 0.6, 1.6, 3.0],
+    "summer": [0.4, 0.4, 0.5, 0.8, 1.4, 2.4, 2.6, 2.4, 1.3, 0.7, 0.5, 0.4],
+    "spring-summer": [0.3, 0.3, 0.9, 1.8, 2.2, 2.2, 2.0, 1.8, 1.0, 0.5, 0.3, 0.3],
+    "autumn-spring": [1.2, 1.2, 1.2, 1.1, 0.8, 0.2, 0.1, 0.4, 1.4, 1.3, 1.2, 1.2],
+    "spring-autumn": [0.5, 0.5, 1.5, 2.0, 1.6, 0.8, 0.7, 0.8, 1.4, 1.8, 1.4, 0.6],
+}
+SECTOR_WEIGHTS = {
+    "housing_utilities": 0.22, "roads": 0.18, "other": 0.14, "waste": 0.10, "healthcare": 0.09,
+    "transport": 0.08, "education": 0.07, "social_protection": 0.06, "energy": 0.06,
+}
+# kind, channel, share
+CHANNEL_MIX = [
+    ("message", "pos", 0.55),
+    ("incident", "incident", 0.25),
+    ("appeal", "letter", 0.07),
+    ("appeal", "email", 0.06),
+    ("appeal", "web", 0.05),
+    ("appeal", "phone", 0.02),
+]
+NETWORKS = ["vk.com/wall-{a}_{b}", "ok.ru/group/{a}/topic/{b}", "t.me/c/{a}/{b}", "max.ru/c/{a}/{b}"]
+ST11_REASONS = [
+    "Не указаны фамилия и почтовый адрес для ответа (ч. 1 ст. 11 59-ФЗ).",
+    "Обращение содержит нецензурные выражения (ч. 3 ст. 11 59-ФЗ).",
+    "Текст обращения не поддаётся прочтению (ч. 4 ст. 11 59-ФЗ).",
+    "Повторный вопрос, на который ранее давались ответы по существу (ч. 5 ст. 11 59-ФЗ).",
+]
+
+
+@dataclass(frozen=True)
+class Place:
+    municipality_id: int
+    settlement_id: int | None
+    label: str  # «с. Пестравка», «г. Тольятти, Автозаводский район»
+
+
+@dataclass
+class DemoContext:
+    """Reference data the generator needs, as plain picklable values."""
+
+    region_id: int
+    tz_offset_hours: float  # region's UTC offset (Samara +4, Moscow +3; no DST since 2014)
+    now: datetime
+    subtopics: list[tuple[int, int, str, str, str, int]]  # id, sector_id, code, sector_code, seasonal, sla days
+    places: list[Place]
+    place_weights: list[float]
+    # (municipality_id, sector_id) → candidate agency ids; (None, sector_id) → regional ones
+    agencies: dict[tuple[int | None, int], list[int]]
+    fallback_agencies: list[int]
+    operators: dict[int | None, int]  # municipality_id (None = region) → user id of the operator
+    executors: dict[int, int]  # agency id → user id of its executor
+    holidays: list[date] = field(default_factory=list)
+    problems: list[tuple[int, int, int, int | None, str, float]] = field(default_factory=list)
+    # (problem id, subtopic index, place index, settlement id, street, centre timestamp)
+
+
+@dataclass
+class Chunk:
+    appeals: list[tuple]
+    events: list[tuple]
+    answers: list[tuple]
+
+
+APPEAL_COLUMNS = (
+    "id", "region_id", "kind", "channel", "external_id", "status", "importance", "title", "text", "source_url",
+    "citizen_name", "citizen_email", "citizen_phone", "citizen_address", "sector_id", "subtopic_id",
+    "structuring_confidence", "municipality_id", "settlement_id", "address", "agency_id", "problem_id",
+    "received_at", "registered_at", "first_response_due_at", "first_response_at", "due_at", "answered_at",
+    "closed_at", "is_overdue", "extensions", "satisfaction", "created_at", "updated_at", "version",
+)
+EVENT_COLUMNS = (
+    "appeal_id", "region_id", "at", "actor_id", "agency_id", "kind", "field", "old_value", "new_value", "reason",
+)
+ANSWER_COLUMNS = (
+    "appeal_id", "region_id", "agency_id", "author_id", "is_interim", "text", "has_evidence", "review", "created_at",
+)
+
+
+def subtopic_probabilities(subtopics, seed: int = 7) -> np.ndarray:
+    """12 × len(subtopics) matrix: the chance of each subtopic in each month."""
+    rng = np.random.default_rng(seed)
+    by_sector: dict[str, int] = {}
+    for s in subtopics:
+        by_sector[s[3]] = by_sector.get(s[3], 0) + 1
+    base = np.array([
+        SECTOR_WEIGHTS.get(s[3], 0.02) / by_sector[s[3]] * rng.uniform(0.5, 1.6) for s in subtopics
+    ])
+    season = np.array([SEASON_FACTORS.get(s[4], SEASON_FACTORS[""]) for s in subtopics]).T  # 12 × n
+    p = season * base
+    return p / p.sum(axis=1, keepdims=True)
+
+
+class _Calendar:
+    """Working days of the RU production calendar (weekends + holidays) via numpy's busday."""
+
+    def __init__(self, holidays: list[date]):
+        self.cal = np.busdaycalendar(weekmask="1111100", holidays=np.array(holidays, dtype="datetime64[D]"))
+
+    def add_working_days(self, local_days: np.ndarray, n: np.ndarray) -> np.ndarray:
+        return np.busday_offset(local_days, n, roll="forward", busdaycal=self.cal)
+
+
+def generate_chunk(*, ctx: DemoContext, first_id: int, count: int, seed: int) -> Chunk:
+    """`count` appeals with ids first_id … first_id+count-1, their events and answers."""
+    rng = random.Random(seed)
+    nrng = np.random.default_rng(seed)
+    tz = ctx.tz_offset_hours * HOUR
+    now_ts = ctx.now.timestamp()
+    start_ts = now_ts - 365 * DAY
+
+    # --- when: day by weekly rhythm, hour by daily rhythm (local time), then UTC timestamps
+    first_local_day = math.floor((start_ts + tz) / DAY)
+    day_index = np.arange(365)
+    weekdays = (first_local_day + day_index + 3) % 7  # 1970-01-01 was a Thursday (index 3)
+    trend = np.linspace(0.85, 1.15, 365)  # the platform grows: more appeals lately
+    day_w = WEEKDAY_WEIGHTS[weekdays] * trend
+    days = nrng.choice(365, size=count, p=day_w / day_w.sum())
+    hours = nrng.choice(24, size=count, p=HOUR_WEIGHTS / HOUR_WEIGHTS.sum())
+    local_ts = (first_local_day + days) * DAY + hours * HOUR + nrng.uniform(0, HOUR, size=count)
+    received = np.minimum(local_ts - tz, now_ts - 60)
+    months = np.array([datetime.fromtimestamp(t, UTC).month for t in (first_local_day + days) * DAY]) - 1
+
+    # --- what: subtopic by month (seasonality); where: place by population
+    probs = subtopic_probabilities(ctx.subtopics)
+    subtopic_idx = np.empty(count, dtype=np.int64)
+    for m in range(12):
+        mask = months == m
+        if mask.any():
+            subtopic_idx[mask] = nrng.choice(len(ctx.subtopics), size=int(mask.sum()), p=probs[m])
+    weights = np.array(ctx.place_weights)
+    place_idx = nrng.choice(len(ctx.places), size=count, p=weights / weights.sum())
+    channel_idx = nrng.choice(len(CHANNEL_MIX), size=count, p=[c[2] for c in CHANNEL_MIX])
+
+    # --- deadlines on the production calendar (local dates)
+    cal = _Calendar(ctx.holidays)
+    local_day = ((received + tz) // DAY).astype("int64").astype("datetime64[D]")
+    sla_days = np.array([ctx.subtopics[i][5] for i in subtopic_idx])
+    msg_due_day = cal.add_working_days(local_day, sla_days)
+    inc_due_day = cal.add_working_days(local_day, np.full(count, 7))
+    first_due_day = cal.add_working_days(local_day, np.ones(count, dtype=np.int64))
+    seconds_in_day = (received + tz) % DAY
+
+    def at_local(day64: np.ndarray) -> np.ndarray:
+        return day64.astype("int64") * DAY + seconds_in_day - tz
+
+    due_msg, due_inc, first_due = at_local(msg_due_day), at_local(inc_due_day), at_local(first_due_day)
+    # Answer time relative to the allowed time: ~85 % on time, a long tail late.
+    ratio = np.exp(nrng.normal(-0.75, 0.55, size=count))
+
+    appeals, events, answers = [], [], []
+    problems = ctx.problems
+    for i in range(count):
+        appeal_id = first_id + i
+        kind, channel, _ = CHANNEL_MIX[channel_idx[i]]
+        st_i = int(subtopic_idx[i])
+        place = ctx.places[place_idx[i]]
+        received_ts = float(received[i])
+        problem_id = None
+        street = rng.choice(corpus.STREETS)
+        if problems and rng.random() < 0.08:  # part of a known Problem: same subtopic, place, street
+            problem_id, st_i, p_idx, _, street, centre_ts = rng.choice(problems)
+            place = ctx.places[p_idx]
+            received_ts = min(centre_ts + rng.uniform(-10, 10) * DAY, now_ts - 600)
+        subtopic_id, sector_id, st_code, sector_code, _, _ = ctx.subtopics[st_i]
+        house = rng.randint(1, 120)
+        text = _appeal_text(rng, st_code, place.label, street, house)
+        title = rng.choice(corpus.TITLES[st_code]) if kind != "incident" else ""
+        if kind == "incident":
+            text = f"{rng.choice(corpus.INCIDENT_PREFIXES)} {text}"
+        text = noise.noisify(text, rng)
+
+        if kind == "appeal":
+            due_ts = received_ts + 30 * DAY
+        elif kind == "incident":
+            due_ts = float(due_inc[i])
+        else:
+            due_ts = float(due_msg[i])
+        first_due_ts = float(first_due[i]) if kind == "incident" else None
+        if problem_id is not None:  # deadlines follow the moved receipt time approximately
+            shift = received_ts - float(received[i])
+            due_ts += shift
+            first_due_ts = first_due_ts + shift if first_due_ts else None
+
+        agency_id = _route(rng, ctx, place.municipality_id, sector_id)
+        operator = ctx.operators.get(place.municipality_id) or ctx.operators.get(None)
+        executor = ctx.executors.get(agency_id)
+        importance = "high" if kind == "incident" and rng.random() < 0.15 else "normal"
+        name, email, phone, postal = _citizen(rng, kind, channel, place.label, street)
+        external_id = (
+            f"POS-{appeal_id:09d}" if channel == "pos" else f"IM-{appeal_id:09d}" if channel == "incident" else None
+        )
+        source_url = (
+            "https://" + rng.choice(NETWORKS).format(a=rng.randint(10**6, 10**8), b=rng.randint(1, 10**5))
+            if kind == "incident" else ""
+        )
+
+        ev = events.append
+        registered_ts = received_ts + rng.uniform(0.2, 3 * (24 if kind == "appeal" else 6)) * HOUR
+        assigned_ts = registered_ts + rng.uniform(0.1, 20) * HOUR
+        answer_ts = received_ts + float(ratio[i]) * (due_ts - received_ts)
+        status, closed_ts, answered_ts, first_resp_ts = "new", None, None, None
+        satisfaction = ""
+        overdue = False
+
+        ev((appeal_id, ctx.region_id, _dt(received_ts), None, None, "created", "", "", "", ""))
+        if registered_ts < now_ts:
+            status = "registered"
+            ev((appeal_id, ctx.region_id, _dt(registered_ts), operator, None, "registered", "status",
+                "new", "registered", ""))
+        if assigned_ts < now_ts:
+            status = "in_progress"
+            ev((appeal_id, ctx.region_id, _dt(assigned_ts), operator, agency_id, "assigned", "agency", "",
+                str(agency_id), ""))
+        if kind == "appeal" and rng.random() < 0.02 and assigned_ts < now_ts:
+            reason = rng.choice(ST11_REASONS)
+            status, closed_ts = "left_without_answer", assigned_ts + rng.uniform(1, 48) * HOUR
+            if closed_ts < now_ts:
+                ev((appeal_id, ctx.region_id, _dt(closed_ts), operator, None, "left_without_answer", "status",
+                    "in_progress", status, reason))
+            else:
+                status, closed_ts = "in_progress", None
+        elif assigned_ts < now_ts:
+            if kind == "incident":
+                first_resp_ts = assigned_ts + rng.uniform(0.3, 1.3) * (first_due_ts - received_ts) * 0.6
+                if first_resp_ts < now_ts:
+                    status = "interim_answered"
+                    answers.append((appeal_id, ctx.region_id, agency_id, executor, True,
+                                    _answer(rng, corpus.INTERIM_ANSWERS, first_resp_ts), False, "accepted",
+                                    _dt(first_resp_ts)))
+                    ev((appeal_id, ctx.region_id, _dt(first_resp_ts), executor, agency_id, "interim_answered",
+                        "status", "in_progress", "interim_answered", ""))
+                else:
+                    first_resp_ts = None
+            answer_ts = max(answer_ts, (first_resp_ts or assigned_ts) + 0.5 * HOUR)
+            if rng.random() < 0.03 and answer_ts < now_ts:
+                ask_ts = assigned_ts + rng.uniform(2, 30) * HOUR
+                if ask_ts < answer_ts:
+                    ev((appeal_id, ctx.region_id, _dt(ask_ts), executor, agency_id, "clarification_requested", "",
+                        "", "", rng.choice(corpus.CLARIFICATION_REQUESTS)))
+                    ev((appeal_id, ctx.region_id, _dt(min(ask_ts + rng.uniform(4, 60) * HOUR, answer_ts)), None,
+                        None, "clarification_received", "", "", "", ""))
+            if answer_ts < now_ts:
+                returned = rng.random() < 0.12
+                evidence = sector_code in {"roads", "waste", "other", "housing_utilities"} and rng.random() < 0.7
+                if returned:
+                    answers.append((appeal_id, ctx.region_id, agency_id, executor, False,
+                                    _answer(rng, corpus.FORMAL_ANSWERS, answer_ts), False, "returned",
+                                    _dt(answer_ts)))
+                    ev((appeal_id, ctx.region_id, _dt(answer_ts), executor, agency_id, "answered", "status",
+                        status, "answered", ""))
+                    back_ts = answer_ts + rng.uniform(2, 30) * HOUR
+                    ev((appeal_id, ctx.region_id, _dt(min(back_ts, now_ts - 60)), operator, agency_id,
+                        "returned_for_rework", "status", "answered", "returned_for_rework",
+                        rng.choice(corpus.REWORK_REASONS)))
+                    status = "returned_for_rework"
+                    answer_ts = back_ts + rng.uniform(4, 96) * HOUR
+                if answer_ts < now_ts:
+                    answered_ts = answer_ts
+                    answers.append((appeal_id, ctx.region_id, agency_id, executor, False,
+                                    _answer(rng, corpus.FINAL_ANSWERS[sector_code], answer_ts), evidence,
+                                    "accepted", _dt(answer_ts)))
+                    ev((appeal_id, ctx.region_id, _dt(answer_ts), executor, agency_id, "answered", "status",
+                        status, "answered", ""))
+                    status = "answered"
+                    review_ts = answer_ts + rng.uniform(0.5, 30) * HOUR
+                    if review_ts < now_ts:
+                        status, closed_ts = "closed", review_ts
+                        ev((appeal_id, ctx.region_id, _dt(review_ts), operator, agency_id, "closed", "status",
+                            "answered", "closed", ""))
+                        if kind != "appeal" and rng.random() < 0.55:
+                            late = answered_ts > due_ts
+                            good = rng.random() < (0.38 if late or returned else 0.8)
+                            satisfaction = "satisfied" if good else "not_satisfied"
+                            rated_ts = review_ts + rng.uniform(1, 72) * HOUR
+                            ev((appeal_id, ctx.region_id, _dt(min(rated_ts, now_ts - 1)), None, agency_id,
+                                "rated", "satisfaction", "", satisfaction, ""))
+            overdue = (answered_ts or now_ts) > due_ts
+            if overdue and status not in ("closed", "left_without_answer", "answered"):
+                ev((appeal_id, ctx.region_id, _dt(due_ts), None, agency_id, "overdue", "due_at", "",
+                    _dt(due_ts).isoformat(), ""))
+
+        confidence = round(rng.uniform(0.35, 0.99), 3)
+        appeals.append((
+            appeal_id, ctx.region_id, kind, channel, external_id, status, importance, title, text, source_url,
+            name, email, phone, postal, sector_id, subtopic_id, confidence, place.municipality_id,
+            place.settlement_id, f"{place.label}, {street}, д. {house}", agency_id, problem_id,
+            _dt(received_ts), _dt(registered_ts) if registered_ts < now_ts else None,
+            _dt(first_due_ts) if first_due_ts else None, _dt(first_resp_ts) if first_resp_ts else None,
+            _dt(due_ts), _dt(answered_ts) if answered_ts else None, _dt(closed_ts) if closed_ts else None,
+            overdue, 0, satisfaction, _dt(received_ts), _dt(now_ts), 1,
+        ))
+    return Chunk(appeals, events, answers)
+
+
+def _dt(ts: float) -> datetime:
+    return datetime.fromtimestamp(ts, UTC)
+
+
+def _appeal_text(rng: random.Random, code: str, place: str, street: str, house: int) -> str:
+    template = rng.choice(corpus.APPEAL_TEXTS[code])
+    return template.format(
+        place=place, street=street, house=house, org_no=rng.randint(1, 180), days=rng.randint(2, 40),
+        date=f"{rng.randint(1, 28):02d}.{rng.randint(1, 12):02d}",
+    )
+
+
+def _answer(rng: random.Random, texts: list[str], ts: float) -> str:
+    when = _dt(ts + rng.uniform(2, 40) * DAY)
+    return rng.choice(texts).format(date=f"{when:%d.%m.%Y}", days=rng.randint(3, 30), org_no=rng.randint(1, 180),
+                                    place="", street="", house="")
+
+
+def _route(rng: random.Random, ctx: DemoContext, municipality_id: int, sector_id: int) -> int:
+    local = ctx.agencies.get((municipality_id, sector_id))
+    regional = ctx.agencies.get((None, sector_id))
+    pool = local if local and (not regional or rng.random() < 0.7) else regional or local
+    return rng.choice(pool or ctx.fallback_agencies)
+
+
+def _citizen(rng: random.Random, kind: str, channel: str, place: str, street: str) -> tuple[str, str, str, str]:
+    female = rng.random() < 0.56
+    surname = rng.choice(corpus.SURNAMES_MALE)
+    if female:
+        surname = _feminine(surname)
+        first, patronymic = rng.choice(corpus.FEMALE_FIRST), rng.choice(corpus.FEMALE_PATRONYMICS)
+    else:
+        first, patronymic = rng.choice(corpus.MALE_FIRST), rng.choice(corpus.MALE_PATRONYMICS)
+    if kind == "incident":  # a social-network profile name
+        return f"{first} {surname}", "", "", ""
+    name = f"{surname} {first} {patronymic}"
+    email = f"user{rng.randint(1000, 999999)}@example.ru" if channel in ("pos", "email", "web") else ""
+    phone = f"+7 9{rng.randint(10, 99)} {rng.randint(100, 999)}-{rng.randint(10, 99)}-{rng.randint(10, 99)}"
+    postal = f"{place}, {street}, д. {rng.randint(1, 120)}, кв. {rng.randint(1, 200)}" if kind == "appeal" else ""
+    return name, email, phone if rng.random() < 0.7 else "", postal
+
+
+def _feminine(surname: str) -> str:
+    for ending, female in (("ский", "ская"), ("цкий", "цкая"), ("ов", "ова"), ("ев", "ева"), ("ёв", "ёва"),
+                           ("ин", "ина"), ("ын", "ына")):
+        if surname.endswith(ending):
+            return surname[: -len(ending)] + female
+    return surname

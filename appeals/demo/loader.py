@@ -1,0 +1,195 @@
+"""Bulk loading of generated demo appeals with COPY, in parallel worker processes.
+
+Each worker generates a chunk and streams it into PostgreSQL over its own connection, so
+generation (Python) and loading (PostgreSQL) overlap on the two cores. Appeal ids are reserved
+from the table's sequence up front, so events and answers can reference them without a round trip.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import random
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import holidays as holidays_lib
+import psycopg
+from django.db import connection, connections, transaction
+
+from appeals.demo.generator import (
+    ANSWER_COLUMNS, APPEAL_COLUMNS, EVENT_COLUMNS, DemoContext, Place, generate_chunk,
+)
+from appeals.models import Appeal, Problem
+from cur.models import Agency, Membership, Subtopic
+from municipalities.models import Municipality, Population, Region, Settlement
+
+CHUNK = 20_000
+
+
+def build_context(*, region: Region, now: datetime, problems: int) -> DemoContext:
+    """Read the reference data the generator needs into plain values."""
+    subtopics = [
+        (s.pk, s.sector_id, s.code, s.sector.code, s.seasonal, s.pos_sla_working_days)
+        for s in Subtopic.objects.filter(is_active=True, sector__centre__isnull=True).select_related("sector")
+        .order_by("code")
+    ]
+    municipalities = list(Municipality.objects.filter(region=region).order_by("oktmo"))
+    population = dict(
+        Population.objects.filter(municipality__region=region).order_by("municipality_id", "year")
+        .values_list("municipality_id", "population")
+    )
+    settlements = defaultdict(list)
+    for s in Settlement.objects.filter(region=region).order_by("pk"):
+        settlements[s.municipality_id].append(s)
+
+    places, weights = [], []
+    for m in municipalities:
+        people = population.get(m.pk) or sum(s.population or 0 for s in settlements[m.pk]) or 20_000
+        local = settlements[m.pk]
+        districts = [s for s in local if s.kind == Settlement.Kind.CITY_DISTRICT]
+        candidates = districts or local
+        if not candidates:
+            places.append(Place(m.pk, None, m.name))
+            weights.append(people)
+            continue
+        total = sum(max(s.population or 300, 300) for s in candidates)
+        for s in candidates:
+            label = s.label
+            if s.kind == Settlement.Kind.CITY_DISTRICT:
+                label = f"г. {m.name}, {s.name}"
+            places.append(Place(m.pk, s.pk, label))
+            weights.append(people * max(s.population or 300, 300) / total)
+
+    agencies: dict[tuple[int | None, int], list[int]] = defaultdict(list)
+    for agency_id, municipality_id, sector_id in (
+        Agency.objects.filter(region=region, is_active=True).values_list("pk", "municipality_id", "sectors")
+    ):
+        if sector_id:
+            agencies[(municipality_id, sector_id)].append(agency_id)
+    fallback = list(Agency.objects.filter(region=region, kind=Agency.Kind.OIV).values_list("pk", flat=True))
+
+    operators: dict[int | None, int] = {}
+    executors: dict[int, int] = {}
+    for m in Membership.objects.select_related("centre").filter(
+        role__in=[Membership.Role.OPERATOR, Membership.Role.IM_POS_OFFICER, Membership.Role.EXECUTOR]
+    ):
+        if m.role == Membership.Role.EXECUTOR:
+            executors[m.agency_id] = m.user_id
+        elif m.centre.region_id == region.pk:
+            operators.setdefault(m.centre.municipality_id, m.user_id)
+
+    years = range(now.year - 2, now.year + 2)
+    holiday_dates = sorted(d for d in holidays_lib.country_holidays("RU", years=years) if isinstance(d, date))
+    offset = now.astimezone(ZoneInfo(region.timezone)).utcoffset().total_seconds() / 3600
+    ctx = DemoContext(
+        region_id=region.pk, tz_offset_hours=offset, now=now, subtopics=subtopics, places=places,
+        place_weights=weights, agencies=dict(agencies), fallback_agencies=fallback, operators=operators,
+        executors=executors, holidays=holiday_dates,
+    )
+    ctx.problems = _create_problems(ctx, region, count=problems)
+    return ctx
+
+
+def _create_problems(ctx: DemoContext, region: Region, *, count: int) -> list[tuple]:
+    """Hot spots that several appeals from different channels will be about."""
+    from appeals.demo import corpus
+
+    rng = random.Random(1)
+    now_ts = ctx.now.timestamp()
+    specs = []
+    for _ in range(count):
+        st_i = rng.randrange(len(ctx.subtopics))
+        p_idx = rng.choices(range(len(ctx.places)), weights=ctx.place_weights)[0]
+        specs.append((st_i, p_idx, rng.choice(corpus.STREETS), now_ts - rng.uniform(5, 360) * 86400))
+    objs = Problem.objects.bulk_create([
+        Problem(region=region, title=f"{ctx.subtopics[st_i][2]}: {ctx.places[p_idx].label}, {street}"[:300],
+                subtopic_id=ctx.subtopics[st_i][0], municipality_id=ctx.places[p_idx].municipality_id,
+                settlement_id=ctx.places[p_idx].settlement_id, address=f"{ctx.places[p_idx].label}, {street}")
+        for st_i, p_idx, street, _ in specs
+    ])
+    # Titles read as «<подтема>: <место>» in Russian once the subtopic name is known.
+    names = dict(Subtopic.objects.values_list("pk", "name"))
+    for obj in objs:
+        obj.title = f"{names[obj.subtopic_id]}: {obj.address}"[:300]
+    Problem.objects.bulk_update(objs, ["title"], batch_size=2000)
+    return [(obj.pk, st_i, p_idx, ctx.places[p_idx].settlement_id, street, centre)
+            for obj, (st_i, p_idx, street, centre) in zip(objs, specs)]
+
+
+def reserve_appeal_ids(count: int) -> int:
+    """Take `count` consecutive ids from the appeal sequence; return the first one."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("LOCK TABLE appeals_appeal IN EXCLUSIVE MODE")
+        cursor.execute("SELECT pg_get_serial_sequence('appeals_appeal', 'id')")
+        sequence = cursor.fetchone()[0]
+        cursor.execute("SELECT coalesce(max(id), 0) FROM appeals_appeal")
+        floor = cursor.fetchone()[0]
+        cursor.execute("SELECT nextval(%s)", [sequence])
+        first = max(cursor.fetchone()[0], floor + 1)
+        cursor.execute("SELECT setval(%s, %s)", [sequence, first + count - 1])
+    return first
+
+
+_worker_conninfo: dict = {}
+_worker_ctx: DemoContext | None = None
+
+
+def _init_worker(conninfo: dict, ctx: DemoContext) -> None:
+    global _worker_ctx
+    _worker_conninfo.update(conninfo)
+    _worker_ctx = ctx
+
+
+def _load_chunk(args: tuple[int, int, int]) -> tuple[int, int, int]:
+    first_id, count, seed = args
+    chunk = generate_chunk(ctx=_worker_ctx, first_id=first_id, count=count, seed=seed)
+    with psycopg.connect(**_worker_conninfo) as conn, conn.cursor() as cur:
+        for table, columns, rows in (
+            ("appeals_appeal", APPEAL_COLUMNS, chunk.appeals),
+            ("appeals_appealevent", EVENT_COLUMNS, chunk.events),
+            ("appeals_answer", ANSWER_COLUMNS, chunk.answers),
+        ):
+            with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+    return len(chunk.appeals), len(chunk.events), len(chunk.answers)
+
+
+def generate_demo(
+    *, appeals: int, region: Region, now: datetime, seed: int = 2026, workers: int = 2,
+    progress: Callable[[int, int, float], None] | None = None,
+) -> dict[str, int | float]:
+    """Generate `appeals` demo appeals (with events and answers) for `region` and COPY them in.
+
+    Returns counts and the elapsed seconds; calls progress(done, total, elapsed) after each chunk.
+    """
+    started = time.perf_counter()
+    ctx = build_context(region=region, now=now, problems=max(appeals // 400, 5))
+    first_id = reserve_appeal_ids(appeals)
+    jobs = [
+        (first_id + offset, min(CHUNK, appeals - offset), seed * 100_003 + offset)
+        for offset in range(0, appeals, CHUNK)
+    ]
+    params = connection.get_connection_params()
+    conninfo = {k: v for k, v in params.items() if k in {"dbname", "user", "password", "host", "port"} and v}
+    connections.close_all()  # forked workers must not share the parent's connection
+    totals = {"appeals": 0, "events": 0, "answers": 0}
+    context = multiprocessing.get_context("fork")
+    with context.Pool(workers, initializer=_init_worker, initargs=(conninfo, ctx)) as pool:
+        for n_appeals, n_events, n_answers in pool.imap_unordered(_load_chunk, jobs):
+            totals["appeals"] += n_appeals
+            totals["events"] += n_events
+            totals["answers"] += n_answers
+            if progress:
+                progress(totals["appeals"], appeals, time.perf_counter() - started)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE appeals_appeal; ANALYZE appeals_appealevent; ANALYZE appeals_answer")
+    totals["problems"] = len(ctx.problems)
+    totals["seconds"] = round(time.perf_counter() - started, 1)
+    return totals
+
+
+__all__ = ["Appeal", "build_context", "generate_demo", "reserve_appeal_ids"]

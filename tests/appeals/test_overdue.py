@@ -1,0 +1,46 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from appeals.models import AppealEvent, Status
+from appeals.services import appeals_refresh_overdue
+from tests.personas import PESTRAVKA, TOLYATTI
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_flags_only_open_appeals_past_their_deadline(make_appeal):
+    now = timezone.now()
+    late = make_appeal(PESTRAVKA, due_at=now - timedelta(minutes=1))
+    fresh = make_appeal(TOLYATTI, due_at=now + timedelta(minutes=1))
+    closed = make_appeal(TOLYATTI, due_at=now - timedelta(days=1), status=Status.CLOSED)
+
+    assert appeals_refresh_overdue(now=now) == {"flagged": 1, "cleared": 0}
+
+    for appeal in (late, fresh, closed):
+        appeal.refresh_from_db()
+    assert (late.is_overdue, fresh.is_overdue, closed.is_overdue) == (True, False, False)
+    assert late.version == 2
+    event = AppealEvent.objects.get(appeal=late, kind=AppealEvent.Kind.OVERDUE)
+    assert event.at == now and event.field == "due_at"
+
+
+def test_a_second_run_changes_nothing(make_appeal):
+    now = timezone.now()
+    make_appeal(PESTRAVKA, due_at=now - timedelta(hours=3))
+    appeals_refresh_overdue(now=now)
+
+    assert appeals_refresh_overdue(now=now + timedelta(minutes=5)) == {"flagged": 0, "cleared": 0}
+    assert AppealEvent.objects.filter(kind=AppealEvent.Kind.OVERDUE).count() == 1
+
+
+def test_it_clears_the_flag_when_the_deadline_moves_into_the_future(make_appeal):
+    now = timezone.now()
+    appeal = make_appeal(PESTRAVKA, due_at=now - timedelta(hours=3))
+    appeals_refresh_overdue(now=now)
+    appeal.__class__.objects.filter(pk=appeal.pk).update(due_at=now + timedelta(days=30))
+
+    assert appeals_refresh_overdue(now=now) == {"flagged": 0, "cleared": 1}
+    appeal.refresh_from_db()
+    assert not appeal.is_overdue

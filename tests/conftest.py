@@ -1,0 +1,89 @@
+"""Shared test setup: the reference data and the demo organisation are loaded once into the test
+database, through the same services `make run` uses; personas are the demo accounts."""
+
+from datetime import datetime, timedelta
+
+import pytest
+from django.utils import timezone
+
+from appeals.services import appeal_create
+from cur.demo import organisation_load_demo
+from cur.models import Agency, Sector, Subtopic
+from cur.services import rubricator_load
+from municipalities.models import Municipality, Region, Settlement
+from municipalities.services import territory_load
+from tests.personas import user
+
+
+def load_reference() -> None:
+    territory_load()
+    rubricator_load()
+    organisation_load_demo()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        load_reference()
+
+
+@pytest.fixture
+def reference(db):
+    """For transactional tests, whose flush removes the session data: load it again."""
+    if not Region.objects.exists():
+        load_reference()
+
+
+# Personas (STYLE.md): one fixture per role the tests talk about.
+@pytest.fixture
+def cur_operator(db):
+    return user("cur_operator")
+
+
+@pytest.fixture
+def cur_curator(db):
+    return user("cur_curator")
+
+
+@pytest.fixture
+def pestravka_operator(db):
+    return user("pestravka_operator")
+
+
+@pytest.fixture
+def pestravka_zhkh(db):
+    return user("pestravka_zhkh")
+
+
+@pytest.fixture
+def tolyatti_operator(db):
+    return user("tolyatti_operator")
+
+
+@pytest.fixture
+def executor_zhkh(db):
+    return user("executor_pestravka_zhkh")
+
+
+@pytest.fixture
+def make_appeal(db):
+    """Create an appeal through the real service: make_appeal(oktmo, sector_code, agency_code=…)."""
+
+    def make(oktmo: str, sector: str = "housing_utilities", agency: str | None = None,
+             received_at: datetime | None = None, **fields):
+        municipality = Municipality.objects.get(oktmo=oktmo)
+        subtopic = Subtopic.objects.filter(sector__code=sector).order_by("code").first()
+        received_at = received_at or timezone.now() - timedelta(days=2)
+        fields.setdefault("due_at", received_at + timedelta(days=10))
+        return appeal_create(
+            region=municipality.region, kind=fields.pop("kind", "message"), channel=fields.pop("channel", "pos"),
+            text=fields.pop("text", "Нет горячей воды третий день, ул. Молодёжная, д. 5"), received_at=received_at,
+            municipality=municipality, sector=Sector.objects.get(code=sector), subtopic=subtopic,
+            settlement=Settlement.objects.filter(municipality=municipality, is_admin_centre=True).first(),
+            agency=Agency.objects.get(code=agency) if agency else None,
+            citizen_name=fields.pop("citizen_name", "Петрова Анна Сергеевна"),
+            citizen_email=fields.pop("citizen_email", "petrova@example.ru"), **fields,
+        )
+
+    return make
+
