@@ -8,6 +8,7 @@ from pathlib import Path
 
 from django.db import transaction
 
+from municipalities.geometry import label_point
 from municipalities.models import Municipality, Population, Region, Settlement
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -17,26 +18,6 @@ REGIONS = [
     ("samara", "Самарская область", "Europe/Samara", "36"),
     ("chuvashia", "Чувашская Республика", "Europe/Moscow", "97"),
 ]
-
-
-def polygon_centroid(geometry: dict) -> tuple[float, float]:
-    """(lat, lon) of the area-weighted centroid of a GeoJSON Polygon / MultiPolygon's outer rings.
-
-    Planar on lon/lat degrees: good enough to place a label or a marker inside a municipality.
-    """
-    polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
-    total = cx = cy = 0.0
-    for polygon in polygons:
-        ring = polygon[0]
-        for (x1, y1), (x2, y2) in zip(ring, ring[1:]):
-            cross = x1 * y2 - x2 * y1
-            total += cross
-            cx += (x1 + x2) * cross
-            cy += (y1 + y2) * cross
-    if not total:
-        x, y = polygons[0][0][0]
-        return y, x
-    return cy / (3 * total), cx / (3 * total)
 
 
 def _short_name(row: dict) -> str:
@@ -64,7 +45,7 @@ def territory_load() -> dict[str, int]:
     with open(DATA_DIR / "municipalities_oktmo.csv", encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
             geometry = geometry_by_oktmo.get(row["oktmo"])
-            lat, lon = polygon_centroid(geometry) if geometry else (None, None)
+            lat, lon = label_point(geometry) if geometry else (None, None)
             municipality, _ = Municipality.objects.update_or_create(
                 oktmo=row["oktmo"],
                 defaults={

@@ -207,7 +207,7 @@ def generate_chunk(*, ctx: DemoContext, first_id: int, count: int, seed: int) ->
         text = noise.noisify(text, rng)
 
         if kind == "appeal":
-            due_ts = received_ts + 30 * DAY
+            due_ts = float(received[i]) + 30 * DAY
         elif kind == "incident":
             due_ts = float(due_inc[i])
         else:

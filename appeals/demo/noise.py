@@ -27,8 +27,10 @@ So about 60 % of texts are untouched or lightly misspelt, 15 % heavily
 misspelt, 10 % shouted and 15 % written casually.
 
 Performance: no regular expressions run per character; typo positions are
-sampled directly (about ``len(text) * rate`` edits), so a call on a
-300-character text takes roughly 5–20 microseconds on CPython 3.11.
+sampled directly (about ``len(text) * rate`` edits) and spliced in with
+slices instead of exploding the string into a list.  On a busy 2-core box
+with CPython 3.11, ``noisify`` on a 300-character text averages about
+18 microseconds (heavy typos about 28, CAPS about 21, casual about 4).
 """
 
 from __future__ import annotations
@@ -85,7 +87,7 @@ _OP_DOUBLE = 0.54
 _OP_NEIGHBOUR = 0.76
 _OP_CONFUSE = 0.88  # the rest (12 %) is "drop a comma"
 
-_EXCLAMATIONS = ("!!!", "!!!", "!!!!", "!!", "!!!!!", "!!!11")
+_EXCLAMATIONS = ("!!!", "!!!", "!!!!", "!!", "!!!!!", "!!!!!!")
 _CASUAL_ENDINGS = ("", "", "", ")))", "))", "(((", "...", "..", " ((")
 
 
@@ -114,54 +116,65 @@ def add_typos(text: str, rng: random.Random, rate: float = 0.02) -> str:
     if k == 0:
         return text
 
-    chars = list(text)
-    randrange = rng.randrange
-    rnd = rng.random
+    # Edits are kept as {position: replacement} and spliced in with slices:
+    # exploding a Cyrillic string into a list of characters costs more than
+    # all the random draws together.
+    edits: dict[int, str] = {}
+    rnd = rng.random  # int(rnd() * n) is much faster than rng.randrange(n)
     letters = _LETTERS
     for _ in range(k):
         op = rnd()
         if op >= _OP_CONFUSE:
-            j = _find_from(text, ",", randrange(n))
-            if j >= 0 and chars[j] == ",":
-                chars[j] = ""
+            j = _find_from(text, ",", int(rnd() * n))
+            if j >= 0 and j not in edits:
+                edits[j] = ""
                 continue
             op = _OP_NEIGHBOUR - 0.01  # no comma left: fall back to a key slip
 
         # Pick an untouched letter position (two attempts; texts are mostly
         # letters, and a miss simply means one typo fewer).
-        i = randrange(n)
+        i = int(rnd() * n)
         c = text[i]
-        if c not in letters or chars[i] != c:
-            i = randrange(n)
+        if c not in letters or i in edits:
+            i = int(rnd() * n)
             c = text[i]
-            if c not in letters or chars[i] != c:
+            if c not in letters or i in edits:
                 continue
 
         if op < _OP_SWAP:
             j = i + 1
             if j < n:
                 d = text[j]
-                if d != c and d in letters and chars[j] == d:
-                    chars[i] = d
-                    chars[j] = c
+                if d != c and d in letters and j not in edits:
+                    edits[i] = d
+                    edits[j] = c
         elif op < _OP_DROP:
-            chars[i] = ""
+            edits[i] = ""
         elif op < _OP_DOUBLE:
-            chars[i] = c + c
+            edits[i] = c + c
         elif op < _OP_NEIGHBOUR:
             near = _NEIGHBOURS.get(c)
             if near:
-                chars[i] = near[randrange(len(near))]
+                edits[i] = near[int(rnd() * len(near))]
         else:
             # Prefer a real ё or й somewhere in the text, else confuse here.
             j = _find_from(text, "ё", i)
-            if j < 0 or chars[j] != "ё":
+            if j < 0 or j in edits:
                 j = _find_from(text, "й", i)
-            if j >= 0 and chars[j] == text[j]:
-                chars[j] = _CONFUSE[text[j]]
+            if j >= 0 and j not in edits:
+                edits[j] = _CONFUSE[text[j]]
             elif c in _CONFUSE:
-                chars[i] = _CONFUSE[c]
-    return "".join(chars)
+                edits[i] = _CONFUSE[c]
+    if not edits:
+        return text
+    pieces: list[str] = []
+    prev = 0
+    for pos in sorted(edits):
+        pieces.append(text[prev:pos])
+        pieces.append(edits[pos])
+        prev = pos + 1
+    pieces.append(text[prev:])
+    return "".join(pieces)
 
 
 def _upper_keep_placeholders(s: str) -> str:

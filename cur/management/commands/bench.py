@@ -1,0 +1,23 @@
+import platform
+from datetime import date
+
+from django.core.management.base import BaseCommand
+
+from cur.bench import generate  # noqa: F401 — registers the benchmarks
+from cur.bench.runner import REGISTRY, create_bench_database
+
+
+class Command(BaseCommand):
+    help = "Run the benchmarks on a fresh `cur_bench` database; print `BENCH <name> <value> <unit>` lines."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--appeals", type=int, default=1_000_000)
+
+    def handle(self, *args, appeals: int, **options):
+        self.stdout.write(f"# {date.today()} · {platform.node()} · {platform.processor() or platform.machine()} · "
+                          f"Python {platform.python_version()} · {appeals:,} appeals")
+        db = create_bench_database(appeals)
+        for bench in REGISTRY:
+            for result in bench(db):
+                self.stdout.write(result.line())
+                self.stdout.flush()
