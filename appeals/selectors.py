@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -71,22 +71,24 @@ def appeal_recent(*, user, limit: int = 15) -> list[Appeal]:
 
 
 def appeal_kpis(*, user, now: datetime, week_ago: datetime) -> list[dict]:
-    """Tiles of the home page over the user's scope: open, overdue, this week, satisfaction."""
+    """Tiles of the home page over the user's scope: open, overdue, received this week, and the
+    satisfaction share over the last 30 days. Each count is cut by an indexed column first
+    (status, received_at), so the page stays fast at a million appeals."""
     scope = appeal_scope(user=user)
-    counts = scope.aggregate(
-        open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
-        overdue=Count("pk", filter=Q(status__in=OPEN_STATUSES, is_overdue=True)),
-        week=Count("pk", filter=Q(received_at__gte=week_ago, received_at__lte=now)),
-        rated=Count("pk", filter=~Q(satisfaction="")),
-        satisfied=Count("pk", filter=Q(satisfaction=Satisfaction.SATISFIED)),
+    open_counts = scope.filter(status__in=OPEN_STATUSES).aggregate(
+        open=Count("pk"), overdue=Count("pk", filter=Q(is_overdue=True)),
     )
-    share = round(100 * counts["satisfied"] / counts["rated"]) if counts["rated"] else None
+    week = scope.filter(received_at__gte=week_ago, received_at__lte=now).count()
+    verdicts = scope.filter(received_at__gte=now - timedelta(days=30)).exclude(satisfaction="").aggregate(
+        rated=Count("pk"), satisfied=Count("pk", filter=Q(satisfaction=Satisfaction.SATISFIED)),
+    )
+    share = round(100 * verdicts["satisfied"] / verdicts["rated"]) if verdicts["rated"] else None
     return [
-        {"label": "В работе", "value": counts["open"]},
-        {"label": "Просрочено", "value": counts["overdue"], "tone": "danger" if counts["overdue"] else "ok"},
-        {"label": "Поступило за 7 дней", "value": counts["week"]},
+        {"label": "В работе", "value": open_counts["open"]},
+        {"label": "Просрочено", "value": open_counts["overdue"], "tone": "danger" if open_counts["overdue"] else "ok"},
+        {"label": "Поступило за 7 дней", "value": week},
         {
-            "label": "Удовлетворены ответом", "value": f"{share} %" if share is not None else "—",
+            "label": "Удовлетворены ответом (30 дней)", "value": f"{share} %" if share is not None else "—",
             "hint": "федеральный ориентир — 80 %",
             "tone": None if share is None else ("ok" if share >= 80 else "warning"),
         },
