@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test bench clean-var
+.PHONY: install run test bench lint clean-var
 
 # The virtual environment alone: the project and its test tools.
 install: $(STAMP)
@@ -26,6 +26,9 @@ test: install
 # Benchmarks: prints `BENCH <name> <value> <unit>` lines; figures go to docs/benchmarks.md.
 bench: install
 	$(BIN)/python manage.py bench $(ARGS)
+
+lint: install
+	$(BIN)/ruff check cur appeals municipalities ratings heatmap tests
 
 # Drop all local data (database, broker, demo): the next `make run` starts from scratch.
 clean-var:

@@ -10,14 +10,17 @@ from municipalities.models import Municipality
 
 
 class AppealFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=Status.choices, label="Статус", empty_label="все статусы")
+    status = django_filters.ChoiceFilter(
+        choices=Status.choices, label="Статус", empty_label="все статусы")
     kind = django_filters.ChoiceFilter(choices=Kind.choices, label="Вид", empty_label="все виды")
     channel = django_filters.ChoiceFilter(choices=Channel.choices, label="Канал", empty_label="все каналы")
-    sector = django_filters.ModelChoiceFilter(queryset=Sector.objects.all(), label="Тематика", empty_label="все тематики")
+    sector = django_filters.ModelChoiceFilter(
+        queryset=Sector.objects.all(), label="Тематика", empty_label="все тематики")
     subtopic = django_filters.ModelChoiceFilter(
         queryset=Subtopic.objects.select_related("sector"), label="Подтема", empty_label="все подтемы"
     )
-    municipality = django_filters.ModelChoiceFilter(queryset=Municipality.objects.none(), label="МО", empty_label="все МО")
+    municipality = django_filters.ModelChoiceFilter(
+        queryset=Municipality.objects.none(), label="МО", empty_label="все МО")
     agency = django_filters.ModelChoiceFilter(queryset=None, label="Исполнитель", empty_label="все исполнители")
     overdue = django_filters.BooleanFilter(field_name="is_overdue", label="Просрочено",
                                            widget=forms.Select(choices=[("", "—"), ("true", "да"), ("false", "нет")]))

@@ -62,7 +62,9 @@ class Problem(models.Model):
 
     region = models.ForeignKey("municipalities.Region", models.PROTECT, related_name="+", verbose_name="регион")
     title = models.CharField("суть проблемы", max_length=300)
-    subtopic = models.ForeignKey("cur.Subtopic", models.PROTECT, null=True, blank=True, related_name="+", verbose_name="подтема")
+    subtopic = models.ForeignKey(
+        "cur.Subtopic", models.PROTECT, null=True, blank=True, related_name="+", verbose_name="подтема"
+    )
     municipality = models.ForeignKey(
         "municipalities.Municipality", models.PROTECT, null=True, blank=True, related_name="+", verbose_name="МО"
     )

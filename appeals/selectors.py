@@ -18,7 +18,9 @@ def appeal_scope(*, user) -> QuerySet[Appeal]:
     return scope_appeals(Appeal.objects.all(), user)
 
 
-def appeal_list(*, user, params=None, after: int | None = None, limit: int = 50) -> tuple[AppealFilter, list[Appeal], int | None]:
+def appeal_list(
+    *, user, params=None, after: int | None = None, limit: int = 50,
+) -> tuple[AppealFilter, list[Appeal], int | None]:
     """A page of the user's appeals, newest first, with filters; returns (filter, rows, next cursor).
 
     Keyset pagination on id: page N costs the same as page 1 at a million rows.

@@ -138,8 +138,12 @@ class Membership(models.Model):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, models.CASCADE, related_name="membership")
     role = models.CharField("роль", max_length=32, choices=Role.choices)
-    centre = models.ForeignKey(Centre, models.PROTECT, null=True, blank=True, related_name="members", verbose_name="центр")
-    agency = models.ForeignKey(Agency, models.PROTECT, null=True, blank=True, related_name="members", verbose_name="орган")
+    centre = models.ForeignKey(
+        Centre, models.PROTECT, null=True, blank=True, related_name="members", verbose_name="центр"
+    )
+    agency = models.ForeignKey(
+        Agency, models.PROTECT, null=True, blank=True, related_name="members", verbose_name="орган"
+    )
     sectors = models.ManyToManyField(
         Sector, blank=True, related_name="heads", verbose_name="тематики блока",
         help_text="Только для руководителя отраслевого блока.",

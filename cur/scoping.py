@@ -111,8 +111,3 @@ def region_of(user):
         return None
     return membership.agency.region if membership.role == Role.EXECUTOR else membership.centre.region
 
-
-__all__ = [
-    "PERSONAL_DATA_ROLES", "can_see_personal_data", "mask_contact", "mask_name",
-    "membership_of", "region_of", "scope_agencies", "scope_appeals", "scope_municipalities",
-]

@@ -19,7 +19,7 @@ def index(request):
     classes = iter(quantile_classes(values))
     table = [
         (row, [(v, next(classes), sector.pk)
-               for v, sector in zip(row.per_10k if measure == "per_10k" else row.counts, sectors)])
+               for v, sector in zip(row.per_10k if measure == "per_10k" else row.counts, sectors, strict=True)])
         for row in rows
     ]
     return render(request, "heatmap/index.html", {

@@ -3,6 +3,8 @@ without PostGIS (the embedded PostgreSQL has none). Rings may wind either way: O
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 Ring = list[list[float]]
 Polygon = list[Ring]
 
@@ -20,7 +22,7 @@ def contains(geometry: dict, lon: float, lat: float) -> bool:
 def _inside_polygon(polygon: Polygon, lon: float, lat: float) -> bool:
     inside = False
     for ring in polygon:
-        for (x1, y1), (x2, y2) in zip(ring, ring[1:]):
+        for (x1, y1), (x2, y2) in pairwise(ring):
             if (y1 > lat) != (y2 > lat) and lon < (x2 - x1) * (lat - y1) / (y2 - y1) + x1:
                 inside = not inside
     return inside
@@ -29,7 +31,7 @@ def _inside_polygon(polygon: Polygon, lon: float, lat: float) -> bool:
 def _ring_moments(ring: Ring) -> tuple[float, float, float]:
     """(area, centroid lat, centroid lon) of one ring, area unsigned (shoelace, planar degrees)."""
     total = cx = cy = 0.0
-    for (x1, y1), (x2, y2) in zip(ring, ring[1:]):
+    for (x1, y1), (x2, y2) in pairwise(ring):
         cross = x1 * y2 - x2 * y1
         total += cross
         cx += (x1 + x2) * cross
@@ -63,7 +65,7 @@ def label_point(geometry: dict) -> tuple[float, float]:
         return lat, lon
     crossings = sorted(
         x1 + (lat - y1) * (x2 - x1) / (y2 - y1)
-        for ring in largest for (x1, y1), (x2, y2) in zip(ring, ring[1:]) if (y1 > lat) != (y2 > lat)
+        for ring in largest for (x1, y1), (x2, y2) in pairwise(ring) if (y1 > lat) != (y2 > lat)
     )
-    left, right = max(zip(crossings[::2], crossings[1::2]), key=lambda pair: pair[1] - pair[0])
+    left, right = max(zip(crossings[::2], crossings[1::2], strict=True), key=lambda pair: pair[1] - pair[0])
     return lat, (left + right) / 2

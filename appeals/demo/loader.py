@@ -20,9 +20,14 @@ import psycopg
 from django.db import connection, connections, transaction
 
 from appeals.demo.generator import (
-    ANSWER_COLUMNS, APPEAL_COLUMNS, EVENT_COLUMNS, DemoContext, Place, generate_chunk,
+    ANSWER_COLUMNS,
+    APPEAL_COLUMNS,
+    EVENT_COLUMNS,
+    DemoContext,
+    Place,
+    generate_chunk,
 )
-from appeals.models import Appeal, Problem
+from appeals.models import Problem
 from cur.models import Agency, Membership, Subtopic
 from municipalities.models import Municipality, Population, Region, Settlement
 
@@ -116,7 +121,7 @@ def _create_problems(ctx: DemoContext, region: Region, *, count: int) -> list[tu
         obj.title = f"{names[obj.subtopic_id]}: {obj.address}"[:300]
     Problem.objects.bulk_update(objs, ["title"], batch_size=2000)
     return [(obj.pk, st_i, p_idx, ctx.places[p_idx].settlement_id, street, centre)
-            for obj, (st_i, p_idx, street, centre) in zip(objs, specs)]
+            for obj, (st_i, p_idx, street, centre) in zip(objs, specs, strict=True)]
 
 
 def reserve_appeal_ids(count: int) -> int:
@@ -192,5 +197,3 @@ def generate_demo(
     totals["seconds"] = round(time.perf_counter() - started, 1)
     return totals
 
-
-__all__ = ["Appeal", "build_context", "generate_demo", "reserve_appeal_ids"]

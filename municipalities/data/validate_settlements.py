@@ -74,7 +74,7 @@ def main() -> int:
         if header != HEADER:
             print(f"FAIL: header {header!r} != {HEADER!r}")
             return 1
-        rows = [dict(zip(HEADER, r)) | {"_line": i, "_n": len(r)} for i, r in enumerate(reader, 2)]
+        rows = [dict(zip(HEADER, r, strict=False)) | {"_line": i, "_n": len(r)} for i, r in enumerate(reader, 2)]
 
     seen: Counter = Counter()
     per_muni: dict[str, list[dict]] = defaultdict(list)

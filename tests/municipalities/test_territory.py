@@ -1,7 +1,7 @@
 import pytest
 
-from municipalities.models import Municipality, Population, Region, Settlement
 from municipalities.geometry import contains, label_point, polygon_centroid
+from municipalities.models import Municipality, Population, Region, Settlement
 
 pytestmark = pytest.mark.django_db
 
@@ -69,4 +69,5 @@ def test_label_point_of_a_ring_lies_in_the_ring_not_in_its_hole():
 
 def _near(geometry, x, y, tolerance=0.03) -> bool:
     """Inside, or within ~2 km of the boundary (simplified shapes lose a little at the edges)."""
-    return any(contains(geometry, x + dx, y + dy) for dx in (-tolerance, 0, tolerance) for dy in (-tolerance, 0, tolerance))
+    steps = (-tolerance, 0, tolerance)
+    return any(contains(geometry, x + dx, y + dy) for dx in steps for dy in steps)

@@ -13,6 +13,10 @@ from django.core.management.base import BaseCommand
 from cur.demo import DEMO_ACCOUNTS
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 class Command(BaseCommand):
     help = "Migrate, load reference and demo data once, run web + Celery worker + Celery beat until Ctrl-C."
 
@@ -34,7 +38,7 @@ class Command(BaseCommand):
         }
         processes = {name: subprocess.Popen(cmd) for name, cmd in children.items()}
         # SIGTERM (from a supervisor) stops everything the same way as Ctrl-C.
-        signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+        signal.signal(signal.SIGTERM, _interrupt)
         try:
             self._wait_ready(f"http://{host}:{port}/healthz", processes["web"])
             self._banner(host, port)
@@ -61,7 +65,9 @@ class Command(BaseCommand):
         lines = ["", "=" * 72, f"  Платформа ЦУР работает: http://{host}:{port}/",
                  f"  Проверка состояния:    http://{host}:{port}/healthz", "", "  Демо-учётные записи:"]
         for account in DEMO_ACCOUNTS:
-            lines.append(f"    {account['username']:<26} {account['password']:<16} {account['role']} — {account['scope']}")
+            lines.append(
+                f"    {account['username']:<26} {account['password']:<16} {account['role']} — {account['scope']}"
+            )
         lines += ["", "  Ctrl-C — остановить всё.", "=" * 72, ""]
         self.stdout.write("\n".join(lines))
 
