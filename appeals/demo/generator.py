@@ -81,8 +81,11 @@ class DemoContext:
     subtopics: list[tuple[int, int, str, str, str, int]]  # id, sector_id, code, sector_code, seasonal, sla days
     places: list[Place]
     place_weights: list[float]
-    # (municipality_id, sector_id) → candidate agency ids; (None, sector_id) → regional ones
-    agencies: dict[tuple[int | None, int], list[int]]
+    # Routing candidates: a municipality's specialised bodies per sector (МУП ЖКХ, schools, ЦРБ),
+    # its administration, and the regional bodies of a sector (ministries, the waste operator).
+    specialised: dict[tuple[int, int], list[int]]
+    administrations: dict[int, int]
+    regional: dict[int, list[int]]
     fallback_agencies: list[int]
     operators: dict[int | None, int]  # municipality_id (None = region) → user id of the operator
     executors: dict[int, int]  # agency id → user id of its executor
@@ -348,10 +351,17 @@ def _answer(rng: random.Random, texts: list[str], ts: float) -> str:
 
 
 def _route(rng: random.Random, ctx: DemoContext, municipality_id: int, sector_id: int) -> int:
-    local = ctx.agencies.get((municipality_id, sector_id))
-    regional = ctx.agencies.get((None, sector_id))
-    pool = local if local and (not regional or rng.random() < 0.7) else regional or local
-    return rng.choice(pool or ctx.fallback_agencies)
+    """A specialised local body when there is one, else mostly the municipal administration,
+    sometimes a regional body of the sector."""
+    specialised = ctx.specialised.get((municipality_id, sector_id))
+    administration = ctx.administrations.get(municipality_id)
+    regional = ctx.regional.get(sector_id)
+    roll = rng.random()
+    if specialised and roll < 0.55:
+        return rng.choice(specialised)
+    if administration and (roll < 0.85 or not regional):
+        return administration
+    return rng.choice(regional or ctx.fallback_agencies)
 
 
 def _citizen(rng: random.Random, kind: str, channel: str, place: str, street: str) -> tuple[str, str, str, str]:

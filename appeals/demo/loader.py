@@ -68,12 +68,19 @@ def build_context(*, region: Region, now: datetime, problems: int) -> DemoContex
             places.append(Place(m.pk, s.pk, label))
             weights.append(people * max(s.population or 300, 300) / total)
 
-    agencies: dict[tuple[int | None, int], list[int]] = defaultdict(list)
-    for agency_id, municipality_id, sector_id in (
-        Agency.objects.filter(region=region, is_active=True).values_list("pk", "municipality_id", "sectors")
-    ):
-        if sector_id:
-            agencies[(municipality_id, sector_id)].append(agency_id)
+    specialised: dict[tuple[int, int], list[int]] = defaultdict(list)
+    regional: dict[int, list[int]] = defaultdict(list)
+    administrations: dict[int, int] = {}
+    for agency in Agency.objects.filter(region=region, is_active=True).prefetch_related("sectors").order_by("pk"):
+        sector_ids = [s.pk for s in agency.sectors.all()]
+        if agency.municipality_id is None:
+            for sector_id in sector_ids:
+                regional[sector_id].append(agency.pk)
+        elif agency.kind == Agency.Kind.OMSU and agency.parent_id is None:
+            administrations.setdefault(agency.municipality_id, agency.pk)
+        elif len(sector_ids) <= 3:  # a body of one trade: МУП ЖКХ, a school, a hospital
+            for sector_id in sector_ids:
+                specialised[(agency.municipality_id, sector_id)].append(agency.pk)
     fallback = list(Agency.objects.filter(region=region, kind=Agency.Kind.OIV).values_list("pk", flat=True))
 
     operators: dict[int | None, int] = {}
@@ -91,7 +98,8 @@ def build_context(*, region: Region, now: datetime, problems: int) -> DemoContex
     offset = now.astimezone(ZoneInfo(region.timezone)).utcoffset().total_seconds() / 3600
     ctx = DemoContext(
         region_id=region.pk, tz_offset_hours=offset, now=now, subtopics=subtopics, places=places,
-        place_weights=weights, agencies=dict(agencies), fallback_agencies=fallback, operators=operators,
+        place_weights=weights, specialised=dict(specialised), administrations=administrations,
+        regional=dict(regional), fallback_agencies=fallback, operators=operators,
         executors=executors, holidays=holiday_dates,
     )
     ctx.problems = _create_problems(ctx, region, count=problems)

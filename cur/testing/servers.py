@@ -9,3 +9,10 @@ never disturbed; Django creates its own `test_cur` database in the shared Postgr
 from cur.embedded import ensure_servers
 
 ensure_servers(redis_name="test")
+
+
+def pytest_unconfigure(config):
+    """Stop the servers this session started (a server another process uses keeps running)."""
+    from cur.embedded import stop_servers
+
+    stop_servers()
