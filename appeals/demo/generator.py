@@ -15,6 +15,7 @@ data as plain tuples) into rows ready for COPY. Realism comes from:
 
 from __future__ import annotations
 
+import bisect
 import math
 import random
 from dataclasses import dataclass, field
@@ -140,25 +141,34 @@ class _Calendar:
         return np.busday_offset(local_days, n, roll="forward", busdaycal=self.cal)
 
 
-def generate_chunk(*, ctx: DemoContext, first_id: int, count: int, seed: int) -> Chunk:
-    """`count` appeals with ids first_id … first_id+count-1, their events and answers."""
-    rng = random.Random(seed)
-    nrng = np.random.default_rng(seed)
-    tz = ctx.tz_offset_hours * HOUR
-    now_ts = ctx.now.timestamp()
-    start_ts = now_ts - 365 * DAY
+def sample_received(*, now: datetime, tz_offset_hours: float, count: int, seed: int) -> np.ndarray:
+    """Sorted UTC timestamps of `count` arrivals over the year before `now`: days by the weekly
+    rhythm and a growing trend, hours by the daily rhythm of the region's local time.
 
-    # --- when: day by weekly rhythm, hour by daily rhythm (local time), then UTC timestamps
-    first_local_day = math.floor((start_ts + tz) / DAY)
-    day_index = np.arange(365)
-    weekdays = (first_local_day + day_index + 3) % 7  # 1970-01-01 was a Thursday (index 3)
+    Sorted, so that ids follow arrival time as they do in real intake."""
+    nrng = np.random.default_rng(seed)
+    tz = tz_offset_hours * HOUR
+    now_ts = now.timestamp()
+    first_local_day = math.floor((now_ts - 365 * DAY + tz) / DAY)
+    weekdays = (first_local_day + np.arange(365) + 3) % 7  # 1970-01-01 was a Thursday (index 3)
     trend = np.linspace(0.85, 1.15, 365)  # the platform grows: more appeals lately
     day_w = WEEKDAY_WEIGHTS[weekdays] * trend
     days = nrng.choice(365, size=count, p=day_w / day_w.sum())
     hours = nrng.choice(24, size=count, p=HOUR_WEIGHTS / HOUR_WEIGHTS.sum())
     local_ts = (first_local_day + days) * DAY + hours * HOUR + nrng.uniform(0, HOUR, size=count)
-    received = np.minimum(local_ts - tz, now_ts - 60)
-    months = np.array([datetime.fromtimestamp(t, UTC).month for t in (first_local_day + days) * DAY]) - 1
+    return np.sort(np.minimum(local_ts - tz, now_ts - 60))
+
+
+def generate_chunk(*, ctx: DemoContext, first_id: int, received: np.ndarray, seed: int) -> Chunk:
+    """Appeals with ids first_id, first_id+1, … arriving at `received` (UTC timestamps), with
+    their events and answers."""
+    rng = random.Random(seed)
+    nrng = np.random.default_rng(seed)
+    count = len(received)
+    tz = ctx.tz_offset_hours * HOUR
+    now_ts = ctx.now.timestamp()
+    months = np.array([datetime.fromtimestamp(t + tz, UTC).month for t in received]) - 1
+    problem_times = [p[5] for p in ctx.problems]  # ctx.problems is sorted by its centre time
 
     # --- what: subtopic by month (seasonality); where: place by population
     probs = subtopic_probabilities(ctx.subtopics)
@@ -188,7 +198,6 @@ def generate_chunk(*, ctx: DemoContext, first_id: int, count: int, seed: int) ->
     ratio = np.exp(nrng.normal(-0.75, 0.55, size=count))
 
     appeals, events, answers = [], [], []
-    problems = ctx.problems
     for i in range(count):
         appeal_id = first_id + i
         kind, channel, _ = CHANNEL_MIX[channel_idx[i]]
@@ -197,10 +206,12 @@ def generate_chunk(*, ctx: DemoContext, first_id: int, count: int, seed: int) ->
         received_ts = float(received[i])
         problem_id = None
         street = rng.choice(corpus.STREETS)
-        if problems and rng.random() < 0.08:  # part of a known Problem: same subtopic, place, street
-            problem_id, st_i, p_idx, _, street, centre_ts = rng.choice(problems)
-            place = ctx.places[p_idx]
-            received_ts = min(centre_ts + rng.uniform(-10, 10) * DAY, now_ts - 600)
+        if rng.random() < 0.08:  # part of a Problem active around this time: same subtopic, place, street
+            lo = bisect.bisect_left(problem_times, received_ts - 15 * DAY)
+            hi = bisect.bisect_right(problem_times, received_ts + 15 * DAY)
+            if hi > lo:
+                problem_id, st_i, p_idx, _, street, _ = ctx.problems[rng.randrange(lo, hi)]
+                place = ctx.places[p_idx]
         subtopic_id, sector_id, st_code, sector_code, _, _ = ctx.subtopics[st_i]
         house = rng.randint(1, 120)
         text = _appeal_text(rng, st_code, place.label, street, house)
@@ -210,16 +221,12 @@ def generate_chunk(*, ctx: DemoContext, first_id: int, count: int, seed: int) ->
         text = noise.noisify(text, rng)
 
         if kind == "appeal":
-            due_ts = float(received[i]) + 30 * DAY
+            due_ts = received_ts + 30 * DAY
         elif kind == "incident":
             due_ts = float(due_inc[i])
         else:
             due_ts = float(due_msg[i])
         first_due_ts = float(first_due[i]) if kind == "incident" else None
-        if problem_id is not None:  # deadlines follow the moved receipt time approximately
-            shift = received_ts - float(received[i])
-            due_ts += shift
-            first_due_ts = first_due_ts + shift if first_due_ts else None
 
         agency_id = _route(rng, ctx, place.municipality_id, sector_id)
         operator = ctx.operators.get(place.municipality_id) or ctx.operators.get(None)

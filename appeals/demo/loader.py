@@ -16,6 +16,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import holidays as holidays_lib
+import numpy as np
 import psycopg
 from django.db import connection, connections, transaction
 
@@ -26,6 +27,7 @@ from appeals.demo.generator import (
     DemoContext,
     Place,
     generate_chunk,
+    sample_received,
 )
 from appeals.models import Problem
 from cur.models import Agency, Membership, Subtopic
@@ -128,8 +130,9 @@ def _create_problems(ctx: DemoContext, region: Region, *, count: int) -> list[tu
     for obj in objs:
         obj.title = f"{names[obj.subtopic_id]}: {obj.address}"[:300]
     Problem.objects.bulk_update(objs, ["title"], batch_size=2000)
-    return [(obj.pk, st_i, p_idx, ctx.places[p_idx].settlement_id, street, centre)
-            for obj, (st_i, p_idx, street, centre) in zip(objs, specs, strict=True)]
+    problems = [(obj.pk, st_i, p_idx, ctx.places[p_idx].settlement_id, street, centre)
+                for obj, (st_i, p_idx, street, centre) in zip(objs, specs, strict=True)]
+    return sorted(problems, key=lambda p: p[5])
 
 
 def reserve_appeal_ids(count: int) -> int:
@@ -156,9 +159,9 @@ def _init_worker(conninfo: dict, ctx: DemoContext) -> None:
     _worker_ctx = ctx
 
 
-def _load_chunk(args: tuple[int, int, int]) -> tuple[int, int, int]:
-    first_id, count, seed = args
-    chunk = generate_chunk(ctx=_worker_ctx, first_id=first_id, count=count, seed=seed)
+def _load_chunk(args: tuple[int, np.ndarray, int]) -> tuple[int, int, int]:
+    first_id, received, seed = args
+    chunk = generate_chunk(ctx=_worker_ctx, first_id=first_id, received=received, seed=seed)
     with psycopg.connect(**_worker_conninfo) as conn, conn.cursor() as cur:
         for table, columns, rows in (
             ("appeals_appeal", APPEAL_COLUMNS, chunk.appeals),
@@ -182,8 +185,9 @@ def generate_demo(
     started = time.perf_counter()
     ctx = build_context(region=region, now=now, problems=max(appeals // 400, 5))
     first_id = reserve_appeal_ids(appeals)
+    received = sample_received(now=now, tz_offset_hours=ctx.tz_offset_hours, count=appeals, seed=seed)
     jobs = [
-        (first_id + offset, min(CHUNK, appeals - offset), seed * 100_003 + offset)
+        (first_id + offset, received[offset:offset + CHUNK], seed * 100_003 + offset)
         for offset in range(0, appeals, CHUNK)
     ]
     params = connection.get_connection_params()
