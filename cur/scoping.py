@@ -10,6 +10,8 @@ Every selector, view, API endpoint and export passes its queryset through these 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import Q, QuerySet
 
 from cur.models import Centre, Membership
@@ -18,6 +20,18 @@ Role = Membership.Role
 
 # 152-ФЗ: roles that work with the citizen directly see the name and contacts; others see them masked.
 PERSONAL_DATA_ROLES = {Role.HEAD, Role.IM_POS_OFFICER, Role.OPERATOR, Role.EXECUTOR}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one user may see, resolved once per request from their Membership."""
+
+    everything: bool = False
+    nothing: bool = False
+    region_id: int | None = None
+    municipality_id: int | None = None  # set for a МЦУ, or an agency of one municipality
+    agency_id: int | None = None  # set for an executor
+    sector_ids: tuple[int, ...] | None = None  # set for a sector-block head
 
 
 def membership_of(user) -> Membership | None:
@@ -32,54 +46,64 @@ def membership_of(user) -> Membership | None:
     return user._cur_membership
 
 
-def scope_appeals(qs: QuerySet, user) -> QuerySet:
-    """Restrict a queryset of Appeal (or of a model with the same territory fields) to the user."""
+def scope_of(user) -> Scope:
     if getattr(user, "is_superuser", False):
-        return qs
+        return Scope(everything=True)
     membership = membership_of(user)
     if membership is None:
-        return qs.none()
+        return Scope(nothing=True)
     if membership.role == Role.EXECUTOR:
-        return qs.filter(agency_id=membership.agency_id)
+        agency = membership.agency
+        return Scope(region_id=agency.region_id, municipality_id=agency.municipality_id, agency_id=agency.pk)
     centre = membership.centre
-    qs = qs.filter(region_id=centre.region_id)
-    if centre.level == Centre.Level.MUNICIPAL:
-        qs = qs.filter(municipality_id=centre.municipality_id)
-    if membership.role == Role.SECTOR_HEAD:
-        qs = qs.filter(sector_id__in=[s.pk for s in membership.sectors.all()])
+    return Scope(
+        region_id=centre.region_id,
+        municipality_id=centre.municipality_id if centre.level == Centre.Level.MUNICIPAL else None,
+        sector_ids=tuple(s.pk for s in membership.sectors.all()) if membership.role == Role.SECTOR_HEAD else None,
+    )
+
+
+def scope_appeals(qs: QuerySet, user) -> QuerySet:
+    """Restrict a queryset of Appeal to what the user may see."""
+    scope = scope_of(user)
+    if scope.everything:
+        return qs
+    if scope.nothing:
+        return qs.none()
+    if scope.agency_id:
+        return qs.filter(agency_id=scope.agency_id)
+    qs = qs.filter(region_id=scope.region_id)
+    if scope.municipality_id:
+        qs = qs.filter(municipality_id=scope.municipality_id)
+    if scope.sector_ids is not None:
+        qs = qs.filter(sector_id__in=scope.sector_ids)
     return qs
 
 
 def scope_municipalities(qs: QuerySet, user) -> QuerySet:
-    """Municipalities the user works with (filters, heat map rows)."""
-    if getattr(user, "is_superuser", False):
+    """Municipalities the user works with (filters, heat-map rows)."""
+    scope = scope_of(user)
+    if scope.everything:
         return qs
-    membership = membership_of(user)
-    if membership is None:
+    if scope.nothing:
         return qs.none()
-    if membership.role == Role.EXECUTOR:
-        agency = membership.agency
-        qs = qs.filter(region_id=agency.region_id)
-        return qs.filter(pk=agency.municipality_id) if agency.municipality_id else qs
-    centre = membership.centre
-    if centre.level == Centre.Level.MUNICIPAL:
-        return qs.filter(pk=centre.municipality_id)
-    return qs.filter(region_id=centre.region_id)
+    if scope.municipality_id:
+        return qs.filter(pk=scope.municipality_id)
+    return qs.filter(region_id=scope.region_id)
 
 
 def scope_agencies(qs: QuerySet, user) -> QuerySet:
     """Agencies the user may route to or rate: regional ones and those of the user's territory."""
-    if getattr(user, "is_superuser", False):
+    scope = scope_of(user)
+    if scope.everything:
         return qs
-    membership = membership_of(user)
-    if membership is None:
+    if scope.nothing:
         return qs.none()
-    if membership.role == Role.EXECUTOR:
-        return qs.filter(pk=membership.agency_id)
-    centre = membership.centre
-    qs = qs.filter(region_id=centre.region_id)
-    if centre.level == Centre.Level.MUNICIPAL:
-        qs = qs.filter(Q(municipality_id=centre.municipality_id) | Q(municipality__isnull=True))
+    if scope.agency_id:
+        return qs.filter(pk=scope.agency_id)
+    qs = qs.filter(region_id=scope.region_id)
+    if scope.municipality_id:
+        qs = qs.filter(Q(municipality_id=scope.municipality_id) | Q(municipality__isnull=True))
     return qs
 
 
@@ -110,4 +134,3 @@ def region_of(user):
     if membership is None:
         return None
     return membership.agency.region if membership.role == Role.EXECUTOR else membership.centre.region
-

@@ -35,34 +35,20 @@ def reference(db):
 
 
 # Personas (STYLE.md): one fixture per role the tests talk about.
-@pytest.fixture
-def cur_operator(db):
-    return user("cur_operator")
+def persona(username: str):
+    @pytest.fixture
+    def fixture(db):
+        return user(username)
+
+    return fixture
 
 
-@pytest.fixture
-def cur_curator(db):
-    return user("cur_curator")
-
-
-@pytest.fixture
-def pestravka_operator(db):
-    return user("pestravka_operator")
-
-
-@pytest.fixture
-def pestravka_zhkh(db):
-    return user("pestravka_zhkh")
-
-
-@pytest.fixture
-def tolyatti_operator(db):
-    return user("tolyatti_operator")
-
-
-@pytest.fixture
-def executor_zhkh(db):
-    return user("executor_pestravka_zhkh")
+cur_operator = persona("cur_operator")
+cur_curator = persona("cur_curator")
+pestravka_operator = persona("pestravka_operator")
+pestravka_zhkh = persona("pestravka_zhkh")
+tolyatti_operator = persona("tolyatti_operator")
+executor_zhkh = persona("executor_pestravka_zhkh")
 
 
 @pytest.fixture
