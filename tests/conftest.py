@@ -4,6 +4,7 @@ database, through the same services `make run` uses; personas are the demo accou
 from datetime import datetime, timedelta
 
 import pytest
+from django.test import override_settings
 from django.utils import timezone
 
 from appeals.services import appeal_create
@@ -21,8 +22,15 @@ def load_reference() -> None:
     organisation_load_demo()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hashing():
+    """PBKDF2's deliberate slowness protects passwords, not tests: hash with MD5 in the suite."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def django_db_setup(fast_password_hashing, django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         load_reference()
 
