@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 
-from cur.models import Agency, Centre, Membership, Sector, Subtopic
+from cur.models import Agency, CalendarDay, Centre, Membership, Sector, Subtopic
 
 
 @admin.register(Centre)
@@ -65,3 +65,16 @@ class CurUserAdmin(UserAdmin):
     def role(self, user):
         membership = getattr(user, "membership", None)
         return membership.get_role_display() if membership else "—"
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    list_display = ["date", "kind", "working_hours", "name", "region", "source"]
+    list_filter = ["region", "kind", "source", ("date", admin.DateFieldListFilter)]
+    date_hierarchy = "date"
+    search_fields = ["name"]
+
+    def save_model(self, request, obj, form, change):
+        # A day an administrator touched is theirs: the next load from the rules keeps it.
+        obj.source = CalendarDay.Source.MANUAL
+        super().save_model(request, obj, form, change)

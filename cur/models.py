@@ -163,3 +163,44 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} ({self.centre or self.agency})"
+
+
+class CalendarDay(models.Model):
+    """A non-standard day of a region's production calendar (производственный календарь).
+
+    Ordinary days are not stored: Monday–Friday are working days of 8 hours, Saturday and Sunday
+    rest. Stored are the holidays, the transferred days off, the transferred working Saturdays and
+    the shortened pre-holiday days — loaded from the `holidays` package and the rule of ст. 95 ТК
+    РФ, and correctable by an administrator (an emergency decree, a regional holiday).
+    """
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", "нерабочий праздничный день"
+        DAY_OFF = "day_off", "выходной (перенос)"
+        WORKING_WEEKEND = "working_weekend", "рабочий выходной (перенос)"
+        SHORTENED = "shortened", "предпраздничный, сокращённый на час"
+
+    class Source(models.TextChoices):
+        LOADED = "loaded", "загружен"
+        MANUAL = "manual", "исправлен вручную"
+
+    region = models.ForeignKey("municipalities.Region", models.CASCADE, related_name="calendar_days",
+                               verbose_name="регион")
+    date = models.DateField("дата")
+    kind = models.CharField("вид дня", max_length=16, choices=Kind.choices)
+    working_hours = models.PositiveSmallIntegerField("рабочих часов", help_text="0 — нерабочий день.")
+    name = models.CharField("описание", max_length=200, blank=True)
+    source = models.CharField("источник", max_length=8, choices=Source.choices, default=Source.MANUAL,
+                              help_text="Исправленные вручную дни не перезаписываются при загрузке.")
+
+    class Meta:
+        verbose_name = "день производственного календаря"
+        verbose_name_plural = "производственный календарь"
+        ordering = ["region", "date"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "date"], name="calendar_day_uniq"),
+            models.CheckConstraint(condition=Q(working_hours__lte=24), name="calendar_day_hours"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date:%d.%m.%Y} — {self.get_kind_display()}"

@@ -54,3 +54,25 @@ def rubricator_load() -> dict[str, int]:
             )
             created += was_created
     return {"sectors": len(sectors), "subtopics": Subtopic.objects.count(), "subtopics_created": created}
+
+
+CALENDAR_YEARS = range(2020, 2028)
+
+
+@transaction.atomic
+def calendar_load(*, region, years=CALENDAR_YEARS) -> dict[str, int]:
+    """Create or refresh the region's production calendar for `years` from the official rules
+    (cur/workcalendar.py). Days an administrator corrected by hand are left as they are."""
+    from cur.models import CalendarDay
+    from cur.workcalendar import official_days
+
+    manual = set(CalendarDay.objects.filter(region=region, source=CalendarDay.Source.MANUAL,
+                                            date__year__in=list(years)).values_list("date", flat=True))
+    specs = [spec for spec in official_days(years) if spec.date not in manual]
+    CalendarDay.objects.filter(region=region, source=CalendarDay.Source.LOADED, date__year__in=list(years)).delete()
+    CalendarDay.objects.bulk_create([
+        CalendarDay(region=region, date=spec.date, kind=spec.kind, working_hours=spec.working_hours,
+                    name=spec.name, source=CalendarDay.Source.LOADED)
+        for spec in specs
+    ])
+    return {"days": len(specs), "kept_manual": len(manual)}

@@ -4,7 +4,8 @@ from django.core.management.base import BaseCommand
 
 from appeals.models import Appeal
 from cur.demo import organisation_load_demo
-from cur.services import rubricator_load
+from cur.services import calendar_load, rubricator_load
+from municipalities.models import Region
 from municipalities.services import territory_load
 
 
@@ -18,6 +19,8 @@ class Command(BaseCommand):
     def handle(self, *args, demo_appeals: int, **options):
         self.stdout.write(f"Территория: {territory_load()}")
         self.stdout.write(f"Рубрикатор: {rubricator_load()}")
+        for region in Region.objects.all():
+            self.stdout.write(f"Производственный календарь ({region}): {calendar_load(region=region)}")
         if not settings.CUR_DEMO:
             return
         self.stdout.write(f"Демо-организация: {organisation_load_demo()}")
