@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 
-from cur.models import Agency, CalendarDay, Centre, Membership, Sector, Subtopic
+from cur.models import Agency, CalendarDay, Centre, Membership, Sector, SlaPolicy, Subtopic
 
 
 @admin.register(Centre)
@@ -15,7 +15,13 @@ class CentreAdmin(admin.ModelAdmin):
 class SubtopicInline(admin.TabularInline):
     model = Subtopic
     extra = 0
-    fields = ["code", "name", "seasonal", "pos_sla_working_days", "evidence_required", "is_active"]
+    fields = ["code", "name", "seasonal", "evidence_required", "is_active"]
+
+
+class SlaPolicyInline(admin.TabularInline):
+    model = SlaPolicy
+    extra = 0
+    fields = ["kind", "target", "channel", "importance", "unit", "amount", "warn_at_percent", "is_active", "note"]
 
 
 @admin.register(Sector)
@@ -29,10 +35,20 @@ class SectorAdmin(admin.ModelAdmin):
 
 @admin.register(Subtopic)
 class SubtopicAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "sector", "seasonal", "pos_sla_working_days", "evidence_required", "is_active"]
+    list_display = ["name", "code", "sector", "seasonal", "evidence_required", "is_active"]
     list_filter = ["sector", "evidence_required", "is_active", "seasonal"]
-    list_editable = ["pos_sla_working_days", "evidence_required", "is_active"]
+    list_editable = ["evidence_required", "is_active"]
     search_fields = ["name", "code"]
+    inlines = [SlaPolicyInline]
+
+
+@admin.register(SlaPolicy)
+class SlaPolicyAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "kind", "target", "unit", "amount", "warn_at_percent", "is_active"]
+    list_filter = ["kind", "target", "unit", "is_active", "region"]
+    list_editable = ["amount", "warn_at_percent", "is_active"]
+    search_fields = ["subtopic__name", "sector__name", "note"]
+    autocomplete_fields = ["subtopic", "sector"]
 
 
 @admin.register(Agency)

@@ -134,7 +134,8 @@ def _demo_users(centres, agencies, sectors) -> None:
     head = User.objects.get(username="cur_head")
     head.user_permissions.set(Permission.objects.filter(
         content_type__app_label__in=["cur", "municipalities"],
-        codename__regex=r"^(view|change|add)_(sector|subtopic|agency|settlement|population|municipality)$",
+        codename__regex=(r"^(view|change|add)_(sector|subtopic|agency|settlement|population|municipality"
+                         r"|slapolicy|calendarday)$"),
     ))
     admin, created = User.objects.get_or_create(username="admin", defaults={"is_staff": True, "is_superuser": True})
     if created:

@@ -65,7 +65,7 @@ class Sector(models.Model):
 
 
 class Subtopic(models.Model):
-    """Подтема of a sector: carries its own ПОС deadline, seasonality and evidence flag."""
+    """Подтема of a sector: seasonality and the evidence flag; its own deadlines are SlaPolicy rows."""
 
     sector = models.ForeignKey(Sector, models.PROTECT, related_name="subtopics", verbose_name="тематика")
     code = models.CharField("код", max_length=64, unique=True)
@@ -73,7 +73,6 @@ class Subtopic(models.Model):
     seasonal = models.CharField(
         "сезонность", max_length=32, blank=True, help_text="winter, summer, spring-summer…; пусто — круглый год."
     )
-    pos_sla_working_days = models.PositiveSmallIntegerField("срок ответа ПОС, рабочих дней", default=10)
     evidence_required = models.BooleanField("нужен фотоотчёт / акт", default=False)
     is_active = models.BooleanField("действует", default=True)
 
@@ -204,3 +203,59 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%d.%m.%Y} — {self.get_kind_display()}"
+
+
+class SlaPolicy(models.Model):
+    """A deadline rule — data, not code (DESIGN.md §5). The most specific active row that matches an
+    appeal wins: subtopic over sector, then channel, then importance, then region."""
+
+    class Target(models.TextChoices):
+        REGISTRATION = "registration", "регистрация"
+        FORWARDING = "forwarding", "переадресация по компетенции"
+        FIRST_RESPONSE = "first_response", "первичный ответ"
+        FINAL = "final", "ответ по существу"
+        FINAL_AFTER_INTERIM = "final_after_interim", "ответ после промежуточного"
+
+    class Unit(models.TextChoices):
+        CALENDAR_DAYS = "calendar_days", "календарных дней"
+        WORKING_DAYS = "working_days", "рабочих дней"
+        WORKING_HOURS = "working_hours", "рабочих часов"
+
+    target = models.CharField("срок чего", max_length=24, choices=Target.choices)
+    kind = models.CharField("вид обращения", max_length=16, choices=[
+        ("appeal", "Обращение (59-ФЗ)"), ("message", "Сообщение ПОС"), ("incident", "Инцидент (соцсети)"),
+    ])
+    channel = models.CharField("канал", max_length=16, blank=True, help_text="Пусто — любой.")
+    region = models.ForeignKey("municipalities.Region", models.CASCADE, null=True, blank=True, related_name="+",
+                               verbose_name="регион", help_text="Пусто — все регионы.")
+    sector = models.ForeignKey(Sector, models.CASCADE, null=True, blank=True, related_name="sla_policies",
+                               verbose_name="тематика")
+    subtopic = models.ForeignKey(Subtopic, models.CASCADE, null=True, blank=True, related_name="sla_policies",
+                                 verbose_name="подтема")
+    importance = models.CharField("важность", max_length=8, blank=True,
+                                  choices=[("normal", "обычная"), ("high", "высокая")], help_text="Пусто — любая.")
+    unit = models.CharField("единица", max_length=16, choices=Unit.choices)
+    amount = models.PositiveSmallIntegerField("срок")
+    warn_at_percent = models.PositiveSmallIntegerField("предупреждать при, % срока", default=75)
+    is_active = models.BooleanField("действует", default=True)
+    note = models.CharField("основание", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "правило срока (SLA)"
+        verbose_name_plural = "правила сроков (SLA)"
+        ordering = ["kind", "target", "subtopic", "sector"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="sla_amount_positive"),
+            models.CheckConstraint(condition=Q(warn_at_percent__gt=0, warn_at_percent__lt=100),
+                                   name="sla_warn_percent"),
+        ]
+
+    def __str__(self) -> str:
+        scope = self.subtopic or self.sector or "все"
+        what = f"{self.get_kind_display()}, {self.get_target_display()} ({scope})"
+        return f"{what}: {self.amount} {self.get_unit_display()}"
+
+    @property
+    def specificity(self) -> tuple[int, int, int, int]:
+        return (bool(self.subtopic_id) * 2 + bool(self.sector_id), bool(self.channel), bool(self.importance),
+                bool(self.region_id))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from django.db import transaction
 
-from cur.models import Sector, Subtopic
+from cur.models import Sector, SlaPolicy, Subtopic
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -28,6 +28,32 @@ SECTOR_NAMES = {
 }
 
 
+# The defaults of DESIGN.md §5, each an editable row: (kind, target, importance, unit, amount, basis).
+DEFAULT_SLA = [
+    ("appeal", "registration", "", "calendar_days", 3, "59-ФЗ ст. 8 ч. 2: регистрация в течение трёх дней"),
+    ("appeal", "forwarding", "", "calendar_days", 7, "59-ФЗ ст. 8 ч. 3: переадресация в течение семи дней"),
+    ("appeal", "final", "", "calendar_days", 30, "59-ФЗ ст. 12 ч. 1: 30 дней со дня регистрации"),
+    ("message", "final", "", "working_days", 10, "ПОС: 10 рабочих дней, если у подтемы нет своего срока"),
+    ("incident", "first_response", "", "working_hours", 8, "Инцидент Менеджмент: первичный ответ"),
+    ("incident", "first_response", "high", "working_hours", 4, "Инцидент Менеджмент: важный инцидент"),
+    ("incident", "final", "", "working_days", 7, "Инцидент Менеджмент: ответ по существу"),
+    ("incident", "final_after_interim", "", "working_days", 7, "Инцидент Менеджмент: после промежуточного"),
+]
+
+
+@transaction.atomic
+def sla_policies_load() -> dict[str, int]:
+    """Create the default deadline rules once; rows an administrator changed are kept."""
+    created = 0
+    for kind, target, importance, unit, amount, note in DEFAULT_SLA:
+        _, was_created = SlaPolicy.objects.get_or_create(
+            kind=kind, target=target, importance=importance, channel="", region=None, sector=None, subtopic=None,
+            defaults={"unit": unit, "amount": amount, "note": note},
+        )
+        created += was_created
+    return {"policies": SlaPolicy.objects.count(), "created": created}
+
+
 @transaction.atomic
 def rubricator_load() -> dict[str, int]:
     """Create or update the nine shared sectors and the subtopics of cur/data/rubricator.csv.
@@ -44,15 +70,20 @@ def rubricator_load() -> dict[str, int]:
     created = 0
     with open(DATA_DIR / "rubricator.csv", encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
-            _, was_created = Subtopic.objects.get_or_create(
+            subtopic, was_created = Subtopic.objects.get_or_create(
                 code=row["subtopic_code"],
                 defaults={
                     "sector": sectors[row["sector_code"]], "name": row["subtopic"],
-                    "seasonal": row["seasonal"], "pos_sla_working_days": int(row["pos_sla_working_days"]),
-                    "evidence_required": row["evidence_required"] == "yes",
+                    "seasonal": row["seasonal"], "evidence_required": row["evidence_required"] == "yes",
                 },
             )
             created += was_created
+            # The ПОС deadline of the subtopic (real platforms give each category its own).
+            SlaPolicy.objects.get_or_create(
+                kind="message", target=SlaPolicy.Target.FINAL, subtopic=subtopic,
+                defaults={"unit": SlaPolicy.Unit.WORKING_DAYS, "amount": int(row["pos_sla_working_days"]),
+                          "note": "Рубрикатор ПОС: срок по подтеме"},
+            )
     return {"sectors": len(sectors), "subtopics": Subtopic.objects.count(), "subtopics_created": created}
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from appeals.services import appeal_create
 from cur.demo import organisation_load_demo
 from cur.models import Agency, Sector, Subtopic
-from cur.services import calendar_load, rubricator_load
+from cur.services import calendar_load, rubricator_load, sla_policies_load
 from municipalities.models import Municipality, Region, Settlement
 from municipalities.services import territory_load
 from tests.personas import user
@@ -19,6 +19,7 @@ from tests.personas import user
 def load_reference() -> None:
     territory_load()
     rubricator_load()
+    sla_policies_load()
     for region in Region.objects.all():
         calendar_load(region=region)
     organisation_load_demo()

@@ -30,7 +30,7 @@ from appeals.demo.generator import (
     sample_received,
 )
 from appeals.models import Problem
-from cur.models import Agency, Membership, Subtopic
+from cur.models import Agency, Membership, SlaPolicy, Subtopic
 from municipalities.models import Municipality, Population, Region, Settlement
 
 CHUNK = 20_000
@@ -38,8 +38,12 @@ CHUNK = 20_000
 
 def build_context(*, region: Region, now: datetime, problems: int) -> DemoContext:
     """Read the reference data the generator needs into plain values."""
+    pos_days = dict(SlaPolicy.objects.filter(
+        kind="message", target=SlaPolicy.Target.FINAL, unit=SlaPolicy.Unit.WORKING_DAYS, subtopic__isnull=False,
+        is_active=True,
+    ).values_list("subtopic_id", "amount"))
     subtopics = [
-        (s.pk, s.sector_id, s.code, s.sector.code, s.seasonal, s.pos_sla_working_days)
+        (s.pk, s.sector_id, s.code, s.sector.code, s.seasonal, pos_days.get(s.pk, 10))
         for s in Subtopic.objects.filter(is_active=True, sector__centre__isnull=True).select_related("sector")
         .order_by("code")
     ]

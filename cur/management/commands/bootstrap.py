@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 
 from appeals.models import Appeal
 from cur.demo import organisation_load_demo
-from cur.services import calendar_load, rubricator_load
+from cur.services import calendar_load, rubricator_load, sla_policies_load
 from municipalities.models import Region
 from municipalities.services import territory_load
 
@@ -19,6 +19,7 @@ class Command(BaseCommand):
     def handle(self, *args, demo_appeals: int, **options):
         self.stdout.write(f"Территория: {territory_load()}")
         self.stdout.write(f"Рубрикатор: {rubricator_load()}")
+        self.stdout.write(f"Правила сроков: {sla_policies_load()}")
         for region in Region.objects.all():
             self.stdout.write(f"Производственный календарь ({region}): {calendar_load(region=region)}")
         if not settings.CUR_DEMO:
