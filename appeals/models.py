@@ -128,8 +128,17 @@ class Appeal(models.Model):
     due_at = models.DateTimeField("срок ответа", null=True, blank=True)
     answered_at = models.DateTimeField("дан ответ", null=True, blank=True)
     closed_at = models.DateTimeField("закрыто", null=True, blank=True)
+    warn_at = models.DateTimeField("предупредить о сроке", null=True, blank=True)
     is_overdue = models.BooleanField("просрочено", default=False)
+    is_due_soon = models.BooleanField("срок на исходе", default=False, db_default=False)
+    paused_at = models.DateTimeField("часы остановлены", null=True, blank=True,
+                                     help_text="Ждём уточнения от гражданина: срок не идёт.")
     extensions = models.PositiveSmallIntegerField("продлений", default=0)
+    complained_agency = models.ForeignKey(
+        "cur.Agency", models.SET_NULL, null=True, blank=True, related_name="+", db_index=False,
+        verbose_name="жалоба на действия органа",
+        help_text="59-ФЗ ст. 8 ч. 6: жалоба не направляется в орган, действия которого обжалуются.",
+    )
     satisfaction = models.CharField("оценка гражданина", max_length=16, choices=Satisfaction.choices, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
