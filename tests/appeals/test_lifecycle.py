@@ -190,9 +190,10 @@ def test_a_stale_page_cannot_overwrite_a_newer_change(new_message, operator):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_concurrent_updates_never_lose_one(reference, make_appeal):
-    """Two operators act on one appeal at once: the row lock serialises them, both events stay."""
+    """Two operators act on one 59-ФЗ appeal at once — one forwards it, the other extends its deadline:
+    the row lock serialises them and neither change is lost, in whichever order they land."""
     operator = user("pestravka_operator")
-    appeal = make_appeal(PESTRAVKA, received_at=T0, status=Status.NEW)
+    appeal = make_appeal(PESTRAVKA, kind="appeal", channel="letter", received_at=T0, status=Status.NEW)
     lifecycle.appeal_register(appeal=appeal, by=operator, at=T0)
     zhkh, adm = Agency.objects.get(code="mup_zhkh_pestravskiy"), Agency.objects.get(code="adm_pestravskiy_mr")
     lifecycle.appeal_assign(appeal=appeal, agency=zhkh, by=operator, at=T0)
@@ -211,8 +212,8 @@ def test_two_concurrent_updates_never_lose_one(reference, make_appeal):
     threads = [
         threading.Thread(target=act, args=(lambda: lifecycle.appeal_forward(
             appeal=appeal, agency=adm, reason="По компетенции", by=operator),)),
-        threading.Thread(target=act, args=(lambda: lifecycle.appeal_request_clarification(
-            appeal=appeal, question="Уточните адрес", by=operator),)),
+        threading.Thread(target=act, args=(lambda: lifecycle.appeal_extend(
+            appeal=appeal, days=20, reason="Нужен выезд комиссии", by=operator),)),
     ]
     for thread in threads:
         thread.start()
@@ -221,7 +222,36 @@ def test_two_concurrent_updates_never_lose_one(reference, make_appeal):
 
     assert errors == []
     appeal.refresh_from_db()
-    assert appeal.agency == adm and appeal.status == Status.AWAITING_CLARIFICATION
+    assert appeal.agency == adm and appeal.extensions == 1  # both changes are there
     assert appeal.version == 5  # created 1, registered 2, assigned 3, and both concurrent changes
     kinds = set(AppealEvent.objects.filter(appeal=appeal).values_list("kind", flat=True))
-    assert {"forwarded", "clarification_requested"} <= kinds
+    assert {"forwarded", "extended"} <= kinds
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_extensions_give_exactly_one(reference, make_appeal):
+    """Without the row lock both would read «not extended yet» and extend twice."""
+    operator = user("pestravka_operator")
+    appeal = make_appeal(PESTRAVKA, kind="appeal", channel="letter", received_at=T0, status=Status.NEW)
+    lifecycle.appeal_register(appeal=appeal, by=operator, at=T0)
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def extend():
+        try:
+            barrier.wait()
+            lifecycle.appeal_extend(appeal=appeal, days=15, reason="Нужен выезд комиссии", by=operator)
+            outcomes.append("extended")
+        except TransitionRefused as exc:
+            outcomes.append(exc.messages[0])
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=extend) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(outcomes)[0] == "extended" and "одно продление" in sorted(outcomes)[1]
+    assert AppealEvent.objects.filter(appeal=appeal, kind=AppealEvent.Kind.EXTENDED).count() == 1
