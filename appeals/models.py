@@ -44,6 +44,11 @@ OPEN_STATUSES = [
     Status.NEW, Status.REGISTERED, Status.IN_PROGRESS, Status.AWAITING_CLARIFICATION,
     Status.INTERIM_ANSWERED, Status.ANSWERED, Status.RETURNED_FOR_REWORK,
 ]
+# The deadline runs only while the body owes an answer: not while the citizen is asked for details,
+# not while a given answer waits for the ЦУР/МЦУ review.
+CLOCK_RUNNING_STATUSES = [
+    Status.NEW, Status.REGISTERED, Status.IN_PROGRESS, Status.INTERIM_ANSWERED, Status.RETURNED_FOR_REWORK,
+]
 
 
 class Importance(models.TextChoices):

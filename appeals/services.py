@@ -1,7 +1,7 @@
 """Writes to appeals. Each service runs in one transaction and records what it changed as events.
 
-The lifecycle (register, assign, forward, answer, …) arrives with the status machine; this module
-holds what the foundation needs: the overdue sweep run by Celery beat.
+The status machine (register, assign, forward, answer, …) is appeals/lifecycle.py; this module holds
+the arrival of an item and the deadline sweep run by Celery beat.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from datetime import datetime
 
 from django.db import connection, transaction
 
-from appeals.models import OPEN_STATUSES, Appeal, AppealEvent
+from appeals.models import CLOCK_RUNNING_STATUSES, Appeal, AppealEvent
 
 
 @transaction.atomic
@@ -33,19 +33,22 @@ def appeal_create(*, region, kind: str, channel: str, text: str, received_at: da
 
 @transaction.atomic
 def appeals_refresh_overdue(*, now: datetime) -> dict[str, int]:
-    """Flag open appeals whose deadline has passed (one OVERDUE event each) and unflag those
-    whose deadline moved into the future again (an extension). Returns the two counts.
-
-    One set-based statement each, so the sweep costs the same at ten or a million open appeals;
-    `NOT is_overdue` makes a retried run a no-op.
+    """Keep the deadline flags of the queue current (Celery beat, every few minutes):
+    - `is_overdue` set on appeals whose clock runs past their deadline, one OVERDUE event each;
+      cleared where the deadline moved into the future again (an extension, a resumed pause);
+    - `is_due_soon` set between the warning moment (e.g. 75 % of the time) and the deadline.
+    Returns the counts. Set-based statements, so the sweep costs the same at ten or a million
+    open appeals; the NOT conditions make a retried run a no-op.
     """
-    open_statuses = [str(s) for s in OPEN_STATUSES]
+    running = [str(s) for s in CLOCK_RUNNING_STATUSES]
+    params = {"now": now, "running": running, "kind": AppealEvent.Kind.OVERDUE.value}
     with connection.cursor() as cursor:
         cursor.execute(
             """
             WITH flagged AS (
-                UPDATE appeals_appeal SET is_overdue = TRUE, version = version + 1, updated_at = %(now)s
-                WHERE status = ANY(%(open)s) AND due_at < %(now)s AND NOT is_overdue
+                UPDATE appeals_appeal
+                SET is_overdue = TRUE, is_due_soon = FALSE, version = version + 1, updated_at = %(now)s
+                WHERE status = ANY(%(running)s) AND due_at < %(now)s AND NOT is_overdue
                 RETURNING id, region_id, agency_id, due_at
             )
             INSERT INTO appeals_appealevent
@@ -53,15 +56,24 @@ def appeals_refresh_overdue(*, now: datetime) -> dict[str, int]:
             SELECT id, region_id, agency_id, %(now)s, %(kind)s, 'due_at', '', due_at::text, ''
             FROM flagged
             """,
-            {"now": now, "open": open_statuses, "kind": AppealEvent.Kind.OVERDUE.value},
+            params,
         )
         flagged = cursor.rowcount
         cursor.execute(
             """
             UPDATE appeals_appeal SET is_overdue = FALSE, version = version + 1, updated_at = %(now)s
-            WHERE status = ANY(%(open)s) AND is_overdue AND due_at >= %(now)s
+            WHERE status = ANY(%(running)s) AND is_overdue AND due_at >= %(now)s
             """,
-            {"now": now, "open": open_statuses},
+            params,
         )
         cleared = cursor.rowcount
-    return {"flagged": flagged, "cleared": cleared}
+        cursor.execute(
+            """
+            UPDATE appeals_appeal SET is_due_soon = coalesce(warn_at <= %(now)s, FALSE), updated_at = %(now)s
+            WHERE status = ANY(%(running)s) AND NOT is_overdue AND due_at >= %(now)s
+              AND is_due_soon <> coalesce(warn_at <= %(now)s, FALSE)
+            """,
+            params,
+        )
+        due_soon = cursor.rowcount
+    return {"flagged": flagged, "cleared": cleared, "due_soon_changed": due_soon}
