@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from appeals import sla
 from appeals.models import Answer, Appeal, AppealEvent, Kind, Satisfaction, Status
+from appeals.quality import answer_flags
 from cur.models import Agency, SlaPolicy
 from cur.selectors import working_calendar
 
@@ -98,7 +99,7 @@ MAX_EXTENSION_DAYS = 30
 
 
 def _lock(appeal: Appeal, expected_version: int | None, action: str) -> Appeal:
-    fresh = Appeal.objects.select_for_update().select_related("region").get(pk=appeal.pk)
+    fresh = Appeal.objects.select_for_update(of=("self",)).select_related("region", "subtopic").get(pk=appeal.pk)
     if expected_version is not None and fresh.version != expected_version:
         raise TransitionRefused(
             f"Обращение № {fresh.number} уже изменил другой пользователь — обновите страницу и повторите."
@@ -296,9 +297,11 @@ def answer_submit(*, appeal: Appeal, text: str, by, agency: Agency | None = None
     text = _require(text, "текст ответа")
     appeal = _lock(appeal, expected_version, "answer_interim" if is_interim else "answer_final")
     agency = agency or appeal.agency
+    flags = answer_flags(text=text, is_interim=is_interim, has_evidence=has_evidence,
+                         evidence_required=bool(appeal.subtopic and appeal.subtopic.evidence_required))
     answer = Answer.objects.create(appeal=appeal, region_id=appeal.region_id, agency=agency, author=by,
                                    is_interim=is_interim, text=text, has_evidence=has_evidence, created_at=at,
-                                   review=Answer.Review.ACCEPTED if is_interim else Answer.Review.PENDING)
+                                   flags=flags, review=Answer.Review.ACCEPTED if is_interim else Answer.Review.PENDING)
     fields = []
     if appeal.first_response_at is None:
         appeal.first_response_at = at

@@ -6,8 +6,9 @@ Every table carries `region` so that it can be distributed by region later (DESI
 """
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
 from django.urls import reverse
 
 
@@ -255,6 +256,9 @@ class Answer(models.Model):
     is_interim = models.BooleanField("промежуточный", default=False)
     text = models.TextField("текст ответа")
     has_evidence = models.BooleanField("приложены фото / акт", default=False)
+    flags = ArrayField(models.CharField(max_length=32), verbose_name="признаки формального ответа",
+                       default=list, db_default=Value([], output_field=ArrayField(models.CharField(max_length=32))),
+                       blank=True)
     review = models.CharField("проверка", max_length=16, choices=Review.choices, default=Review.PENDING)
     created_at = models.DateTimeField("дан")
 
@@ -265,3 +269,9 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return ("Промежуточный ответ" if self.is_interim else "Ответ") + f" {self.created_at:%d.%m.%Y}"
+
+    @property
+    def flag_labels(self) -> list[str]:
+        from appeals.quality import FLAG_LABELS
+
+        return [FLAG_LABELS.get(flag, flag) for flag in self.flags]

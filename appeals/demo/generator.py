@@ -16,6 +16,7 @@ data as plain tuples) into rows ready for COPY. Realism comes from:
 from __future__ import annotations
 
 import bisect
+import functools
 import math
 import random
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from datetime import UTC, date, datetime
 import numpy as np
 
 from appeals.demo import corpus, noise
+from appeals.quality import answer_flags
 
 HOUR = 3600.0
 DAY = 86400.0
@@ -79,7 +81,8 @@ class DemoContext:
     region_id: int
     tz_offset_hours: float  # region's UTC offset (Samara +4, Moscow +3; no DST since 2014)
     now: datetime
-    subtopics: list[tuple[int, int, str, str, str, int]]  # id, sector_id, code, sector_code, seasonal, sla days
+    # id, sector_id, code, sector_code, seasonal, ПОС days, evidence required
+    subtopics: list[tuple[int, int, str, str, str, int, bool]]
     places: list[Place]
     place_weights: list[float]
     # Routing candidates: a municipality's specialised bodies per sector (МУП ЖКХ, schools, ЦРБ),
@@ -114,6 +117,7 @@ EVENT_COLUMNS = (
 )
 ANSWER_COLUMNS = (
     "appeal_id", "region_id", "agency_id", "author_id", "is_interim", "text", "has_evidence", "review", "created_at",
+    "flags",
 )
 
 
@@ -212,7 +216,7 @@ def generate_chunk(*, ctx: DemoContext, first_id: int, received: np.ndarray, see
             if hi > lo:
                 problem_id, st_i, p_idx, _, street, _ = ctx.problems[rng.randrange(lo, hi)]
                 place = ctx.places[p_idx]
-        subtopic_id, sector_id, st_code, sector_code, _, _ = ctx.subtopics[st_i]
+        subtopic_id, sector_id, st_code, sector_code, _, _, evidence_required = ctx.subtopics[st_i]
         house = rng.randint(1, 120)
         text = _appeal_text(rng, st_code, place.label, street, house)
         title = rng.choice(corpus.TITLES[st_code]) if kind != "incident" else ""
@@ -271,9 +275,9 @@ def generate_chunk(*, ctx: DemoContext, first_id: int, received: np.ndarray, see
                 first_resp_ts = assigned_ts + rng.uniform(0.3, 1.3) * (first_due_ts - received_ts) * 0.6
                 if first_resp_ts < now_ts:
                     status = "interim_answered"
-                    answers.append((appeal_id, ctx.region_id, agency_id, executor, True,
-                                    _answer(rng, corpus.INTERIM_ANSWERS, first_resp_ts), False, "accepted",
-                                    _dt(first_resp_ts)))
+                    answers.append(_answer_row(rng, corpus.INTERIM_ANSWERS, first_resp_ts, appeal_id, ctx.region_id,
+                                               agency_id, executor, interim=True, evidence=False,
+                                               evidence_required=evidence_required, review="accepted"))
                     ev((appeal_id, ctx.region_id, _dt(first_resp_ts), executor, agency_id, "interim_answered",
                         "status", "in_progress", "interim_answered", ""))
                 else:
@@ -290,9 +294,9 @@ def generate_chunk(*, ctx: DemoContext, first_id: int, received: np.ndarray, see
                 returned = rng.random() < 0.12
                 evidence = sector_code in {"roads", "waste", "other", "housing_utilities"} and rng.random() < 0.7
                 if returned:
-                    answers.append((appeal_id, ctx.region_id, agency_id, executor, False,
-                                    _answer(rng, corpus.FORMAL_ANSWERS, answer_ts), False, "returned",
-                                    _dt(answer_ts)))
+                    answers.append(_answer_row(rng, corpus.FORMAL_ANSWERS, answer_ts, appeal_id, ctx.region_id,
+                                               agency_id, executor, interim=False, evidence=False,
+                                               evidence_required=evidence_required, review="returned"))
                     ev((appeal_id, ctx.region_id, _dt(answer_ts), executor, agency_id, "answered", "status",
                         status, "answered", ""))
                     back_ts = answer_ts + rng.uniform(2, 30) * HOUR
@@ -303,9 +307,9 @@ def generate_chunk(*, ctx: DemoContext, first_id: int, received: np.ndarray, see
                     answer_ts = back_ts + rng.uniform(4, 96) * HOUR
                 if answer_ts < now_ts:
                     answered_ts = answer_ts
-                    answers.append((appeal_id, ctx.region_id, agency_id, executor, False,
-                                    _answer(rng, corpus.FINAL_ANSWERS[sector_code], answer_ts), evidence,
-                                    "accepted", _dt(answer_ts)))
+                    answers.append(_answer_row(rng, corpus.FINAL_ANSWERS[sector_code], answer_ts, appeal_id,
+                                               ctx.region_id, agency_id, executor, interim=False, evidence=evidence,
+                                               evidence_required=evidence_required, review="accepted"))
                     ev((appeal_id, ctx.region_id, _dt(answer_ts), executor, agency_id, "answered", "status",
                         status, "answered", ""))
                     status = "answered"
@@ -351,10 +355,24 @@ def _appeal_text(rng: random.Random, code: str, place: str, street: str, house: 
     )
 
 
-def _answer(rng: random.Random, texts: list[str], ts: float) -> str:
+def _answer_row(rng: random.Random, texts: list[str], ts: float, appeal_id: int, region_id: int,
+                agency_id: int, executor: int | None, *, interim: bool, evidence: bool, evidence_required: bool,
+                review: str) -> tuple:
+    """An Answer row (ANSWER_COLUMNS), flagged by the same quality check as real answers."""
     when = _dt(ts + rng.uniform(2, 40) * DAY)
-    return rng.choice(texts).format(date=f"{when:%d.%m.%Y}", days=rng.randint(3, 30), org_no=rng.randint(1, 180),
-                                    place="", street="", house="")
+    template = rng.choice(texts)
+    text = template.format(date=f"{when:%d.%m.%Y}", days=rng.randint(3, 30), org_no=rng.randint(1, 180),
+                           place="", street="", house="")
+    flags = _flags(template, interim, evidence_required, evidence)
+    return (appeal_id, region_id, agency_id, executor, interim, text, evidence, review, _dt(ts), list(flags))
+
+
+@functools.lru_cache(maxsize=4096)
+def _flags(template: str, interim: bool, evidence_required: bool, evidence: bool) -> tuple[str, ...]:
+    """Flags depend on the template, not on the dates filled in: computed once per template."""
+    sample = template.format(date="01.01.2025", days=10, org_no=1, place="", street="", house="")
+    return tuple(answer_flags(text=sample, is_interim=interim, evidence_required=evidence_required,
+                              has_evidence=evidence))
 
 
 def _route(rng: random.Random, ctx: DemoContext, municipality_id: int, sector_id: int) -> int:

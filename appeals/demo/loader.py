@@ -43,7 +43,7 @@ def build_context(*, region: Region, now: datetime, problems: int) -> DemoContex
         is_active=True,
     ).values_list("subtopic_id", "amount"))
     subtopics = [
-        (s.pk, s.sector_id, s.code, s.sector.code, s.seasonal, pos_days.get(s.pk, 10))
+        (s.pk, s.sector_id, s.code, s.sector.code, s.seasonal, pos_days.get(s.pk, 10), s.evidence_required)
         for s in Subtopic.objects.filter(is_active=True, sector__centre__isnull=True).select_related("sector")
         .order_by("code")
     ]

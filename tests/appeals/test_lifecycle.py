@@ -255,3 +255,13 @@ def test_two_concurrent_extensions_give_exactly_one(reference, make_appeal):
 
     assert sorted(outcomes)[0] == "extended" and "одно продление" in sorted(outcomes)[1]
     assert AppealEvent.objects.filter(appeal=appeal, kind=AppealEvent.Kind.EXTENDED).count() == 1
+
+
+def test_a_formal_reply_is_flagged_for_the_operator(new_message, operator, zhkh, client):
+    appeal = lifecycle.appeal_register(appeal=new_message, by=operator, at=T0)
+    appeal = lifecycle.appeal_assign(appeal=appeal, agency=zhkh, by=operator, at=T0)
+    answer = lifecycle.answer_submit(appeal=appeal, text="Вопрос находится на контроле.", by=None, at=T0)
+    assert "template_only" in answer.flags and "no_date_or_action" in answer.flags
+    client.force_login(operator)
+    card = client.get(f"/appeals/{appeal.pk}/").content.decode()
+    assert "шаблонный ответ без сути" in card
