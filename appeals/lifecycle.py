@@ -390,3 +390,34 @@ def appeal_rate(*, appeal: Appeal, satisfaction: str, by=None, at: datetime | No
 def available_actions(appeal: Appeal) -> list[str]:
     """The actions allowed from the appeal's current status (the card shows only these)."""
     return [name for name, spec in ACTIONS.items() if appeal.status in spec.sources and appeal.kind in spec.kinds]
+
+
+def appeal_act(*, action: str, appeal: Appeal, by, data: dict) -> Appeal:
+    """Run one action by its name with the cleaned data of its form — the card's single entry point."""
+    version = data.get("version")
+    common = {"appeal": appeal, "by": by, "expected_version": version}
+    if action == "register":
+        return appeal_register(**common)
+    if action == "assign":
+        return appeal_assign(agency=data["agency"], **common)
+    if action == "forward":
+        return appeal_forward(agency=data["agency"], reason=data["reason"], **common)
+    if action == "request_clarification":
+        return appeal_request_clarification(question=data["question"], **common)
+    if action == "receive_clarification":
+        return appeal_receive_clarification(text=data["text"], **common)
+    if action == "extend":
+        return appeal_extend(days=data["days"], reason=data["reason"], **common)
+    if action == "leave_without_answer":
+        return appeal_leave_without_answer(ground=data["ground"], **common)
+    if action in ("answer_interim", "answer_final"):
+        answer_submit(text=data["text"], has_evidence=data.get("has_evidence", False),
+                      is_interim=action == "answer_interim", **common)
+        return Appeal.objects.get(pk=appeal.pk)
+    if action == "return_for_rework":
+        return appeal_return_for_rework(reason=data["reason"], **common)
+    if action == "close":
+        return appeal_close(**common)
+    if action == "reopen":
+        return appeal_reopen(reason=data["reason"], **common)
+    raise TransitionRefused("Неизвестное действие.")

@@ -1,11 +1,16 @@
 import csv
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
-from appeals import selectors
+from appeals import lifecycle, selectors
+from appeals.forms import FORMS
+from appeals.permissions import allowed_actions
 
 
 def _cursor(value: str | None) -> int | None:
@@ -28,12 +33,40 @@ def appeal_list(request):
 @login_required
 def appeal_detail(request, pk: int):
     appeal = selectors.appeal_get(user=request.user, pk=pk)
+    mine = allowed_actions(request.user)
+    actions = [
+        (name, lifecycle.ACTIONS[name].label, FORMS[name](initial={"version": appeal.version}, user=request.user))
+        for name in lifecycle.available_actions(appeal) if name in mine and name in FORMS
+    ]
     return render(request, "appeals/detail.html", {
         "appeal": appeal,
         "citizen": selectors.appeal_personal_data(appeal=appeal, user=request.user),
         "events": selectors.appeal_timeline(appeal=appeal),
         "answers": selectors.appeal_answers(appeal=appeal),
+        "actions": actions,
     })
+
+
+@login_required
+@require_POST
+def appeal_action(request, pk: int, action: str):
+    """One action of the card: the scoped appeal, the role's right to the action, the form, the service."""
+    appeal = selectors.appeal_get(user=request.user, pk=pk)
+    if action not in FORMS or action not in allowed_actions(request.user):
+        raise PermissionDenied("Это действие недоступно для вашей роли.")
+    form = FORMS[action](request.POST, user=request.user)
+    if not form.is_valid():
+        errors = "; ".join(f"{form.fields[f].label if f in form.fields else f}: {' '.join(e)}"
+                           for f, e in form.errors.items())
+        messages.error(request, f"Проверьте форму «{lifecycle.ACTIONS[action].label}»: {errors}")
+    else:
+        try:
+            lifecycle.appeal_act(action=action, appeal=appeal, by=request.user, data=form.cleaned_data)
+        except lifecycle.TransitionRefused as refused:
+            messages.error(request, " ".join(refused.messages))
+        else:
+            messages.success(request, f"Готово: {lifecycle.ACTIONS[action].label}.")
+    return redirect(appeal.get_absolute_url())
 
 
 class _Echo:

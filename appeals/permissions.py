@@ -1,0 +1,30 @@
+"""Who may take which action on an appeal they can see (what they can see is cur/scoping.py)."""
+
+from cur.models import Membership
+from cur.scoping import membership_of
+
+Role = Membership.Role
+
+CENTRE_ACTIONS = frozenset({
+    "register", "assign", "forward", "request_clarification", "receive_clarification", "extend",
+    "leave_without_answer", "return_for_rework", "close", "reopen",
+})
+# The responsible body answers, asks the citizen for details and passes on what is not its own.
+EXECUTOR_ACTIONS = frozenset({"answer_interim", "answer_final", "request_clarification", "receive_clarification"})
+
+ACTIONS_BY_ROLE = {
+    Role.HEAD: CENTRE_ACTIONS,
+    Role.IM_POS_OFFICER: CENTRE_ACTIONS,
+    Role.OPERATOR: CENTRE_ACTIONS,
+    Role.SECTOR_HEAD: CENTRE_ACTIONS - {"leave_without_answer"},
+    Role.EXECUTOR: EXECUTOR_ACTIONS,
+    Role.CURATOR: frozenset(),  # decides from dashboards, does not work the queue
+    Role.INTEGRATOR: frozenset(),
+}
+
+
+def allowed_actions(user) -> frozenset[str]:
+    if getattr(user, "is_superuser", False):
+        return CENTRE_ACTIONS | EXECUTOR_ACTIONS
+    membership = membership_of(user)
+    return ACTIONS_BY_ROLE.get(membership.role, frozenset()) if membership else frozenset()
