@@ -33,12 +33,14 @@ class AppealOutputSerializer(serializers.Serializer):
 
 
 class AppealListApi(APIView):
-    """GET /api/v1/appeals/?status=&sector=&municipality=…&after=<id> — newest first, 50 a page."""
+    """GET /api/v1/appeals/?status=&sector=&municipality=…&order=new|deadline&after=<cursor> — 50 a page."""
 
     def get(self, request):
-        after = request.query_params.get("after")
+        order = request.query_params.get("order", "new")
+        if order not in selectors.ORDERS:
+            raise ValidationError({"order": f"one of {sorted(selectors.ORDERS)}"})
         filterset, rows, next_cursor = selectors.appeal_list(
-            user=request.user, params=request.query_params, after=int(after) if after and after.isdigit() else None
+            user=request.user, params=request.query_params, after=request.query_params.get("after"), order=order
         )
         if filterset.errors:
             raise ValidationError(filterset.errors)

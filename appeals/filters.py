@@ -1,12 +1,18 @@
 """Filters of appeal lists, shared by the HTML list, the API and the CSV export."""
 
+from datetime import timedelta
+
 import django_filters
 from django import forms
+from django.utils import timezone
 
-from appeals.models import Appeal, Channel, Kind, Status
+from appeals.models import CLOCK_RUNNING_STATUSES, OPEN_STATUSES, Appeal, Channel, Kind, Status
 from cur.models import Agency, Sector, Subtopic
 from cur.scoping import scope_agencies, scope_municipalities
 from municipalities.models import Municipality
+
+# Below this the structuring pipeline is unsure: the operator should check sector and place.
+LOW_CONFIDENCE = 0.6
 
 
 class AppealFilter(django_filters.FilterSet):
@@ -24,10 +30,31 @@ class AppealFilter(django_filters.FilterSet):
     agency = django_filters.ModelChoiceFilter(queryset=None, label="Исполнитель", empty_label="все исполнители")
     overdue = django_filters.BooleanFilter(field_name="is_overdue", label="Просрочено",
                                            widget=forms.Select(choices=[("", "—"), ("true", "да"), ("false", "нет")]))
+    state = django_filters.ChoiceFilter(label="В работе / закрытые", method="filter_state", empty_label="все",
+                                        choices=[("open", "в работе"), ("done", "закрытые")])
+    due_within = django_filters.NumberFilter(label="Срок истекает в ближайшие, ч", method="filter_due_within",
+                                             min_value=1, max_value=24 * 60)
+    low_confidence = django_filters.BooleanFilter(
+        label="Низкая уверенность структуры", method="filter_low_confidence",
+        widget=forms.Select(choices=[("", "—"), ("true", "да")]),
+    )
 
     class Meta:
         model = Appeal
-        fields = ["status", "kind", "channel", "sector", "subtopic", "municipality", "agency", "overdue"]
+        fields = ["state", "status", "kind", "channel", "sector", "subtopic", "municipality", "agency", "overdue",
+                  "due_within", "low_confidence"]
+
+    def filter_state(self, queryset, name, value):
+        return queryset.filter(status__in=OPEN_STATUSES) if value == "open" else queryset.exclude(
+            status__in=OPEN_STATUSES)
+
+    def filter_due_within(self, queryset, name, value):
+        now = timezone.now()
+        return queryset.filter(status__in=CLOCK_RUNNING_STATUSES, due_at__gte=now,
+                               due_at__lte=now + timedelta(hours=int(value)))
+
+    def filter_low_confidence(self, queryset, name, value):
+        return queryset.filter(structuring_confidence__lt=LOW_CONFIDENCE) if value else queryset
 
     def __init__(self, data=None, *args, user, **kwargs):
         super().__init__(data, *args, **kwargs)

@@ -13,20 +13,18 @@ from appeals.forms import FORMS
 from appeals.permissions import allowed_actions
 
 
-def _cursor(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
-
-
 @login_required
 def appeal_list(request):
+    order = request.GET.get("order") if request.GET.get("order") in selectors.ORDERS else "new"
     filterset, rows, next_cursor = selectors.appeal_list(
-        user=request.user, params=request.GET, after=_cursor(request.GET.get("after"))
+        user=request.user, params=request.GET, after=request.GET.get("after"), order=order
     )
     params = request.GET.copy()
     params.pop("after", None)
     template = "appeals/_list_rows.html" if request.htmx and request.GET.get("after") else "appeals/list.html"
     return render(request, template, {
         "filter": filterset, "appeals": rows, "next_cursor": next_cursor, "query": params.urlencode(),
+        "order": order, "orders": selectors.ORDERS,
     })
 
 
