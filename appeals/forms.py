@@ -3,8 +3,10 @@
 from django import forms
 
 from appeals.lifecycle import MAX_EXTENSION_DAYS, ST11_GROUNDS
-from cur.models import Agency
-from cur.scoping import scope_agencies
+from appeals.models import Importance
+from cur.models import Agency, Subtopic
+from cur.scoping import scope_agencies, scope_municipalities
+from municipalities.models import Municipality, Settlement
 
 
 class ActionForm(forms.Form):
@@ -60,3 +62,26 @@ FORMS = {
     "answer_interim": AnswerForm, "answer_final": AnswerForm, "return_for_rework": ReasonForm,
     "close": ActionForm, "reopen": ReasonForm,
 }
+
+
+class CorrectForm(ActionForm):
+    """Structured fields of the card; only what changes is recorded."""
+
+    subtopic = forms.ModelChoiceField(queryset=Subtopic.objects.filter(is_active=True).select_related("sector"),
+                                      label="Подтема", required=False)
+    municipality = forms.ModelChoiceField(queryset=Municipality.objects.none(), label="МО", required=False)
+    settlement = forms.ModelChoiceField(queryset=Settlement.objects.none(), label="Населённый пункт",
+                                        required=False)
+    address = forms.CharField(label="Адрес", required=False, max_length=300)
+    importance = forms.ChoiceField(label="Важность", choices=Importance.choices)
+
+    def __init__(self, *args, appeal=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        municipalities = scope_municipalities(Municipality.objects.all(), self.user)
+        self.fields["municipality"].queryset = municipalities
+        self.fields["settlement"].queryset = Settlement.objects.filter(municipality__in=municipalities)
+        if appeal is not None and not self.is_bound:
+            self.initial.update({
+                "subtopic": appeal.subtopic_id, "municipality": appeal.municipality_id,
+                "settlement": appeal.settlement_id, "address": appeal.address, "importance": appeal.importance,
+            })

@@ -421,3 +421,47 @@ def appeal_act(*, action: str, appeal: Appeal, by, data: dict) -> Appeal:
     if action == "reopen":
         return appeal_reopen(reason=data["reason"], **common)
     raise TransitionRefused("Неизвестное действие.")
+
+
+CORRECTABLE = ("subtopic", "sector", "municipality", "settlement", "address", "title", "importance")
+
+
+@transaction.atomic
+def appeal_correct(*, appeal: Appeal, by, changes: dict, reason: str = "", at: datetime | None = None,
+                   expected_version: int | None = None) -> Appeal:
+    """Correct the structured fields (topic, place, importance). Each changed field becomes a
+    FIELD_CHANGED event with the old and the new value — the examples the structuring learns from.
+    A new subtopic brings its sector; a settlement must lie in the chosen municipality."""
+    at = at or timezone.now()
+    unknown = set(changes) - set(CORRECTABLE)
+    if unknown:
+        raise TransitionRefused(f"Эти поля не исправляются здесь: {', '.join(sorted(unknown))}.")
+    fresh = Appeal.objects.select_for_update(of=("self",)).select_related(
+        "region", "sector", "subtopic", "municipality", "settlement").get(pk=appeal.pk)
+    if expected_version is not None and fresh.version != expected_version:
+        raise TransitionRefused(
+            f"Обращение № {fresh.number} уже изменил другой пользователь — обновите страницу и повторите."
+        )
+    changes = dict(changes)
+    if changes.get("subtopic") is not None:
+        changes["sector"] = changes["subtopic"].sector
+    settlement = changes.get("settlement", fresh.settlement)
+    municipality = changes.get("municipality", fresh.municipality)
+    if settlement is not None and municipality is not None and settlement.municipality_id != municipality.pk:
+        raise TransitionRefused(f"{settlement} не относится к {municipality}.")
+    changed = []
+    for name in CORRECTABLE:
+        if name not in changes or changes[name] == getattr(fresh, name):
+            continue
+        old = getattr(fresh, name)
+        setattr(fresh, name, changes[name])
+        changed.append(name)
+        _event(fresh, AppealEvent.Kind.FIELD_CHANGED, by=by, at=at, field=name,
+               old="" if old is None else str(old), new="" if changes[name] is None else str(changes[name]),
+               reason=reason or "Исправлено оператором")
+    if changed:
+        if "subtopic" in changed or "sector" in changed or "municipality" in changed:
+            fresh.structuring_confidence = 1.0  # confirmed by a person
+            changed.append("structuring_confidence")
+        _save(fresh, changed)
+    return fresh

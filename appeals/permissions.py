@@ -7,7 +7,7 @@ Role = Membership.Role
 
 CENTRE_ACTIONS = frozenset({
     "register", "assign", "forward", "request_clarification", "receive_clarification", "extend",
-    "leave_without_answer", "return_for_rework", "close", "reopen",
+    "leave_without_answer", "return_for_rework", "close", "reopen", "correct",
 })
 # The responsible body answers, asks the citizen for details and passes on what is not its own.
 EXECUTOR_ACTIONS = frozenset({"answer_interim", "answer_final", "request_clarification", "receive_clarification"})

@@ -71,7 +71,12 @@ def appeal_get(*, user, pk: int) -> Appeal:
 
 
 def appeal_timeline(*, appeal: Appeal) -> list[AppealEvent]:
-    return list(appeal.events.select_related("actor", "agency").order_by("at", "pk"))
+    """Events in order; corrections carry `field_label`, the Russian name of the corrected field."""
+    events = list(appeal.events.select_related("actor", "agency").order_by("at", "pk"))
+    names = {f.name: f.verbose_name for f in Appeal._meta.get_fields() if hasattr(f, "verbose_name")}
+    for event in events:
+        event.field_label = names.get(event.field, event.field) if event.kind == AppealEvent.Kind.FIELD_CHANGED else ""
+    return events
 
 
 def appeal_answers(*, appeal: Appeal) -> list[Answer]:

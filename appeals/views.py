@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from appeals import lifecycle, selectors
-from appeals.forms import FORMS
+from appeals.forms import FORMS, CorrectForm
 from appeals.permissions import allowed_actions
 
 
@@ -36,13 +36,40 @@ def appeal_detail(request, pk: int):
         (name, lifecycle.ACTIONS[name].label, FORMS[name](initial={"version": appeal.version}, user=request.user))
         for name in lifecycle.available_actions(appeal) if name in mine and name in FORMS
     ]
+    correct_form = (CorrectForm(initial={"version": appeal.version}, user=request.user, appeal=appeal)
+                    if "correct" in mine else None)
     return render(request, "appeals/detail.html", {
         "appeal": appeal,
+        "correct_form": correct_form,
         "citizen": selectors.appeal_personal_data(appeal=appeal, user=request.user),
         "events": selectors.appeal_timeline(appeal=appeal),
         "answers": selectors.appeal_answers(appeal=appeal),
         "actions": actions,
     })
+
+
+@login_required
+@require_POST
+def appeal_correct(request, pk: int):
+    """Corrections of the structured fields from the card; each change becomes an event."""
+    appeal = selectors.appeal_get(user=request.user, pk=pk)
+    if "correct" not in allowed_actions(request.user):
+        raise PermissionDenied("Исправлять поля может ЦУР или МЦУ.")
+    form = CorrectForm(request.POST, user=request.user, appeal=appeal)
+    if not form.is_valid():
+        messages.error(request, "Проверьте поля: " + "; ".join(" ".join(e) for e in form.errors.values()))
+        return redirect(appeal.get_absolute_url())
+    data = form.cleaned_data
+    changes = {name: data[name] for name in ("subtopic", "municipality", "settlement", "address", "importance")}
+    if changes["subtopic"] is None:
+        changes.pop("subtopic")
+    try:
+        lifecycle.appeal_correct(appeal=appeal, by=request.user, changes=changes, expected_version=data["version"])
+    except lifecycle.TransitionRefused as refused:
+        messages.error(request, " ".join(refused.messages))
+    else:
+        messages.success(request, "Поля исправлены; исправления записаны в историю.")
+    return redirect(appeal.get_absolute_url())
 
 
 @login_required
