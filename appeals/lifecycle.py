@@ -98,12 +98,20 @@ ST11_GROUNDS = {
 MAX_EXTENSION_DAYS = 30
 
 
-def _lock(appeal: Appeal, expected_version: int | None, action: str) -> Appeal:
-    fresh = Appeal.objects.select_for_update(of=("self",)).select_related("region", "subtopic").get(pk=appeal.pk)
+def _locked(appeal: Appeal, expected_version: int | None) -> Appeal:
+    """The appeal re-read under a row lock; refused when someone changed it since the user looked."""
+    fresh = Appeal.objects.select_for_update(of=("self",)).select_related(
+        "region", "sector", "subtopic", "municipality", "settlement").get(pk=appeal.pk)
     if expected_version is not None and fresh.version != expected_version:
         raise TransitionRefused(
             f"Обращение № {fresh.number} уже изменил другой пользователь — обновите страницу и повторите."
         )
+    return fresh
+
+
+def _lock(appeal: Appeal, expected_version: int | None, action: str) -> Appeal:
+    """Locked and checked that `action` is allowed from its status and for its kind."""
+    fresh = _locked(appeal, expected_version)
     spec = ACTIONS[action]
     if fresh.kind not in spec.kinds:
         raise TransitionRefused(f"Действие «{spec.label}» не применяется к виду «{fresh.get_kind_display()}».")
@@ -436,12 +444,7 @@ def appeal_correct(*, appeal: Appeal, by, changes: dict, reason: str = "", at: d
     unknown = set(changes) - set(CORRECTABLE)
     if unknown:
         raise TransitionRefused(f"Эти поля не исправляются здесь: {', '.join(sorted(unknown))}.")
-    fresh = Appeal.objects.select_for_update(of=("self",)).select_related(
-        "region", "sector", "subtopic", "municipality", "settlement").get(pk=appeal.pk)
-    if expected_version is not None and fresh.version != expected_version:
-        raise TransitionRefused(
-            f"Обращение № {fresh.number} уже изменил другой пользователь — обновите страницу и повторите."
-        )
+    fresh = _locked(appeal, expected_version)
     changes = dict(changes)
     if changes.get("subtopic") is not None:
         changes["sector"] = changes["subtopic"].sector
