@@ -28,3 +28,8 @@ def allowed_actions(user) -> frozenset[str]:
         return CENTRE_ACTIONS | EXECUTOR_ACTIONS
     membership = membership_of(user)
     return ACTIONS_BY_ROLE.get(membership.role, frozenset()) if membership else frozenset()
+
+
+def is_executor(user) -> bool:
+    membership = membership_of(user)
+    return membership is not None and membership.role == Role.EXECUTOR

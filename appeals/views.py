@@ -3,28 +3,33 @@ import csv
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import StreamingHttpResponse
+from django.http import QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from appeals import lifecycle, selectors
 from appeals.forms import FORMS, CorrectForm
-from appeals.permissions import allowed_actions
+from appeals.permissions import allowed_actions, is_executor
 
 
 @login_required
 def appeal_list(request):
-    order = request.GET.get("order") if request.GET.get("order") in selectors.ORDERS else "new"
+    params = request.GET
+    inbox = is_executor(request.user)
+    if inbox and not params:
+        # The executor's inbox opens on what is still owed, nearest deadline first.
+        params = QueryDict("state=open&order=deadline")
+    order = params.get("order") if params.get("order") in selectors.ORDERS else "new"
     filterset, rows, next_cursor = selectors.appeal_list(
-        user=request.user, params=request.GET, after=request.GET.get("after"), order=order
+        user=request.user, params=params, after=params.get("after"), order=order
     )
-    params = request.GET.copy()
-    params.pop("after", None)
-    template = "appeals/_list_rows.html" if request.htmx and request.GET.get("after") else "appeals/list.html"
+    query = params.copy()
+    query.pop("after", None)
+    template = "appeals/_list_rows.html" if request.htmx and params.get("after") else "appeals/list.html"
     return render(request, template, {
-        "filter": filterset, "appeals": rows, "next_cursor": next_cursor, "query": params.urlencode(),
-        "order": order, "orders": selectors.ORDERS,
+        "filter": filterset, "appeals": rows, "next_cursor": next_cursor, "query": query.urlencode(),
+        "order": order, "orders": selectors.ORDERS, "inbox": inbox,
     })
 
 

@@ -93,3 +93,18 @@ def test_a_form_error_is_shown_not_raised(client, fresh):
     act(client, fresh, "register")
     response = act(client, fresh, "assign", agency=999999)
     assert response.status_code == 200 and "Проверьте форму" in response.content.decode()
+
+
+def test_the_executor_inbox_opens_on_open_items_nearest_deadline_first(client, make_appeal):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    later = make_appeal(PESTRAVKA, agency="mup_zhkh_pestravskiy", due_at=now + timedelta(days=5))
+    sooner = make_appeal(PESTRAVKA, agency="mup_zhkh_pestravskiy", due_at=now + timedelta(days=1))
+    make_appeal(PESTRAVKA, agency="mup_zhkh_pestravskiy", status=Status.CLOSED)
+    client.force_login(user("executor_pestravka_zhkh"))
+    response = client.get(reverse("appeals:list"))
+    assert "Входящие исполнителя" in response.content.decode()
+    assert [a.pk for a in response.context["appeals"]] == [sooner.pk, later.pk]
