@@ -26,7 +26,8 @@ def test_a_demo_account_logs_in_and_sees_the_workspace(page, username):
     assert page.evaluate("typeof htmx") == "object"
 
     page.click("nav >> text=Очередь обращений")
-    page.wait_for_selector("h1:has-text('Обращения')")
+    heading = "Входящие исполнителя" if username.startswith("executor") else "Обращения"
+    page.wait_for_selector(f"h1:has-text('{heading}')")
 
 
 def test_a_click_on_a_demo_account_logs_in(page):
