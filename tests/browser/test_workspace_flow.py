@@ -1,0 +1,99 @@
+"""Issue 4's path in a real browser: triage, correction, routing, a formal reply returned, a proper
+answer accepted. Screenshots of every step land in test-artifacts/."""
+
+import pytest
+
+from appeals.models import Appeal, AppealEvent, Status
+from tests.browser.conftest import ARTIFACTS
+from tests.personas import PESTRAVKA
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def login(page, username):
+    page.goto("/login/")
+    page.click(f"[data-demo-login][data-username={username}]")
+    page.wait_for_selector("h1:has-text('Главная')")
+
+
+def logout(page):
+    page.click("text=Выйти")
+    page.wait_for_selector("text=Вход в систему ЦУР")
+
+
+def shot(page, name):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"flow-{name}.png"), full_page=True)
+
+
+def action(page, name, **fields):
+    """Open the action's panel on the card, fill its fields, submit and wait for the result."""
+    form = page.locator(f"form[data-action={name}]")
+    form.locator("xpath=ancestor::details").evaluate("d => d.open = true")
+    for field, value in fields.items():
+        control = form.locator(f"[name={field}]")
+        if control.evaluate("e => e.tagName") == "SELECT":
+            control.select_option(label=value)
+        elif control.get_attribute("type") == "checkbox":
+            control.set_checked(bool(value))
+        else:
+            control.fill(value)
+    form.locator("button[type=submit]").click()
+    page.wait_for_selector(".message")
+
+
+def test_triage_route_return_and_close(page, make_appeal):
+    appeal = make_appeal(PESTRAVKA, "housing_utilities", status=Status.NEW, due_at=None,
+                         text="Во дворе дома 5 по ул. Молодёжной не вывозят мусор уже неделю, контейнеры переполнены")
+
+    # МЦУ operator: filter the queue, open the appeal, correct its subtopic, register and route it
+    login(page, "pestravka_operator")
+    page.goto("/appeals/")
+    page.select_option("select[name=status]", label="Новое")
+    page.click("button:has-text('Показать')")
+    page.wait_for_selector(f"a:has-text('{appeal.number}')")
+    shot(page, "1-queue")
+    page.click(f"a:has-text('{appeal.number}')")
+    page.wait_for_selector(f"h1:has-text('{appeal.number}')")
+
+    page.locator("#correct details").evaluate("d => d.open = true")
+    page.select_option("#correct select[name=subtopic]", label="Несвоевременный вывоз ТКО")
+    page.click("#correct button[type=submit]")
+    page.wait_for_selector("text=исправления записаны")
+    action(page, "register")
+    action(page, "assign", agency="МУП «ЖКХ Пестравского района»")
+    shot(page, "2-routed")
+    logout(page)
+
+    # executor: a formal reply
+    login(page, "executor_pestravka_zhkh")
+    page.goto(f"/appeals/{appeal.pk}/")
+    action(page, "answer_final", text="Ваше обращение рассмотрено. Вопрос находится на контроле.")
+    logout(page)
+
+    # operator sees the flags and returns the answer
+    login(page, "pestravka_operator")
+    page.goto(f"/appeals/{appeal.pk}/")
+    assert page.locator("text=шаблонный ответ без сути").count() == 1
+    shot(page, "3-flagged")
+    action(page, "return_for_rework", reason="Нет срока и конкретных работ, нет фотоотчёта")
+    logout(page)
+
+    # executor: a proper answer with evidence
+    login(page, "executor_pestravka_zhkh")
+    page.goto(f"/appeals/{appeal.pk}/")
+    action(page, "answer_final", has_evidence=True,
+           text="Мусор вывезен 14.03.2024, график вывоза восстановлен: вторник и пятница. Фотоотчёт прилагается.")
+    logout(page)
+
+    # operator closes
+    login(page, "pestravka_operator")
+    page.goto(f"/appeals/{appeal.pk}/")
+    action(page, "close")
+    shot(page, "4-closed")
+
+    appeal = Appeal.objects.get(pk=appeal.pk)
+    assert appeal.status == Status.CLOSED and appeal.subtopic.code == "waste.collection_delay"
+    kinds = list(AppealEvent.objects.filter(appeal=appeal).order_by("at", "pk").values_list("kind", flat=True))
+    assert kinds == ["created", "field_changed", "field_changed", "registered", "assigned", "answered",
+                     "returned_for_rework", "answered", "closed"]
