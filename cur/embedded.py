@@ -28,7 +28,7 @@ from urllib.parse import quote
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("CUR_VAR_DIR", BASE_DIR / "var"))
-DB_NAME = "cur"
+DB_NAME = os.environ.get("CUR_DB_NAME", "cur")  # another database in the same embedded server
 
 # Applied once with ALTER SYSTEM. Sized for the 2-core / 24 GiB reference machine and bulk loads
 # of millions of rows; an external production server is tuned by its own administrator.

@@ -1,0 +1,94 @@
+"""Page timings for `make bench` (run by cur/bench/pages.py against the bench database).
+
+Measures the operator queue with every single filter and with three combined, in both orders, and
+the appeal card, through Django's test client (the whole view, template included), 20 requests
+each after one warm-up; prints the worst p95 and, for each case, the plan's index use.
+"""
+
+import statistics
+import time
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import connection
+from django.test import Client
+
+from appeals.models import Appeal
+from appeals.selectors import appeal_list
+from cur.models import Agency, Sector, Subtopic
+
+RUNS = 20
+
+
+def p95(samples: list[float]) -> float:
+    return statistics.quantiles(samples, n=20)[-1] if len(samples) >= 2 else samples[0]
+
+
+class Command(BaseCommand):
+    help = "Queue and card p95 at the current database size (used by `make bench`)."
+
+    def handle(self, *args, **options):
+        settings.ALLOWED_HOSTS = ["*"]
+        users = {name: get_user_model().objects.get(username=name) for name in ("cur_operator", "pestravka_operator")}
+        sector = Sector.objects.get(code="housing_utilities")
+        subtopic = Subtopic.objects.get(code="roads.potholes")
+        agency = Agency.objects.get(code="adm_pestravskiy_mr")
+        pestravsky = agency.municipality
+        cases = {
+            "none": {}, "state": {"state": "open"}, "status": {"status": "in_progress"},
+            "sector": {"sector": sector.pk}, "subtopic": {"subtopic": subtopic.pk},
+            "municipality": {"municipality": pestravsky.pk}, "agency": {"agency": agency.pk},
+            "channel": {"channel": "pos"}, "kind": {"kind": "incident"}, "overdue": {"overdue": "true"},
+            "due_within": {"due_within": 48}, "low_confidence": {"low_confidence": "true"},
+            "three": {"state": "open", "sector": sector.pk, "overdue": "true"},
+        }
+        worst = 0.0
+        for username, user in users.items():
+            client = Client()
+            client.force_login(user)
+            for order in ("new", "deadline"):
+                for name, params in cases.items():
+                    query = {**params, "order": order}
+                    client.get("/appeals/", query)
+                    samples = []
+                    for _ in range(RUNS):
+                        started = time.perf_counter()
+                        response = client.get("/appeals/", query)
+                        samples.append((time.perf_counter() - started) * 1000)
+                    assert response.status_code == 200
+                    value = p95(samples)
+                    worst = max(worst, value)
+                    self.stdout.write(f"# queue {username:<19} {order:<8} {name:<15} p95 {value:6.1f} ms  "
+                                      f"{self._plan(user, query)}")
+        self.stdout.write(f"BENCH queue_p95_ms_{self._size()} {worst:.0f} ms")
+
+        client = Client()
+        client.force_login(users["cur_operator"])
+        ids = list(Appeal.objects.order_by("?").values_list("pk", flat=True)[:RUNS])
+        client.get(f"/appeals/{ids[0]}/")
+        samples = []
+        for pk in ids:
+            started = time.perf_counter()
+            assert client.get(f"/appeals/{pk}/").status_code == 200
+            samples.append((time.perf_counter() - started) * 1000)
+        self.stdout.write(f"BENCH card_p95_ms_{self._size()} {p95(samples):.0f} ms")
+
+    def _plan(self, user, query) -> str:
+        """The indexes the page's main query uses, from EXPLAIN."""
+        _, _, _ = appeal_list(user=user, params=query, order=query["order"])  # warms the same code path
+        from appeals.filters import AppealFilter
+        from appeals.selectors import appeal_scope
+
+        qs = AppealFilter(query, queryset=appeal_scope(user=user), user=user).qs
+        qs = qs.order_by("due_at", "pk") if query["order"] == "deadline" else qs.order_by("-pk")
+        with connection.cursor() as cursor:
+            sql, sql_params = qs.only("pk")[:51].query.sql_with_params()
+            cursor.execute("EXPLAIN " + sql, sql_params)
+            plan = " ".join(row[0] for row in cursor.fetchall())
+        indexes = sorted({part.split(" on ")[0].split()[-1] for part in plan.split("using ")[1:]})
+        return ("index " + ",".join(indexes)) if indexes else ("seq scan" if "Seq Scan" in plan else "?")
+
+    def _size(self) -> str:
+        n = Appeal.objects.count()
+        return f"{round(n / 1_000_000)}m" if n >= 500_000 else str(n)
