@@ -59,5 +59,5 @@ class AppealFilter(django_filters.FilterSet):
     def __init__(self, data=None, *args, user, **kwargs):
         super().__init__(data, *args, **kwargs)
         # Choices come from the same scoping layer: nobody learns the names of what they may not see.
-        self.filters["municipality"].queryset = scope_municipalities(Municipality.objects.all(), user)
+        self.filters["municipality"].queryset = scope_municipalities(Municipality.objects.defer("boundary"), user)
         self.filters["agency"].queryset = scope_agencies(Agency.objects.all(), user)

@@ -77,7 +77,7 @@ class CorrectForm(ActionForm):
 
     def __init__(self, *args, appeal=None, **kwargs):
         super().__init__(*args, **kwargs)
-        municipalities = scope_municipalities(Municipality.objects.all(), self.user)
+        municipalities = scope_municipalities(Municipality.objects.defer("boundary"), self.user)
         self.fields["municipality"].queryset = municipalities
         self.fields["settlement"].queryset = Settlement.objects.filter(municipality__in=municipalities)
         if appeal is not None and not self.is_bound:

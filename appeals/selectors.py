@@ -12,6 +12,8 @@ from appeals.models import OPEN_STATUSES, Answer, Appeal, AppealEvent, Satisfact
 from cur.scoping import can_see_personal_data, mask_contact, mask_name, scope_appeals
 
 LIST_RELATED = ("municipality", "settlement", "sector", "subtopic", "agency")
+# A municipality's boundary is tens of kilobytes of GeoJSON: never fetch it with an appeal.
+HEAVY = ("municipality__boundary",)
 
 
 def appeal_scope(*, user) -> QuerySet[Appeal]:
@@ -41,7 +43,7 @@ def appeal_list(
         qs = qs.order_by("-pk")
         if after and after.isdigit():
             qs = qs.filter(pk__lt=int(after))
-    rows = list(qs.select_related(*LIST_RELATED)[: limit + 1])
+    rows = list(qs.select_related(*LIST_RELATED).defer(*HEAVY)[: limit + 1])
     next_cursor = None
     if len(rows) > limit:
         last = rows[limit - 1]
@@ -62,12 +64,14 @@ def appeal_filtered(*, user, params) -> QuerySet[Appeal]:
     """All of the user's appeals matching the filters (exports stream this)."""
     filterset = AppealFilter(params or {}, queryset=appeal_scope(user=user), user=user)
     qs = filterset.qs if filterset.is_valid() else appeal_scope(user=user).none()
-    return qs.select_related(*LIST_RELATED).order_by("-pk")
+    return qs.select_related(*LIST_RELATED).defer(*HEAVY).order_by("-pk")
 
 
 def appeal_get(*, user, pk: int) -> Appeal:
     """One appeal the user may see, or 404 — an appeal outside the scope does not exist for them."""
-    return get_object_or_404(appeal_scope(user=user).select_related(*LIST_RELATED, "problem", "region"), pk=pk)
+    return get_object_or_404(
+        appeal_scope(user=user).select_related(*LIST_RELATED, "problem", "region").defer(*HEAVY), pk=pk
+    )
 
 
 def appeal_timeline(*, appeal: Appeal) -> list[AppealEvent]:
@@ -98,7 +102,7 @@ def appeal_personal_data(*, appeal: Appeal, user) -> dict[str, str]:
 
 
 def appeal_recent(*, user, limit: int = 15) -> list[Appeal]:
-    return list(appeal_scope(user=user).select_related("municipality").order_by("-pk")[:limit])
+    return list(appeal_scope(user=user).select_related("municipality").defer(*HEAVY).order_by("-pk")[:limit])
 
 
 def appeal_kpis(*, user, now: datetime, week_ago: datetime) -> list[dict]:

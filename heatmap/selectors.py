@@ -37,7 +37,7 @@ def sector_matrix(*, user, date_from: datetime, date_to: datetime) -> tuple[list
     """Count of appeals received in [date_from, date_to) per municipality × sector, and per 10 000
     residents. Rows: municipalities in the user's scope, busiest first."""
     sectors = list(Sector.objects.filter(centre__isnull=True))
-    municipalities = {m.pk: m for m in scope_municipalities(Municipality.objects.all(), user)}
+    municipalities = {m.pk: m for m in scope_municipalities(Municipality.objects.defer("boundary"), user)}
     cells = (
         scope_appeals(Appeal.objects.all(), user)
         .filter(received_at__gte=date_from, received_at__lt=date_to, municipality_id__in=list(municipalities))

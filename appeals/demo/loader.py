@@ -47,7 +47,7 @@ def build_context(*, region: Region, now: datetime, problems: int) -> DemoContex
         for s in Subtopic.objects.filter(is_active=True, sector__centre__isnull=True).select_related("sector")
         .order_by("code")
     ]
-    municipalities = list(Municipality.objects.filter(region=region).order_by("oktmo"))
+    municipalities = list(Municipality.objects.filter(region=region).defer("boundary").order_by("oktmo"))
     population = dict(
         Population.objects.filter(municipality__region=region).order_by("municipality_id", "year")
         .values_list("municipality_id", "population")
