@@ -165,6 +165,8 @@ class Appeal(models.Model):
         # with (due_at, id), so a page is an index range scan, never a sort of the whole region.
         indexes = [
             models.Index(fields=["region", "status", "due_at", "id"], name="appeal_region_queue"),
+            # the whole region by nearest deadline, other filters checked along the index
+            models.Index(fields=["region", "due_at", "id"], name="appeal_region_deadline"),
             models.Index(fields=["municipality", "status", "due_at", "id"], name="appeal_municipality_queue"),
             models.Index(fields=["agency", "status", "due_at", "id"], name="appeal_agency_queue"),
             models.Index(fields=["sector", "due_at", "id"], name="appeal_sector_queue"),
