@@ -167,6 +167,9 @@ class Appeal(models.Model):
             models.Index(fields=["region", "status", "due_at", "id"], name="appeal_region_queue"),
             # the whole region by nearest deadline, other filters checked along the index
             models.Index(fields=["region", "due_at", "id"], name="appeal_region_deadline"),
+            # the working queue: open appeals of the region by nearest deadline, closed ones not in the way
+            models.Index(fields=["region", "due_at", "id"], condition=Q(status__in=OPEN_STATUSES),
+                         name="appeal_open_deadline"),
             models.Index(fields=["municipality", "status", "due_at", "id"], name="appeal_municipality_queue"),
             models.Index(fields=["agency", "status", "due_at", "id"], name="appeal_agency_queue"),
             models.Index(fields=["sector", "due_at", "id"], name="appeal_sector_queue"),
