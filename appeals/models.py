@@ -129,6 +129,9 @@ class Appeal(models.Model):
     # Time line and deadlines (UTC in the database; shown in the region's zone).
     received_at = models.DateTimeField("поступило")
     registered_at = models.DateTimeField("зарегистрировано", null=True, blank=True)
+    # 59-ФЗ: registered within 3 days of receipt; forwarded to the competent body within 7 days of registration.
+    registration_due_at = models.DateTimeField("срок регистрации", null=True, blank=True)
+    forwarding_due_at = models.DateTimeField("срок переадресации", null=True, blank=True)
     first_response_due_at = models.DateTimeField("срок первичного ответа", null=True, blank=True)
     first_response_at = models.DateTimeField("первичный ответ", null=True, blank=True)
     due_at = models.DateTimeField("срок ответа", null=True, blank=True)
@@ -280,3 +283,105 @@ class Answer(models.Model):
         from appeals.quality import FLAG_LABELS
 
         return [FLAG_LABELS.get(flag, flag) for flag in self.flags]
+
+
+class Assignment(models.Model):
+    """One body's turn with an appeal: from being assigned (or forwarded to) until it answered or the
+    appeal was forwarded on. The citizen's deadline does not move on forwarding; ratings judge each
+    body on its own share of the time, counted in working time on the body's schedule."""
+
+    class Outcome(models.TextChoices):
+        ANSWERED = "answered", "дал ответ"
+        FORWARDED = "forwarded", "переадресовал"
+        WITHDRAWN = "withdrawn", "снято"
+
+    appeal = models.ForeignKey(Appeal, models.CASCADE, related_name="assignments", verbose_name="обращение")
+    region = models.ForeignKey("municipalities.Region", models.PROTECT, related_name="+", db_index=False)
+    agency = models.ForeignKey("cur.Agency", models.PROTECT, related_name="+", verbose_name="орган", db_index=False)
+    started_at = models.DateTimeField("получил")
+    ended_at = models.DateTimeField("завершил", null=True, blank=True)
+    outcome = models.CharField("итог", max_length=16, choices=Outcome.choices, blank=True)
+    working_seconds = models.PositiveIntegerField(
+        "рабочее время у органа, с", null=True, blank=True,
+        help_text="Только рабочее время по графику органа, без ожидания уточнения от гражданина.",
+    )
+
+    class Meta:
+        verbose_name = "этап у исполнителя"
+        verbose_name_plural = "этапы у исполнителей"
+        ordering = ["started_at", "pk"]
+        indexes = [models.Index(fields=["agency", "started_at"], name="assignment_agency_started")]
+        constraints = [
+            # one body at a time holds an appeal
+            models.UniqueConstraint(fields=["appeal"], condition=Q(ended_at__isnull=True),
+                                    name="assignment_one_open_per_appeal"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency} с {self.started_at:%d.%m.%Y}"
+
+
+class Notice(models.Model):
+    """Уведомление гражданину: registration, forwarding, extension, clarification, ст. 11, answer —
+    what 59-ФЗ obliges us to tell the citizen, with the verdict link where an answer was given.
+    Written by the lifecycle services in the same transaction, sent by a Celery task."""
+
+    class Kind(models.TextChoices):
+        REGISTERED = "registered", "О регистрации"
+        FORWARDED = "forwarded", "О переадресации"
+        EXTENDED = "extended", "О продлении срока"
+        CLARIFICATION = "clarification", "Запрос уточнения"
+        LEFT_WITHOUT_ANSWER = "left_without_answer", "Об оставлении без ответа"
+        ANSWERED = "answered", "Ответ и просьба оценить"
+
+    class Via(models.TextChoices):
+        EMAIL = "email", "эл. почта"
+        POST = "post", "почта (письмо)"
+        SOURCE = "source", "через площадку-источник"
+
+    class State(models.TextChoices):
+        PENDING = "pending", "ждёт отправки"
+        SENT = "sent", "отправлено"
+        PRINTED = "printed", "передано на печать"
+        FAILED = "failed", "не отправлено"
+
+    appeal = models.ForeignKey(Appeal, models.CASCADE, related_name="notices", verbose_name="обращение")
+    region = models.ForeignKey("municipalities.Region", models.PROTECT, related_name="+", db_index=False)
+    kind = models.CharField("уведомление", max_length=32, choices=Kind.choices)
+    via = models.CharField("способ", max_length=16, choices=Via.choices)
+    recipient = models.CharField("кому", max_length=300, blank=True)
+    subject = models.CharField("тема", max_length=300)
+    text = models.TextField("текст")
+    state = models.CharField("состояние", max_length=16, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField("попыток", default=0)
+    error = models.TextField("ошибка", blank=True)
+    created_at = models.DateTimeField("создано")
+    sent_at = models.DateTimeField("отправлено", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "уведомление гражданину"
+        verbose_name_plural = "уведомления гражданам"
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["state", "created_at"], condition=Q(state="pending"),
+                                name="notice_pending")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} № {self.appeal_id:07d}"
+
+
+class SavedFilter(models.Model):
+    """A queue view an operator named and keeps: the filters and order as a query string."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="saved_filters")
+    name = models.CharField("название", max_length=80)
+    query = models.CharField("условия", max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "сохранённый фильтр"
+        verbose_name_plural = "сохранённые фильтры"
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["user", "name"], name="saved_filter_user_name_uniq")]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,5 +1,7 @@
 """The organisation: centres (ЦУР / МЦУ), sectors and subtopics, agencies, and who is who."""
 
+from datetime import time
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -111,10 +113,28 @@ class Agency(models.Model):
     sectors = models.ManyToManyField(Sector, blank=True, related_name="agencies", verbose_name="тематики")
     is_active = models.BooleanField("действует", default=True)
 
+    # Working schedule in the region's time zone, Monday to Friday on the production calendar;
+    # working-hour deadlines and each body's share of the time are counted on it.
+    work_starts = models.TimeField("начало рабочего дня", default=time(9, 0))
+    work_ends = models.TimeField("конец рабочего дня", default=time(18, 0))
+    lunch_starts = models.TimeField("начало перерыва", null=True, blank=True, default=time(13, 0))
+    lunch_ends = models.TimeField("конец перерыва", null=True, blank=True, default=time(14, 0))
+
     class Meta:
         verbose_name = "ответственный получатель"
         verbose_name_plural = "ответственные получатели"
         ordering = ["region", "name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(work_starts__lt=models.F("work_ends")), name="agency_day_order",
+                                   violation_error_message="Рабочий день должен начинаться раньше, чем кончается."),
+            models.CheckConstraint(
+                condition=(Q(lunch_starts__isnull=True, lunch_ends__isnull=True)
+                           | Q(lunch_starts__gte=models.F("work_starts"), lunch_starts__lt=models.F("lunch_ends"),
+                               lunch_ends__lte=models.F("work_ends"))),
+                name="agency_lunch_inside_day",
+                violation_error_message="Перерыв задаётся обоими краями и лежит внутри рабочего дня.",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.short_name
