@@ -114,15 +114,15 @@ class WorkingCalendar:
 
     def intervals(self, day: date) -> list[tuple[datetime, datetime]]:
         """The working intervals of a day in aware datetimes ([] on a day off). A day shorter than
-        the schedule loses its last hours (a pre-holiday day ends at 17:00)."""
+        the norm loses its last hours (a pre-holiday day ends at 17:00 on the default schedule)."""
         hours = self.hours_on(day)
         if not hours:
             return []
         s = self.schedule
         start, end = _at(day, s.start, self.tz), _at(day, s.end, self.tz)
         lunch = (_at(day, s.lunch_start, self.tz), _at(day, s.lunch_end, self.tz)) if s.lunch_start else None
-        scheduled = (end - start) - ((lunch[1] - lunch[0]) if lunch else timedelta(0))
-        end -= max(scheduled - timedelta(hours=hours), timedelta(0))
+        # a shortened day (7 h of the norm's 8) ends that much earlier whatever the body's hours are
+        end -= timedelta(hours=max(FULL_DAY_HOURS - hours, 0))
         if lunch and lunch[0] < end:
             return [(start, lunch[0]), (lunch[1], max(end, lunch[1]))] if end > lunch[1] else [(start, lunch[0])]
         return [(start, end)]

@@ -27,7 +27,7 @@ def demo(django_db_setup, django_db_blocker):
         call_command("generate_demo", appeals=500, seed=7, stdout=StringIO())  # a second run adds on top
         yield appeals
         with connection.cursor() as cursor:
-            cursor.execute("TRUNCATE appeals_answer, appeals_appealevent, appeals_appeal, appeals_problem")
+            cursor.execute("TRUNCATE appeals_appeal, appeals_problem CASCADE")
 
 
 def test_it_creates_the_requested_number_with_consistent_structure(demo):
