@@ -40,6 +40,8 @@ class Centre(models.Model):
             models.UniqueConstraint(fields=["region"], condition=Q(level="region"), name="one_cur_per_region"),
         ]
 
+    label_field = "short_name"  # what __str__ shows, for option lists read without model instances
+
     def __str__(self) -> str:
         return self.short_name
 
@@ -62,6 +64,8 @@ class Sector(models.Model):
         verbose_name_plural = "отраслевые тематики"
         ordering = ["position", "name"]
 
+    label_field = "name"  # what __str__ shows, for option lists read without model instances
+
     def __str__(self) -> str:
         return self.name
 
@@ -82,6 +86,8 @@ class Subtopic(models.Model):
         verbose_name = "подтема"
         verbose_name_plural = "подтемы"
         ordering = ["sector__position", "name"]
+
+    label_field = "name"  # what __str__ shows, for option lists read without model instances
 
     def __str__(self) -> str:
         return self.name
@@ -135,6 +141,8 @@ class Agency(models.Model):
                 violation_error_message="Перерыв задаётся обоими краями и лежит внутри рабочего дня.",
             ),
         ]
+
+    label_field = "short_name"  # what __str__ shows, for option lists read without model instances
 
     def __str__(self) -> str:
         return self.short_name

@@ -19,6 +19,8 @@ class Region(models.Model):
         verbose_name_plural = "регионы"
         ordering = ["name"]
 
+    label_field = "name"  # what __str__ shows, for option lists read without model instances
+
     def __str__(self) -> str:
         return self.name
 
@@ -49,6 +51,8 @@ class Municipality(models.Model):
         ordering = ["region", "name"]
         # Both regions have a «Красноармейский район»: names are unique only inside a region.
         constraints = [models.UniqueConstraint(fields=["region", "name"], name="municipality_region_name_uniq")]
+
+    label_field = "name"  # what __str__ shows, for option lists read without model instances
 
     def __str__(self) -> str:
         return self.name
