@@ -40,7 +40,7 @@ class Centre(models.Model):
             models.UniqueConstraint(fields=["region"], condition=Q(level="region"), name="one_cur_per_region"),
         ]
 
-    label_field = "short_name"  # what __str__ shows, for option lists read without model instances
+    option_fields = ("short_name",)  # what __str__ shows: option lists are read without model instances
 
     def __str__(self) -> str:
         return self.short_name
@@ -64,7 +64,7 @@ class Sector(models.Model):
         verbose_name_plural = "отраслевые тематики"
         ordering = ["position", "name"]
 
-    label_field = "name"  # what __str__ shows, for option lists read without model instances
+    option_fields = ("name",)  # what __str__ shows: option lists are read without model instances
 
     def __str__(self) -> str:
         return self.name
@@ -87,7 +87,7 @@ class Subtopic(models.Model):
         verbose_name_plural = "подтемы"
         ordering = ["sector__position", "name"]
 
-    label_field = "name"  # what __str__ shows, for option lists read without model instances
+    option_fields = ("name",)  # what __str__ shows: option lists are read without model instances
 
     def __str__(self) -> str:
         return self.name
@@ -142,7 +142,7 @@ class Agency(models.Model):
             ),
         ]
 
-    label_field = "short_name"  # what __str__ shows, for option lists read without model instances
+    option_fields = ("short_name",)  # what __str__ shows: option lists are read without model instances
 
     def __str__(self) -> str:
         return self.short_name

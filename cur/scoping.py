@@ -40,7 +40,7 @@ def membership_of(user) -> Membership | None:
         return None
     if not hasattr(user, "_cur_membership"):
         user._cur_membership = (
-            Membership.objects.select_related("centre", "agency").prefetch_related("sectors")
+            Membership.objects.select_related("centre__region", "agency__region").prefetch_related("sectors")
             .filter(user=user).first()
         )
     return user._cur_membership

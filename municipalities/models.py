@@ -19,7 +19,7 @@ class Region(models.Model):
         verbose_name_plural = "регионы"
         ordering = ["name"]
 
-    label_field = "name"  # what __str__ shows, for option lists read without model instances
+    option_fields = ("name",)  # what __str__ shows: option lists are read without model instances
 
     def __str__(self) -> str:
         return self.name
@@ -52,7 +52,7 @@ class Municipality(models.Model):
         # Both regions have a «Красноармейский район»: names are unique only inside a region.
         constraints = [models.UniqueConstraint(fields=["region", "name"], name="municipality_region_name_uniq")]
 
-    label_field = "name"  # what __str__ shows, for option lists read without model instances
+    option_fields = ("name",)  # what __str__ shows: option lists are read without model instances
 
     def __str__(self) -> str:
         return self.name
@@ -109,11 +109,16 @@ class Settlement(models.Model):
             models.UniqueConstraint(fields=["municipality", "name", "kind"], name="settlement_uniq"),
         ]
 
+    option_fields = ("kind", "name")  # option lists are read without model instances, labelled below
+
     def __str__(self) -> str:
         return self.label
 
     @property
     def label(self) -> str:
+        return self.option_label(self.kind, self.name)
+
+    @classmethod
+    def option_label(cls, kind: str, name: str) -> str:
         """«с. Пестравка», «г. Тольятти», «Промышленный район»."""
-        prefix = self.PREFIXES.get(self.kind, "")
-        return f"{prefix} {self.name}".strip()
+        return f"{cls.PREFIXES.get(kind, '')} {name}".strip()

@@ -2,8 +2,9 @@
 
 Django's widget templates cost ~0.4 ms per option, and iterating a ModelChoiceField builds a model
 instance per option; the queue's filters and the card's forms carry hundreds of options (agencies,
-settlements). Models whose label is one column say so with `label_field`, and their options are
-read as plain (pk, label) pairs.
+settlements). A model declares the columns its label is made of in `option_fields` (and, when
+that is more than one column, an `option_label(*values)` classmethod); its options are then read
+as plain tuples.
 """
 
 from django import template
@@ -16,8 +17,10 @@ register = template.Library()
 
 def _choices(field):
     model = getattr(getattr(field, "queryset", None), "model", None)
-    if isinstance(field, ModelChoiceField) and getattr(model, "label_field", None):
-        options = list(field.queryset.values_list("pk", model.label_field))
+    if isinstance(field, ModelChoiceField) and getattr(model, "option_fields", None):
+        rows = field.queryset.values_list("pk", *model.option_fields)
+        label = getattr(model, "option_label", None)
+        options = [(pk, label(*values)) for pk, *values in rows] if label else list(rows)
         return [("", field.empty_label), *options] if field.empty_label is not None else options
     return getattr(field, "choices", None) or field.widget.choices
 
