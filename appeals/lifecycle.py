@@ -18,7 +18,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from appeals import sla
-from appeals.models import Answer, Appeal, AppealEvent, Kind, Satisfaction, Status
+from appeals.assignments import assignment_close, assignment_open
+from appeals.models import Answer, Appeal, AppealEvent, Assignment, Kind, Satisfaction, Status
+from appeals.notices import NoticeKind, notice_create
 from appeals.quality import answer_flags
 from cur.models import Agency, SlaPolicy
 from cur.selectors import working_calendar
@@ -101,7 +103,7 @@ MAX_EXTENSION_DAYS = 30
 def _locked(appeal: Appeal, expected_version: int | None) -> Appeal:
     """The appeal re-read under a row lock; refused when someone changed it since the user looked."""
     fresh = Appeal.objects.select_for_update(of=("self",)).select_related(
-        "region", "sector", "subtopic", "municipality", "settlement").get(pk=appeal.pk)
+        "region", "sector", "subtopic", "municipality", "settlement", "agency").get(pk=appeal.pk)
     if expected_version is not None and fresh.version != expected_version:
         raise TransitionRefused(
             f"Обращение № {fresh.number} уже изменил другой пользователь — обновите страницу и повторите."
@@ -151,14 +153,29 @@ def _set_deadline(appeal: Appeal, *, target: str, start: datetime) -> None:
     policy = sla.policy_for(appeal=appeal, target=target)
     if policy is None:
         return
-    calendar = working_calendar(region=appeal.region)
+    calendar = working_calendar(region=appeal.region, agency=appeal.agency)
     due = sla.deadline(calendar=calendar, start=start, unit=policy.unit, amount=policy.amount)
-    if target == Target.FIRST_RESPONSE:
-        appeal.first_response_due_at = due
+    if target in STEP_DEADLINES:
+        setattr(appeal, STEP_DEADLINES[target], due)
         return
     appeal.due_at = due
     appeal.warn_at = sla.warning_moment(calendar=calendar, start=start, due=due, percent=policy.warn_at_percent)
     appeal.is_overdue = appeal.is_due_soon = False
+
+
+# Deadlines of one step (not of the answer): the field of the appeal each one is stored in.
+STEP_DEADLINES = {
+    Target.FIRST_RESPONSE: "first_response_due_at",
+    Target.REGISTRATION: "registration_due_at",
+    Target.FORWARDING: "forwarding_due_at",
+}
+
+
+def _late(moment: datetime, due: datetime | None, what: str) -> str:
+    """A note for the event when a step of 59-ФЗ was taken after its deadline."""
+    if due is None or moment <= due:
+        return ""
+    return f"{what} с нарушением срока (срок — {timezone.localtime(due):%d.%m.%Y %H:%M})"
 
 
 def _require(value: str, what: str) -> str:
@@ -176,9 +193,13 @@ def appeal_register(*, appeal: Appeal, by, at: datetime | None = None, expected_
     start = appeal.received_at if appeal.kind == Kind.INCIDENT else at
     if appeal.kind == Kind.INCIDENT:
         _set_deadline(appeal, target=Target.FIRST_RESPONSE, start=start)
+    if appeal.kind == Kind.APPEAL:
+        _set_deadline(appeal, target=Target.FORWARDING, start=at)
     _set_deadline(appeal, target=Target.FINAL, start=start)
+    notice_create(appeal=appeal, kind=NoticeKind.REGISTERED, at=at)
     return _move(appeal, Status.REGISTERED, AppealEvent.Kind.REGISTERED, by=by, at=at, fields=[
-        "registered_at", "due_at", "warn_at", "first_response_due_at", "is_overdue", "is_due_soon"])
+        "registered_at", "due_at", "warn_at", "first_response_due_at", "forwarding_due_at", "is_overdue",
+        "is_due_soon"], reason=_late(at, appeal.registration_due_at, "Зарегистрировано"))
 
 
 def _check_not_complained(appeal: Appeal, agency: Agency) -> None:
@@ -199,6 +220,7 @@ def appeal_assign(*, appeal: Appeal, agency: Agency, by, at: datetime | None = N
     appeal.agency = agency
     appeal.status = Status.IN_PROGRESS
     _save(appeal, ["agency", "status"])
+    assignment_open(appeal=appeal, agency=agency, at=at)
     _event(appeal, AppealEvent.Kind.ASSIGNED, by=by, at=at, agency=agency, field="agency",
            old=str(before or ""), new=str(agency))
     return appeal
@@ -218,8 +240,12 @@ def appeal_forward(*, appeal: Appeal, agency: Agency, reason: str, by, at: datet
     before = appeal.agency
     appeal.agency = agency
     _save(appeal, ["agency"])
+    assignment_close(appeal=appeal, at=at, outcome=Assignment.Outcome.FORWARDED)
+    assignment_open(appeal=appeal, agency=agency, at=at)
+    late = _late(at, appeal.forwarding_due_at, "Переадресовано")
     _event(appeal, AppealEvent.Kind.FORWARDED, by=by, at=at, agency=agency, field="agency",
-           old=str(before or ""), new=str(agency), reason=reason)
+           old=str(before or ""), new=str(agency), reason=f"{reason}. {late}" if late else reason)
+    notice_create(appeal=appeal, kind=NoticeKind.FORWARDED, at=at, agency=agency)
     return appeal
 
 
@@ -231,6 +257,7 @@ def appeal_request_clarification(*, appeal: Appeal, question: str, by, at: datet
     question = _require(question, "что уточнить у гражданина")
     appeal = _lock(appeal, expected_version, "request_clarification")
     appeal.paused_at = at
+    notice_create(appeal=appeal, kind=NoticeKind.CLARIFICATION, at=at, question=question)
     return _move(appeal, Status.AWAITING_CLARIFICATION, AppealEvent.Kind.CLARIFICATION_REQUESTED, by=by, at=at,
                  fields=["paused_at"], reason=question)
 
@@ -241,7 +268,7 @@ def appeal_receive_clarification(*, appeal: Appeal, text: str, by=None, at: date
     """The citizen answered: the clock runs again and the deadline moves by the paused working time."""
     at = at or timezone.now()
     appeal = _lock(appeal, expected_version, "receive_clarification")
-    calendar = working_calendar(region=appeal.region)
+    calendar = working_calendar(region=appeal.region, agency=appeal.agency)
     old_due = appeal.due_at
     if appeal.due_at:
         appeal.due_at = sla.resume(calendar=calendar, due=appeal.due_at, paused_at=appeal.paused_at, resumed_at=at)
@@ -269,7 +296,7 @@ def appeal_extend(*, appeal: Appeal, days: int, reason: str, by, at: datetime | 
         raise TransitionRefused("Срок рассмотрения уже продлевался: 59-ФЗ допускает одно продление.")
     if not 1 <= days <= MAX_EXTENSION_DAYS:
         raise TransitionRefused(f"Продлить можно на 1–{MAX_EXTENSION_DAYS} дней.")
-    calendar = working_calendar(region=appeal.region)
+    calendar = working_calendar(region=appeal.region, agency=appeal.agency)
     old_due = appeal.due_at
     appeal.due_at = sla.deadline(calendar=calendar, start=old_due, unit=SlaPolicy.Unit.CALENDAR_DAYS, amount=days)
     appeal.extensions += 1
@@ -278,6 +305,7 @@ def appeal_extend(*, appeal: Appeal, days: int, reason: str, by, at: datetime | 
     _event(appeal, AppealEvent.Kind.EXTENDED, by=by, at=at, field="due_at", old=old_due.isoformat(),
            new=appeal.due_at.isoformat(),
            reason=f"{reason}. Гражданин уведомлён о продлении срока до {timezone.localtime(appeal.due_at):%d.%m.%Y}.")
+    notice_create(appeal=appeal, kind=NoticeKind.EXTENDED, at=at, reason=reason)
     return appeal
 
 
@@ -291,6 +319,8 @@ def appeal_leave_without_answer(*, appeal: Appeal, ground: str, by, at: datetime
     appeal = _lock(appeal, expected_version, "leave_without_answer")
     label, notice = ST11_GROUNDS[ground]
     appeal.closed_at = at
+    assignment_close(appeal=appeal, at=at, outcome=Assignment.Outcome.WITHDRAWN)
+    notice_create(appeal=appeal, kind=NoticeKind.LEFT_WITHOUT_ANSWER, at=at, explanation=notice)
     return _move(appeal, Status.LEFT_WITHOUT_ANSWER, AppealEvent.Kind.LEFT_WITHOUT_ANSWER, by=by, at=at,
                  fields=["closed_at"], reason=f"{label}. Уведомление: {notice}")
 
@@ -322,6 +352,7 @@ def answer_submit(*, appeal: Appeal, text: str, by, agency: Agency | None = None
               agency=agency)
     else:
         appeal.answered_at = at
+        assignment_close(appeal=appeal, at=at, outcome=Assignment.Outcome.ANSWERED)
         _move(appeal, Status.ANSWERED, AppealEvent.Kind.ANSWERED, by=by, at=at, fields=[*fields, "answered_at"],
               agency=agency)
     return answer
@@ -343,6 +374,8 @@ def appeal_return_for_rework(*, appeal: Appeal, reason: str, by, at: datetime | 
         answer.review = Answer.Review.RETURNED
         answer.save(update_fields=["review"])
     appeal.answered_at = None
+    if appeal.agency_id:  # the body's clock runs again from the return
+        assignment_open(appeal=appeal, agency=appeal.agency, at=at)
     return _move(appeal, Status.RETURNED_FOR_REWORK, AppealEvent.Kind.RETURNED_FOR_REWORK, by=by, at=at,
                  fields=["answered_at"], reason=reason)
 
@@ -357,6 +390,7 @@ def appeal_close(*, appeal: Appeal, by, at: datetime | None = None, expected_ver
         answer.review = Answer.Review.ACCEPTED
         answer.save(update_fields=["review"])
     appeal.closed_at = at
+    notice_create(appeal=appeal, kind=NoticeKind.ANSWERED, at=at, answer=answer)
     return _move(appeal, Status.CLOSED, AppealEvent.Kind.CLOSED, by=by, at=at, fields=["closed_at"])
 
 
@@ -365,6 +399,8 @@ def _reopen(appeal: Appeal, *, by, at: datetime, reason: str) -> Appeal:
     appeal.closed_at = None
     appeal.answered_at = None
     _set_deadline(appeal, target=Target.FINAL, start=at)
+    if appeal.agency_id:
+        assignment_open(appeal=appeal, agency=appeal.agency, at=at)
     return _move(appeal, Status.IN_PROGRESS, AppealEvent.Kind.REOPENED, by=by, at=at, reason=reason,
                  fields=["closed_at", "answered_at", "due_at", "warn_at", "is_overdue", "is_due_soon"])
 

@@ -8,7 +8,7 @@ from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from appeals.filters import AppealFilter
-from appeals.models import OPEN_STATUSES, Answer, Appeal, AppealEvent, Satisfaction
+from appeals.models import OPEN_STATUSES, Answer, Appeal, AppealEvent, Notice, Satisfaction
 from cur.scoping import can_see_personal_data, mask_contact, mask_name, scope_appeals
 
 LIST_RELATED = ("municipality", "settlement", "sector", "subtopic", "agency")
@@ -85,6 +85,11 @@ def appeal_timeline(*, appeal: Appeal) -> list[AppealEvent]:
 
 def appeal_answers(*, appeal: Appeal) -> list[Answer]:
     return list(appeal.answers.select_related("agency", "author").order_by("created_at", "pk"))
+
+
+def appeal_notices(*, appeal: Appeal) -> list[Notice]:
+    """Notices to the citizen about this appeal, oldest first (what was told, how, and whether it went)."""
+    return list(appeal.notices.order_by("created_at", "pk"))
 
 
 def appeal_personal_data(*, appeal: Appeal, user) -> dict[str, str]:

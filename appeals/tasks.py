@@ -9,3 +9,11 @@ def refresh_overdue_flags() -> dict:
     from appeals.services import appeals_refresh_overdue
 
     return appeals_refresh_overdue(now=timezone.now())
+
+
+@shared_task
+def notices_send() -> dict:
+    """Beat job (cur/celery.py): send the citizens' pending e-mail notices, hand letters to print."""
+    from appeals.notices import notices_send_pending
+
+    return notices_send_pending()

@@ -49,6 +49,7 @@ def appeal_detail(request, pk: int):
         "citizen": selectors.appeal_personal_data(appeal=appeal, user=request.user),
         "events": selectors.appeal_timeline(appeal=appeal),
         "answers": selectors.appeal_answers(appeal=appeal),
+        "notices": selectors.appeal_notices(appeal=appeal),
         "actions": actions,
     })
 

@@ -17,4 +17,9 @@ app.conf.beat_schedule = {
         "task": "appeals.tasks.refresh_overdue_flags",
         "schedule": crontab(minute="*/5"),
     },
+    # 59-ФЗ notices to citizens (registration, forwarding, extension, answer with the verdict link).
+    "send-citizen-notices": {
+        "task": "appeals.tasks.notices_send",
+        "schedule": crontab(minute="*"),
+    },
 }

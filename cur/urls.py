@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from appeals import verdict_views
 from cur import views
 
 admin.site.site_header = "ЦУР — справочники и администрирование"
@@ -14,6 +15,8 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("appeals/", include("appeals.urls")),
+    # public: the citizen's verdict on an answer, by the signed link from the notice
+    path("verdict/<str:token>/", verdict_views.verdict_page, name="verdict"),
     path("heatmap/", include("heatmap.urls")),
     path("ratings/", include("ratings.urls")),
     path("api/v1/", include("appeals.api_urls")),
