@@ -1,6 +1,7 @@
 """Filters of appeal lists, shared by the HTML list, the API and the CSV export."""
 
 from datetime import timedelta
+from urllib.parse import parse_qsl, urlencode
 
 import django_filters
 from django import forms
@@ -61,3 +62,14 @@ class AppealFilter(django_filters.FilterSet):
         # Choices come from the same scoping layer: nobody learns the names of what they may not see.
         self.filters["municipality"].queryset = scope_municipalities(Municipality.objects.defer("boundary"), user)
         self.filters["agency"].queryset = scope_agencies(Agency.objects.all(), user)
+
+
+def filter_query_normalize(query: str) -> str:
+    """A list's query string reduced to what it shows: the filters and a non-default order, keys sorted,
+    without the paging cursor, empty fields or unknown parameters. Equal views give equal strings — how
+    a saved filter is stored and how the queue recognises the active one."""
+    known = set(AppealFilter.base_filters) | {"order"}
+    pairs = [(key, value.strip()) for key, value in parse_qsl(query or "") if key in known and value.strip()]
+    # "new" is the default order of appeal_list: keeping it would make the same view look different
+    pairs = [(key, value) for key, value in pairs if (key, value) != ("order", "new")]
+    return urlencode(sorted(pairs, key=lambda pair: pair[0]))

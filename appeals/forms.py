@@ -1,9 +1,12 @@
 """Forms of the card's actions. Each carries the version of the appeal the user saw."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 
-from appeals.lifecycle import MAX_EXTENSION_DAYS, ST11_GROUNDS
+from appeals.bulk import MAX_BULK_IDS
+from appeals.lifecycle import ACTIONS, MAX_EXTENSION_DAYS, ST11_GROUNDS
 from appeals.models import Importance
+from appeals.permissions import bulk_actions
 from cur.models import Agency, Subtopic
 from cur.scoping import scope_agencies, scope_municipalities
 from municipalities.models import Municipality, Settlement
@@ -85,3 +88,51 @@ class CorrectForm(ActionForm):
                 "subtopic": appeal.subtopic_id, "municipality": appeal.municipality_id,
                 "settlement": appeal.settlement_id, "address": appeal.address, "importance": appeal.importance,
             })
+
+
+class IdListField(forms.Field):
+    """Ids of the rows ticked in the queue (`ids=1&ids=2…`), without repeats."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {
+        "required": "Отметьте обращения в списке.",
+        "invalid": "Неверный номер обращения.",
+    }
+
+    def to_python(self, value) -> list[int]:
+        if not value:
+            return []
+        try:
+            ids = [int(item) for item in value]
+        except (TypeError, ValueError):
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+        if any(not 0 < pk < 2**63 for pk in ids):
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return list(dict.fromkeys(ids))
+
+    def validate(self, value) -> None:
+        super().validate(value)
+        if len(value) > MAX_BULK_IDS:
+            raise ValidationError(f"За один раз — не больше {MAX_BULK_IDS} обращений; отмечено {len(value)}.",
+                                  code="too_many")
+
+
+class BulkForm(forms.Form):
+    """The queue's bulk bar: the ticked rows, one action of the role and, to route them, the body."""
+
+    ids = IdListField(label="Обращения")
+    action = forms.ChoiceField(label="Действие")
+    agency = forms.ModelChoiceField(queryset=Agency.objects.none(), label="Исполнитель", required=False,
+                                    empty_label="исполнитель…")
+
+    def __init__(self, *args, user, **kwargs):
+        kwargs.setdefault("auto_id", "bulk_%s")  # the queue's filters have an `agency` field too
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [(name, ACTIONS[name].label) for name in bulk_actions(user)]
+        self.fields["agency"].queryset = scope_agencies(Agency.objects.filter(is_active=True), user)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == "assign" and not data.get("agency"):
+            self.add_error("agency", "Выберите исполнителя, которому направить обращения.")
+        return data

@@ -33,3 +33,13 @@ def allowed_actions(user) -> frozenset[str]:
 def is_executor(user) -> bool:
     membership = membership_of(user)
     return membership is not None and membership.role == Role.EXECUTOR
+
+
+# The queue's bulk bar: actions that need nothing per appeal beyond the one choice (a body for «направить»).
+BULK_ACTIONS = ("register", "assign", "close")
+
+
+def bulk_actions(user) -> list[str]:
+    """The bulk actions the user's role allows, in the bar's order; none for executors and curators."""
+    mine = allowed_actions(user)
+    return [name for name in BULK_ACTIONS if name in mine]

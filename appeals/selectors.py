@@ -133,3 +133,14 @@ def appeal_kpis(*, user, now: datetime, week_ago: datetime) -> list[dict]:
             "tone": None if share is None else ("ok" if share >= 80 else "warning"),
         },
     ]
+
+
+def appeals_by_ids(*, user, ids: list[int]) -> dict[int, Appeal]:
+    """The appeals among `ids` that the user may see, by id, in one query; ids outside the scope
+    are simply absent — for the queue's bulk actions, as if those appeals did not exist."""
+    return appeal_scope(user=user).in_bulk(ids)
+
+
+def saved_filters(*, user) -> list:
+    """The user's own saved queue views (appeals.SavedFilter), by name."""
+    return list(user.saved_filters.order_by("name"))

@@ -2,15 +2,17 @@ import csv
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import QueryDict, StreamingHttpResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from appeals import lifecycle, selectors
-from appeals.forms import FORMS, CorrectForm
-from appeals.permissions import allowed_actions, is_executor
+from appeals import bulk, lifecycle, selectors, services
+from appeals.filters import filter_query_normalize
+from appeals.forms import FORMS, BulkForm, CorrectForm
+from appeals.permissions import allowed_actions, bulk_actions, is_executor
 
 
 @login_required
@@ -27,10 +29,77 @@ def appeal_list(request):
     query = params.copy()
     query.pop("after", None)
     template = "appeals/_list_rows.html" if request.htmx and params.get("after") else "appeals/list.html"
-    return render(request, template, {
+    context = {
         "filter": filterset, "appeals": rows, "next_cursor": next_cursor, "query": query.urlencode(),
-        "order": order, "orders": selectors.ORDERS, "inbox": inbox,
-    })
+        "order": order, "orders": selectors.ORDERS, "inbox": inbox, "bulk_actions": bulk_actions(request.user),
+    }
+    if template == "appeals/list.html":
+        context |= _queue_tools(request.user, query=query.urlencode(), actions=context["bulk_actions"])
+    return render(request, template, context)
+
+
+def _queue_tools(user, *, query: str, actions: list[str]) -> dict:
+    """Saved filters and the bulk bar above the queue: a constant number of queries, none per row."""
+    return {
+        "current_query": filter_query_normalize(query),
+        "saved_filters": selectors.saved_filters(user=user),
+        "bulk_form": BulkForm(user=user) if actions else None,
+        "bulk_buttons": [(name, lifecycle.ACTIONS[name].label) for name in actions],
+    }
+
+
+def _queue_url(query: str) -> str:
+    """The queue with a view's filters; only known filter parameters go into the address."""
+    query = filter_query_normalize(query)
+    return reverse("appeals:list") + (f"?{query}" if query else "")
+
+
+@login_required
+@require_POST
+def saved_filter_save(request):
+    query = request.POST.get("query", "")
+    try:
+        saved = services.saved_filter_save(user=request.user, name=request.POST.get("name", ""), query=query)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(_queue_url(query))
+    messages.success(request, f"Фильтр «{saved.name}» сохранён.")
+    return redirect(_queue_url(saved.query))
+
+
+@login_required
+@require_POST
+def saved_filter_delete(request, pk: int):
+    if not services.saved_filter_delete(user=request.user, pk=pk):
+        raise Http404("Нет такого сохранённого фильтра.")
+    messages.success(request, "Сохранённый фильтр удалён.")
+    return redirect(_queue_url(request.POST.get("query", "")))
+
+
+@login_required
+@require_POST
+def appeals_bulk(request):
+    """The queue's bulk bar: one action over the ticked rows; each refusal is reported, none stops the rest."""
+    if not bulk_actions(request.user):
+        raise PermissionDenied("Массовые действия недоступны для вашей роли.")
+    back = _queue_url(request.POST.get("query", ""))
+    form = BulkForm(request.POST, user=request.user)
+    if not form.is_valid():
+        messages.error(request, "Массовое действие не выполнено: "
+                       + "; ".join(" ".join(errors) for errors in form.errors.values()))
+        return redirect(back)
+    data = form.cleaned_data
+    try:
+        result = bulk.appeals_bulk_act(user=request.user, ids=data["ids"], action=data["action"],
+                                       data={"agency": data["agency"]})
+    except ValidationError as error:
+        messages.error(request, "Массовое действие не выполнено: " + " ".join(error.messages))
+        return redirect(back)
+    report = messages.success if result.complete else messages.warning
+    report(request, f"«{lifecycle.ACTIONS[data['action']].label}» — {result.summary}.")
+    for number, reason in result.refused:
+        messages.error(request, f"№ {number}: {reason}")
+    return redirect(back)
 
 
 @login_required

@@ -1,0 +1,72 @@
+"""Bulk actions of the operator queue: one lifecycle action over many selected appeals.
+
+Each appeal is fetched through the scoping layer and acted on in a transaction of its own, so a
+refusal (a wrong status, a complaint against the chosen body, a concurrent change) neither undoes
+nor stops the others; the user gets every refusal with its reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from appeals import lifecycle, selectors
+from appeals.permissions import bulk_actions
+from cur.models import Agency
+from cur.scoping import scope_agencies
+
+MAX_BULK_IDS = 200
+
+
+@dataclass
+class BulkResult:
+    """What one bulk action did: numbers of the appeals done, (number, reason) of the refused ones,
+    and how many ids were not found — outside the user's scope or gone; those are not named."""
+
+    done: list[str] = field(default_factory=list)
+    refused: list[tuple[str, str]] = field(default_factory=list)
+    not_found: int = 0
+
+    @property
+    def summary(self) -> str:
+        text = f"Выполнено: {len(self.done)}; отказано: {len(self.refused)}"
+        return text + (f"; не найдено: {self.not_found}" if self.not_found else "")
+
+    @property
+    def complete(self) -> bool:
+        return not self.refused and not self.not_found
+
+
+def appeals_bulk_act(*, user, ids: list[int], action: str, data: dict) -> BulkResult:
+    """Run `action` (one of permissions.BULK_ACTIONS the user's role allows) on each appeal of `ids`
+    the user may see, each through lifecycle.appeal_act in its own transaction. `data` is the action's
+    data without a version: the status check under the row lock guards each appeal instead.
+    Raises PermissionDenied for an action the role does not have, ValidationError for more than
+    MAX_BULK_IDS ids or a body outside the user's territory."""
+    if action not in bulk_actions(user):
+        raise PermissionDenied("Это массовое действие недоступно для вашей роли.")
+    ids = list(dict.fromkeys(ids))
+    if len(ids) > MAX_BULK_IDS:
+        raise ValidationError(f"За один раз — не больше {MAX_BULK_IDS} обращений; отмечено {len(ids)}.")
+    data = {**data, "version": None}
+    if action == "assign":
+        agency = data.get("agency")
+        if agency is None or not scope_agencies(Agency.objects.filter(pk=agency.pk, is_active=True), user).exists():
+            raise ValidationError("Выберите исполнителя из вашей зоны ответственности.")
+    found = selectors.appeals_by_ids(user=user, ids=ids)
+    result = BulkResult()
+    for pk in ids:
+        appeal = found.get(pk)
+        if appeal is None:
+            result.not_found += 1
+            continue
+        try:
+            with transaction.atomic():
+                lifecycle.appeal_act(action=action, appeal=appeal, by=user, data=data)
+        except lifecycle.TransitionRefused as refused:
+            result.refused.append((appeal.number, " ".join(refused.messages)))
+        else:
+            result.done.append(appeal.number)
+    return result
