@@ -11,22 +11,7 @@ from django.db import models
 from django.db.models import Q, Value
 from django.urls import reverse
 
-
-class Kind(models.TextChoices):
-    APPEAL = "appeal", "Обращение (59-ФЗ)"
-    MESSAGE = "message", "Сообщение ПОС"
-    INCIDENT = "incident", "Инцидент (соцсети)"
-
-
-class Channel(models.TextChoices):
-    POS = "pos", "ПОС «Решаем вместе»"
-    INCIDENT = "incident", "Инцидент Менеджмент"
-    LETTER = "letter", "Письмо"
-    EMAIL = "email", "Электронная почта"
-    PHONE = "phone", "Телефон"
-    WEB = "web", "Веб-форма"
-    API = "api", "REST API"
-    OPEN311 = "open311", "Open311"
+from cur.vocabulary import Channel, Importance, Kind  # noqa: F401 — the words of appeals, shared with cur
 
 
 class Status(models.TextChoices):
@@ -50,11 +35,6 @@ OPEN_STATUSES = [
 CLOCK_RUNNING_STATUSES = [
     Status.NEW, Status.REGISTERED, Status.IN_PROGRESS, Status.INTERIM_ANSWERED, Status.RETURNED_FOR_REWORK,
 ]
-
-
-class Importance(models.TextChoices):
-    NORMAL = "normal", "обычная"
-    HIGH = "high", "высокая"
 
 
 class Satisfaction(models.TextChoices):

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from cur.vocabulary import Channel, Importance, Kind
+
 
 class Centre(models.Model):
     """ЦУР of a region or МЦУ of one municipality; a МЦУ reports to its region's ЦУР."""
@@ -250,18 +252,16 @@ class SlaPolicy(models.Model):
         WORKING_HOURS = "working_hours", "рабочих часов"
 
     target = models.CharField("срок чего", max_length=24, choices=Target.choices)
-    kind = models.CharField("вид обращения", max_length=16, choices=[
-        ("appeal", "Обращение (59-ФЗ)"), ("message", "Сообщение ПОС"), ("incident", "Инцидент (соцсети)"),
-    ])
-    channel = models.CharField("канал", max_length=16, blank=True, help_text="Пусто — любой.")
+    kind = models.CharField("вид обращения", max_length=16, choices=Kind.choices)
+    channel = models.CharField("канал", max_length=16, blank=True, choices=Channel.choices, help_text="Пусто — любой.")
     region = models.ForeignKey("municipalities.Region", models.CASCADE, null=True, blank=True, related_name="+",
                                verbose_name="регион", help_text="Пусто — все регионы.")
     sector = models.ForeignKey(Sector, models.CASCADE, null=True, blank=True, related_name="sla_policies",
                                verbose_name="тематика")
     subtopic = models.ForeignKey(Subtopic, models.CASCADE, null=True, blank=True, related_name="sla_policies",
                                  verbose_name="подтема")
-    importance = models.CharField("важность", max_length=8, blank=True,
-                                  choices=[("normal", "обычная"), ("high", "высокая")], help_text="Пусто — любая.")
+    importance = models.CharField("важность", max_length=8, blank=True, choices=Importance.choices,
+                                  help_text="Пусто — любая.")
     unit = models.CharField("единица", max_length=16, choices=Unit.choices)
     amount = models.PositiveSmallIntegerField("срок")
     warn_at_percent = models.PositiveSmallIntegerField("предупреждать при, % срока", default=75)
