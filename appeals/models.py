@@ -154,6 +154,9 @@ class Appeal(models.Model):
             models.Index(fields=["region", "due_at", "id"], condition=Q(status__in=OPEN_STATUSES),
                          name="appeal_open_deadline"),
             models.Index(fields=["municipality", "status", "due_at", "id"], name="appeal_municipality_queue"),
+            # a МЦУ's queue in either order is a range of its own municipality, filters checked along it
+            models.Index(fields=["municipality", "due_at", "id"], name="appeal_municipality_deadline"),
+            models.Index(fields=["municipality", "id"], name="appeal_municipality_new"),
             models.Index(fields=["agency", "status", "due_at", "id"], name="appeal_agency_queue"),
             models.Index(fields=["sector", "due_at", "id"], name="appeal_sector_queue"),
             models.Index(fields=["subtopic", "due_at", "id"], name="appeal_subtopic_queue"),
