@@ -7,6 +7,7 @@ call them and store the results on the appeal.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db.models import Q
@@ -63,3 +64,39 @@ def resume(*, calendar: WorkingCalendar, due: datetime, paused_at: datetime, res
     if not remaining:  # already overdue when the clock stopped: the deadline stays where it was
         return due
     return calendar.add_working_time(resumed_at, remaining)
+
+
+@dataclass(frozen=True)
+class Clock:
+    """The deadline clock of the card: working time allowed, used and left (negative when overdue)."""
+
+    allowed: timedelta
+    used: timedelta
+    left: timedelta
+    percent_used: int
+    stopped: bool
+
+
+def clock(*, calendar: WorkingCalendar, start: datetime, due: datetime, now: datetime,
+          paused_at: datetime | None = None) -> Clock:
+    """How much of the working time between `start` and `due` has gone by `now` (or by the moment
+    the clock was stopped for a clarification). Past the deadline `left` is minus the overrun."""
+    moment = paused_at or now
+    allowed = calendar.working_time_between(start, due)
+    if moment <= due:
+        left = calendar.working_time_between(moment, due)
+    else:
+        left = -calendar.working_time_between(due, moment)
+    used = allowed - left
+    percent = 100 if not allowed else round(100 * used / allowed)
+    return Clock(allowed=allowed, used=used, left=left, percent_used=max(0, percent), stopped=paused_at is not None)
+
+
+def working_duration(value: timedelta) -> str:
+    """«3 раб. дн. 2 ч», «5 ч 30 мин» — a span of working time in 8-hour working days."""
+    minutes = int(abs(value).total_seconds() // 60)
+    days, minutes = divmod(minutes, 8 * 60)
+    hours, minutes = divmod(minutes, 60)
+    parts = [f"{days} раб. дн." if days else "", f"{hours} ч" if hours else "",
+             f"{minutes} мин" if minutes and not days else ""]
+    return " ".join(p for p in parts if p) or "0 мин"

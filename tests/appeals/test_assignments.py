@@ -131,3 +131,26 @@ def test_forwarding_after_seven_days_is_recorded_as_late(make_appeal, operator, 
 def test_pos_messages_have_no_registration_clock(make_appeal):
     message = make_appeal(PESTRAVKA, received_at=T0, status=Status.NEW, due_at=None)
     assert message.registration_due_at is None
+
+
+def test_the_clock_counts_working_time_left_and_overrun():
+    from appeals import sla
+
+    calendar = working_calendar(region=Agency.objects.get(code="mup_zhkh_pestravskiy").region)
+    due = datetime(2024, 3, 13, 18, tzinfo=SAMARA)  # Tue 10:00 → Wed 18:00 = 7 + 8 = 15 working hours
+    state = sla.clock(calendar=calendar, start=T0, due=due, now=datetime(2024, 3, 12, 15, tzinfo=SAMARA))
+    assert (state.allowed, state.used, state.left) == (timedelta(hours=15), timedelta(hours=4), timedelta(hours=11))
+    assert state.percent_used == 27 and not state.stopped
+    late = sla.clock(calendar=calendar, start=T0, due=due, now=datetime(2024, 3, 14, 11, tzinfo=SAMARA))
+    assert late.left == -timedelta(hours=2) and late.percent_used == 113
+    assert sla.working_duration(timedelta(hours=11)) == "1 раб. дн. 3 ч"
+    assert sla.working_duration(timedelta(minutes=90)) == "1 ч 30 мин"
+
+
+def test_the_card_shows_the_clock_and_each_bodys_time(client, in_progress, operator, agencies):
+    lifecycle.appeal_forward(appeal=in_progress, agency=agencies[1], reason="по компетенции", by=operator,
+                             at=T0 + timedelta(days=1, hours=1))
+    client.force_login(operator)
+    page = client.get(in_progress.get_absolute_url()).content.decode()
+    assert 'id="deadline-clock"' in page and "Срок нарушен на" in page  # 2024 is long past
+    assert "Исполнители и их время" in page and "переадресовал · 1 раб. дн. рабочего времени" in page
