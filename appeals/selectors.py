@@ -7,9 +7,11 @@ from datetime import UTC, datetime, timedelta
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from appeals import sla
 from appeals.filters import AppealFilter
 from appeals.models import OPEN_STATUSES, Answer, Appeal, AppealEvent, Notice, Satisfaction
 from cur.scoping import can_see_personal_data, mask_contact, mask_name, scope_appeals
+from cur.selectors import working_calendar
 
 LIST_RELATED = ("municipality", "settlement", "sector", "subtopic", "agency")
 # A municipality's boundary is tens of kilobytes of GeoJSON: never fetch it with an appeal.
@@ -90,6 +92,33 @@ def appeal_answers(*, appeal: Appeal) -> list[Answer]:
 def appeal_notices(*, appeal: Appeal) -> list[Notice]:
     """Notices to the citizen about this appeal, oldest first (what was told, how, and whether it went)."""
     return list(appeal.notices.order_by("created_at", "pk"))
+
+
+def appeal_clock(*, appeal: Appeal, now: datetime) -> dict | None:
+    """The deadline clock of an open appeal: share of working time used and what is left,
+    on the production calendar and the responsible body's schedule; None without a running deadline."""
+    start = appeal.received_at if appeal.kind == "incident" else appeal.registered_at
+    if not appeal.is_open or appeal.due_at is None or start is None or start >= appeal.due_at:
+        return None
+    calendar = working_calendar(region=appeal.region, agency=appeal.agency)
+    state = sla.clock(calendar=calendar, start=start, due=appeal.due_at, now=now, paused_at=appeal.paused_at)
+    return {
+        "percent": min(state.percent_used, 100), "overdue": state.left.total_seconds() < 0,
+        "left": sla.working_duration(state.left), "allowed": sla.working_duration(state.allowed),
+        "stopped": state.stopped,
+        "tone": "danger" if state.left.total_seconds() < 0 else ("warning" if appeal.is_due_soon else "ok"),
+    }
+
+
+def appeal_assignments(*, appeal: Appeal) -> list[dict]:
+    """Each body's turn with the appeal and its own share of working time (ratings judge on it)."""
+    turns = appeal.assignments.select_related("agency").order_by("started_at", "pk")
+    return [{
+        "agency": turn.agency, "started_at": turn.started_at, "ended_at": turn.ended_at,
+        "outcome": turn.get_outcome_display() if turn.outcome else "у органа сейчас",
+        "working": sla.working_duration(timedelta(seconds=turn.working_seconds))
+        if turn.working_seconds is not None else "",
+    } for turn in turns]
 
 
 def appeal_personal_data(*, appeal: Appeal, user) -> dict[str, str]:

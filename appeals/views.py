@@ -119,6 +119,8 @@ def appeal_detail(request, pk: int):
         "events": selectors.appeal_timeline(appeal=appeal),
         "answers": selectors.appeal_answers(appeal=appeal),
         "notices": selectors.appeal_notices(appeal=appeal),
+        "clock": selectors.appeal_clock(appeal=appeal, now=timezone.now()),
+        "assignments": selectors.appeal_assignments(appeal=appeal),
         "actions": actions,
     })
 
