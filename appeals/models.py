@@ -174,7 +174,10 @@ class Appeal(models.Model):
 
     @property
     def title_or_excerpt(self) -> str:
-        return self.title or (self.text[:120] + ("…" if len(self.text) > 120 else ""))
+        if self.title:
+            return self.title
+        text = self.__dict__.get("excerpt") or self.text  # lists read a 121-character `excerpt` only
+        return text[:120] + ("…" if len(text) > 120 else "")
 
     @property
     def is_open(self) -> bool:

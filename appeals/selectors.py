@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Substr
 from django.shortcuts import get_object_or_404
 
 from appeals import sla
@@ -25,10 +26,20 @@ def appeal_scope(*, user) -> QuerySet[Appeal]:
 ORDERS = {"new": "новые сверху", "deadline": "сначала срочные"}
 
 
+# The columns the queue's rows show: a page reads these and a 121-character excerpt of the text,
+# not whole texts (up to a megabyte) nor the dozen other columns of each row and its relations.
+QUEUE_COLUMNS = (
+    "kind", "channel", "status", "is_overdue", "title", "received_at", "due_at", "region_id",
+    "sector__name", "subtopic__name", "municipality__name", "settlement__name", "settlement__kind",
+    "agency__short_name",
+)
+
+
 def appeal_list(
-    *, user, params=None, after: str | None = None, limit: int = 50, order: str = "new",
+    *, user, params=None, after: str | None = None, limit: int = 50, order: str = "new", compact: bool = False,
 ) -> tuple[AppealFilter, list[Appeal], str | None]:
     """A page of the user's appeals with filters; returns (filter, rows, cursor of the next page).
+    `compact`: only the columns of the queue's rows (QUEUE_COLUMNS) and `excerpt` of the text.
 
     `order`: "new" — newest first; "deadline" — nearest deadline first (appeals that have one).
     Keyset pagination (`after` is the cursor of the last row seen): page N costs the same as page 1
@@ -45,7 +56,9 @@ def appeal_list(
         qs = qs.order_by("-pk")
         if after and after.isdigit():
             qs = qs.filter(pk__lt=int(after))
-    rows = list(qs.select_related(*LIST_RELATED).defer(*HEAVY)[: limit + 1])
+    qs = qs.select_related(*LIST_RELATED)
+    qs = qs.only(*QUEUE_COLUMNS).annotate(excerpt=Substr("text", 1, 121)) if compact else qs.defer(*HEAVY)
+    rows = list(qs[: limit + 1])
     next_cursor = None
     if len(rows) > limit:
         last = rows[limit - 1]

@@ -24,7 +24,7 @@ def appeal_list(request):
         params = QueryDict("state=open&order=deadline")
     order = params.get("order") if params.get("order") in selectors.ORDERS else "new"
     filterset, rows, next_cursor = selectors.appeal_list(
-        user=request.user, params=params, after=params.get("after"), order=order
+        user=request.user, params=params, after=params.get("after"), order=order, compact=True,
     )
     query = params.copy()
     query.pop("after", None)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from appeals.services import appeal_create
 from cur.demo import organisation_load_demo
 from cur.models import Agency, Sector, Subtopic
+from cur.options import forget_options
 from cur.services import calendar_load, rubricator_load, sla_policies_load
 from municipalities.models import Municipality, Region, Settlement
 from municipalities.services import territory_load
@@ -23,6 +24,14 @@ def load_reference() -> None:
     for region in Region.objects.all():
         calendar_load(region=region)
     organisation_load_demo()
+
+
+@pytest.fixture(autouse=True)
+def fresh_option_lists():
+    """Each test rolls its reference rows back: option lists kept by the process must not outlive it."""
+    forget_options()
+    yield
+    forget_options()
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -1,8 +1,9 @@
 """Page timings for `make bench` (run by cur/bench/pages.py against the bench database).
 
 Measures the operator queue with every single filter and with three combined, in both orders, and
-the appeal card, through Django's test client (the whole view, template included), 20 requests
-each after one warm-up; prints the worst p95 and, for each case, the plan's index use.
+the appeal card, through Django's test client (the whole view, template included), 40 requests
+each after one warm-up (of 20 samples the p95 is nearly their maximum: one hiccup of a virtual machine);
+prints the worst p95 and, for each case, the plan's index use.
 """
 
 import statistics
@@ -19,7 +20,7 @@ from appeals.models import Appeal
 from appeals.selectors import appeal_scope
 from cur.models import Agency, Sector, Subtopic
 
-RUNS = 20
+RUNS = 40
 
 
 def p95(samples: list[float]) -> float:
