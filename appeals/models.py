@@ -157,11 +157,14 @@ class Appeal(models.Model):
             # a МЦУ's queue in either order is a range of its own municipality, filters checked along it
             models.Index(fields=["municipality", "due_at", "id"], name="appeal_municipality_deadline"),
             models.Index(fields=["municipality", "id"], name="appeal_municipality_new"),
-            models.Index(fields=["agency", "status", "due_at", "id"], name="appeal_agency_queue"),
+            # a body's appeals (the executor's inbox, the agency filter) in either order
+            models.Index(fields=["agency", "due_at", "id"], name="appeal_agency_deadline"),
+            models.Index(fields=["agency", "id"], name="appeal_agency_new"),
             models.Index(fields=["sector", "due_at", "id"], name="appeal_sector_queue"),
             models.Index(fields=["subtopic", "due_at", "id"], name="appeal_subtopic_queue"),
             models.Index(fields=["region", "received_at"], name="appeal_region_received"),
             models.Index(fields=["region", "due_at"], condition=Q(is_overdue=True), name="appeal_overdue"),
+            models.Index(fields=["region", "id"], condition=Q(is_overdue=True), name="appeal_overdue_new"),
         ]
 
     def __str__(self) -> str:
