@@ -96,6 +96,17 @@ class Appeal(models.Model):
     subtopic = models.ForeignKey("cur.Subtopic", models.PROTECT, null=True, blank=True, related_name="+",
                                  verbose_name="подтема", db_index=False)
     structuring_confidence = models.FloatField("уверенность структурирования", null=True, blank=True)
+    structured_at = models.DateTimeField("структурировано", null=True, blank=True)
+    structuring_model = models.CharField("версия модели структурирования", max_length=40, blank=True)
+    # 59-ФЗ ст. 11 signs found by the pipeline (no name or address, obscene or threatening, unreadable);
+    # a hint for the operator, never a decision.
+    legal_flags = ArrayField(models.CharField(max_length=32), verbose_name="признаки ст. 11", default=list,
+                             db_default=Value([], output_field=ArrayField(models.CharField(max_length=32))),
+                             blank=True)
+    proposed_agency = models.ForeignKey(
+        "cur.Agency", models.SET_NULL, null=True, blank=True, related_name="+", db_index=False,
+        verbose_name="предложенный исполнитель", help_text="Предложение маршрутизации: территория × подтема.",
+    )
     municipality = models.ForeignKey("municipalities.Municipality", models.PROTECT, null=True, blank=True,
                                      related_name="+", verbose_name="МО", db_index=False)
     settlement = models.ForeignKey("municipalities.Settlement", models.SET_NULL, null=True, blank=True,
