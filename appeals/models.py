@@ -97,7 +97,7 @@ class Appeal(models.Model):
                                  verbose_name="подтема", db_index=False)
     structuring_confidence = models.FloatField("уверенность структурирования", null=True, blank=True)
     structured_at = models.DateTimeField("структурировано", null=True, blank=True)
-    structuring_model = models.CharField("версия модели структурирования", max_length=40, blank=True)
+    structuring_model = models.CharField("версия модели структурирования", max_length=40, blank=True, db_default="")
     # 59-ФЗ ст. 11 signs found by the pipeline (no name or address, obscene or threatening, unreadable);
     # a hint for the operator, never a decision.
     legal_flags = ArrayField(models.CharField(max_length=32), verbose_name="признаки ст. 11", default=list,
