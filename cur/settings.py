@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "appeals",
     "ratings",
     "heatmap",
+    "structuring",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,194 @@
+"""The topic model: a linear model over TF-IDF of lemmas (words and character n-grams, which
+survive typos) and the lexicon's hits, giving a sector, a subtopic and a confidence.
+
+A fitted model is a dict of plain scikit-learn objects, stored as bytes in ModelVersion.fitted;
+FEATURE_VERSION changes whenever the way features are made changes, so an old model is refused
+rather than silently misread.
+"""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+from dataclasses import dataclass
+
+import joblib
+import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
+from sklearn.model_selection import train_test_split
+
+from structuring.lexicon import Lexicon, lexicon
+
+FEATURE_VERSION = 1
+LEXICON_WEIGHT = 0.6  # a lexicon hit weighs about as much as a strong TF-IDF term
+HELD_OUT = 0.2
+SEED = 20261125
+
+
+@dataclass(frozen=True)
+class Example:
+    text: str
+    sector: str
+    subtopic: str = ""
+    weight: float = 1.0
+
+
+@dataclass(frozen=True)
+class Document:
+    """What the model reads of one text: its content lemmas and the lexicon's hits."""
+
+    lemmas: str  # content lemmas joined by spaces
+    hits: dict[int, int]
+
+
+@dataclass(frozen=True)
+class TopicGuess:
+    sector: str
+    sector_confidence: float
+    subtopic: str | None
+    subtopic_confidence: float
+
+
+def document(lemmas: list[str], lex: Lexicon | None = None) -> Document:
+    lex = lex or lexicon()
+    return Document(" ".join(lemmas), lex.hits(lemmas))
+
+
+def _lexicon_matrix(docs: list[Document], lex_codes: list[str]) -> sparse.csr_matrix:
+    """Subtopic hits and their sums per sector, each capped at 3."""
+    sectors = sorted({code.split(".")[0] for code in lex_codes})
+    sector_column = {s: len(lex_codes) + k for k, s in enumerate(sectors)}
+    rows, cols, vals = [], [], []
+    for r, doc in enumerate(docs):
+        per_sector: Counter = Counter()
+        for column, count in doc.hits.items():
+            rows.append(r)
+            cols.append(column)
+            vals.append(min(count, 3))
+            per_sector[lex_codes[column].split(".")[0]] += count
+        for sector, count in per_sector.items():
+            rows.append(r)
+            cols.append(sector_column[sector])
+            vals.append(min(count, 3))
+    shape = (len(docs), len(lex_codes) + len(sectors))
+    return sparse.csr_matrix((np.array(vals, dtype=float) * LEXICON_WEIGHT, (rows, cols)), shape=shape)
+
+
+def _features(model: dict, docs: list[Document]) -> sparse.csr_matrix:
+    texts = [d.lemmas for d in docs]
+    return sparse.hstack([
+        model["words"].transform(texts), model["chars"].transform(texts),
+        _lexicon_matrix(docs, model["lexicon"]),
+    ]).tocsr()
+
+
+def _classifier() -> LogisticRegression:
+    return LogisticRegression(C=8.0, max_iter=3000, class_weight="balanced")
+
+
+def fit(docs: list[Document], examples: list[Example]) -> dict:
+    """Fit the vectorizers and both classifiers on all examples."""
+    texts = [d.lemmas for d in docs]
+    model = {
+        "feature_version": FEATURE_VERSION,
+        "lexicon": lexicon().subtopics,
+        "words": TfidfVectorizer(token_pattern=r"\S+", lowercase=False, ngram_range=(1, 2), sublinear_tf=True,
+                                 min_df=1).fit(texts),
+        "chars": TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=2,
+                                 max_features=80_000).fit(texts),
+    }
+    x = _features(model, docs)
+    weights = np.array([e.weight for e in examples])
+    model["sector"] = _classifier().fit(x, [e.sector for e in examples], sample_weight=weights)
+    with_subtopic = [k for k, e in enumerate(examples) if e.subtopic]
+    labels = {examples[k].subtopic for k in with_subtopic}
+    model["subtopic_sector"] = {examples[k].subtopic: examples[k].sector for k in with_subtopic}
+    if len(labels) >= 2:
+        model["subtopic"] = _classifier().fit(x[with_subtopic], [examples[k].subtopic for k in with_subtopic],
+                                              sample_weight=weights[with_subtopic])
+    else:
+        model["subtopic"] = None
+    return model
+
+
+def predict(model: dict, docs: list[Document]) -> list[TopicGuess]:
+    if not docs:
+        return []
+    x = _features(model, docs)
+    sector_clf, subtopic_clf = model["sector"], model["subtopic"]
+    sector_p = sector_clf.predict_proba(x)
+    subtopic_p = subtopic_clf.predict_proba(x) if subtopic_clf is not None else None
+    sub_classes = list(subtopic_clf.classes_) if subtopic_clf is not None else []
+    sub_sector = np.array([model["subtopic_sector"][c] for c in sub_classes])
+    guesses = []
+    for r in range(len(docs)):
+        k = int(sector_p[r].argmax())
+        sector, confidence = str(sector_clf.classes_[k]), float(sector_p[r, k])
+        subtopic, sub_confidence = None, 0.0
+        if subtopic_p is not None:
+            mask = sub_sector == sector  # the subtopic is chosen inside the sector
+            if mask.any():
+                p = np.where(mask, subtopic_p[r], 0.0)
+                j = int(p.argmax())
+                subtopic, sub_confidence = sub_classes[j], float(p[j] / p.sum()) * confidence if p.sum() else 0.0
+        guesses.append(TopicGuess(sector, round(confidence, 4), subtopic, round(sub_confidence, 4)))
+    return guesses
+
+
+def evaluate(gold: list[str], predicted: list[str], labels: list[str]) -> dict:
+    """Accuracy, per-label precision / recall / F1, macro-F1 and the confusion matrix."""
+    precision, recall, f1, support = precision_recall_fscore_support(
+        gold, predicted, labels=labels, zero_division=0)
+    return {
+        "accuracy": round(float(accuracy_score(gold, predicted)), 4) if gold else None,
+        "macro_f1": round(float(np.mean([f for f, s in zip(f1, support, strict=True) if s])), 4) if gold else None,
+        "per_label": {label: {"precision": round(float(p), 4), "recall": round(float(r), 4),
+                              "f1": round(float(f), 4), "support": int(s)}
+                      for label, p, r, f, s in zip(labels, precision, recall, f1, support, strict=True)},
+        "labels": labels,
+        "confusion": confusion_matrix(gold, predicted, labels=labels).tolist() if gold else [],
+    }
+
+
+def train(docs: list[Document], examples: list[Example]) -> tuple[dict, dict]:
+    """Measure on a held-out split (stratified by sector), then fit the final model on everything.
+    Returns (model, metrics)."""
+    sectors = [e.sector for e in examples]
+    counts = Counter(sectors)
+    metrics: dict = {"n_examples": len(examples), "by_sector": dict(sorted(counts.items()))}
+    stratify = sectors if min(counts.values()) >= 2 else None
+    if len(examples) >= 20 and len(counts) >= 2:
+        train_idx, test_idx = train_test_split(range(len(examples)), test_size=HELD_OUT, random_state=SEED,
+                                               stratify=stratify)
+        trial = fit([docs[k] for k in train_idx], [examples[k] for k in train_idx])
+        guesses = predict(trial, [docs[k] for k in test_idx])
+        held = [examples[k] for k in test_idx]
+        labels = sorted(counts)
+        sector_eval = evaluate([e.sector for e in held], [g.sector for g in guesses], labels)
+        with_sub = [(e, g) for e, g in zip(held, guesses, strict=True) if e.subtopic]
+        metrics.update({
+            "held_out": len(test_idx),
+            "sector_accuracy": sector_eval["accuracy"],
+            "sector_macro_f1": sector_eval["macro_f1"],
+            "per_sector": sector_eval["per_label"],
+            "confusion": {"labels": labels, "matrix": sector_eval["confusion"]},
+            "subtopic_accuracy": round(sum(e.subtopic == g.subtopic for e, g in with_sub) / len(with_sub), 4)
+            if with_sub else None,
+        })
+    return fit(docs, examples), metrics
+
+
+def dumps(model: dict) -> bytes:
+    buffer = io.BytesIO()
+    joblib.dump(model, buffer, compress=3)
+    return buffer.getvalue()
+
+
+def loads(data: bytes) -> dict:
+    model = joblib.load(io.BytesIO(bytes(data)))
+    if model.get("feature_version") != FEATURE_VERSION:
+        raise ValueError(f"model features v{model.get('feature_version')}, code expects v{FEATURE_VERSION}")
+    return model
