@@ -3,6 +3,6 @@ from django.urls import path
 from appeals import api
 
 urlpatterns = [
-    path("appeals/", api.AppealListApi.as_view(), name="api-appeal-list"),
+    path("appeals/", api.AppealCollectionApi.as_view(), name="api-appeal-list"),
     path("appeals/<int:pk>/", api.AppealDetailApi.as_view(), name="api-appeal-detail"),
 ]

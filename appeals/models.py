@@ -145,6 +145,9 @@ class Appeal(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     # Optimistic lock: services update `WHERE version = seen`, so concurrent edits never lose one.
     version = models.PositiveIntegerField(default=1)
+    # The source's own version of the item (ПОС, ИМ, files): an update older than what we hold is
+    # ignored, so updates arriving out of order never overwrite a newer one (appeals/intake.py).
+    source_version = models.BigIntegerField("версия у источника", null=True, blank=True)
 
     class Meta:
         verbose_name = "обращение"
@@ -220,6 +223,7 @@ class AppealEvent(models.Model):
         REOPENED = "reopened", "Повторное рассмотрение"
         RATED = "rated", "Оценка гражданина"
         FIELD_CHANGED = "field_changed", "Исправлено поле"
+        SOURCE_UPDATED = "source_updated", "Обновлено источником"
         OVERDUE = "overdue", "Срок нарушен"
 
     appeal = models.ForeignKey(Appeal, models.CASCADE, related_name="events", verbose_name="обращение", db_index=False)
@@ -385,3 +389,128 @@ class SavedFilter(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SourceCursor(models.Model):
+    """Курсор источника: how far the platform has read a source's feed (ПОС, «Инцидент Менеджмент»).
+    It moves only in the transaction that commits the batch read with it, so a worker killed
+    mid-batch reads the same page again and the idempotent upsert neither loses nor doubles an item."""
+
+    region = models.ForeignKey("municipalities.Region", models.PROTECT, related_name="+", verbose_name="регион")
+    source = models.CharField("источник", max_length=16)
+    cursor = models.CharField("курсор", max_length=200, blank=True)
+    polled_at = models.DateTimeField("последний опрос", null=True, blank=True)
+    items_total = models.BigIntegerField("принято всего", default=0)
+    last_error = models.TextField("последняя ошибка", blank=True)
+
+    class Meta:
+        verbose_name = "курсор источника"
+        verbose_name_plural = "курсоры источников"
+        constraints = [models.UniqueConstraint(fields=["region", "source"], name="source_cursor_uniq")]
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.cursor or '—'}"
+
+
+class ImportJob(models.Model):
+    """Импорт файла (CSV, XLSX в нейтральном формате, docs/integrations.md): run by a Celery task,
+    with its progress and the final report (received / created / updated / quarantined)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "в очереди"
+        RUNNING = "running", "идёт"
+        DONE = "done", "завершён"
+        FAILED = "failed", "не выполнен"
+
+    region = models.ForeignKey("municipalities.Region", models.PROTECT, related_name="+", verbose_name="регион")
+    municipality = models.ForeignKey(
+        "municipalities.Municipality", models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name="МО загрузившего", help_text="Для МЦУ: строки без МО относятся к нему, чужие МО — в карантин.",
+    )
+    file = models.FileField("файл", upload_to="imports/%Y/%m/")
+    original_name = models.CharField("имя файла", max_length=255)
+    status = models.CharField("состояние", max_length=16, choices=Status.choices, default=Status.QUEUED)
+    encoding = models.CharField("кодировка", max_length=32, blank=True)
+    total = models.PositiveIntegerField("строк в файле", default=0)
+    received = models.PositiveIntegerField("получено", default=0)
+    created = models.PositiveIntegerField("создано", default=0)
+    updated = models.PositiveIntegerField("обновлено", default=0)
+    unchanged = models.PositiveIntegerField("без изменений", default=0)
+    quarantined = models.PositiveIntegerField("в карантине", default=0)
+    error = models.TextField("ошибка", blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name="загрузил")
+    created_at = models.DateTimeField("загружен", auto_now_add=True)
+    started_at = models.DateTimeField("начат", null=True, blank=True)
+    heartbeat_at = models.DateTimeField("последний признак жизни", null=True, blank=True)
+    finished_at = models.DateTimeField("завершён", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "импорт файла"
+        verbose_name_plural = "импорт файлов"
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["region", "created_at"], name="import_job_region_created")]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.get_status_display()})"
+
+    @property
+    def progress(self) -> int:
+        """Per cent of the file's rows processed (100 once finished)."""
+        if self.status in (self.Status.DONE, self.Status.FAILED):
+            return 100
+        return min(100, self.received * 100 // self.total) if self.total else 0
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class QuarantinedItem(models.Model):
+    """Карантин: an incoming item that failed validation, kept raw with its reason until an operator
+    fixes and resubmits it or discards it. Nothing that arrives is dropped silently."""
+
+    class Source(models.TextChoices):
+        POS = "pos", "ПОС «Решаем вместе»"
+        INCIDENT = "incident", "Инцидент Менеджмент"
+        FILE = "file", "Файл"
+
+    class State(models.TextChoices):
+        PENDING = "pending", "ждёт решения"
+        RESUBMITTED = "resubmitted", "исправлено и принято"
+        DISCARDED = "discarded", "отклонено"
+
+    region = models.ForeignKey("municipalities.Region", models.PROTECT, related_name="+", verbose_name="регион")
+    municipality = models.ForeignKey(
+        "municipalities.Municipality", models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name="МО", help_text="Если источник его указал: по нему карантин виден МЦУ.",
+    )
+    source = models.CharField("источник", max_length=16, choices=Source.choices)
+    external_id = models.CharField("внешний номер", max_length=200, blank=True)
+    payload = models.TextField("исходные данные", help_text="Как пришло от источника (JSON или строка файла).")
+    digest = models.CharField("отпечаток", max_length=64, help_text="SHA-256 исходных данных: повтор не дублируется.")
+    reason = models.TextField("причина")
+    import_job = models.ForeignKey(ImportJob, models.SET_NULL, null=True, blank=True, related_name="quarantined_items",
+                                   verbose_name="импорт")
+    state = models.CharField("состояние", max_length=16, choices=State.choices, default=State.PENDING)
+    created_at = models.DateTimeField("поступило", auto_now_add=True)
+    resolved_at = models.DateTimeField("решено", null=True, blank=True)
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
+                                    related_name="+", verbose_name="кто решил")
+    resolution = models.TextField("решение", blank=True)
+    appeal = models.ForeignKey(Appeal, models.SET_NULL, null=True, blank=True, related_name="+",
+                               verbose_name="принято как обращение")
+
+    class Meta:
+        verbose_name = "запись в карантине"
+        verbose_name_plural = "карантин"
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["region", "state", "created_at"], name="quarantine_region_state")]
+        constraints = [
+            # the same broken item delivered again (a retried page, a duplicate) waits only once
+            models.UniqueConstraint(fields=["region", "source", "digest"], condition=Q(state="pending"),
+                                    name="quarantine_pending_uniq"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_source_display()} {self.external_id or '—'}"

@@ -17,3 +17,35 @@ def notices_send() -> dict:
     from appeals.notices import notices_send_pending
 
     return notices_send_pending()
+
+
+@shared_task
+def source_poll(source: str) -> dict:
+    """Beat job (cur/celery.py): read a feed (ПОС, «Инцидент Менеджмент») from its cursor on.
+    Two runs at once are safe: the cursor moves by compare-and-set, the loser stops."""
+    from appeals.sources.feeds import source_poll_run
+
+    return source_poll_run(source=source)
+
+
+@shared_task
+def import_job_run(job_id: int) -> dict:
+    """Run one file import (claimed by a conditional update: a redelivered task is a no-op)."""
+    from appeals.sources.files import import_job_process
+
+    return import_job_process(job_id=job_id)
+
+
+@shared_task
+def appeals_structure_batch(appeal_ids: list[int]) -> int:
+    """Structure a committed intake batch (sector, subtopic, territory, flags, routing proposal).
+    The pipeline lives in the `structuring` app; until it is installed, intake works without it."""
+    import logging
+
+    try:
+        from structuring.services import appeals_structure
+    except ImportError:
+        logging.getLogger(__name__).info("structuring is not installed: %d items left unstructured",
+                                         len(appeal_ids))
+        return 0
+    return appeals_structure(appeal_ids=appeal_ids)

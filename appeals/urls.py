@@ -1,6 +1,6 @@
 from django.urls import path
 
-from appeals import views
+from appeals import intake_views, views
 
 app_name = "appeals"
 urlpatterns = [
@@ -9,6 +9,12 @@ urlpatterns = [
     path("bulk/", views.appeals_bulk, name="bulk"),
     path("filters/", views.saved_filter_save, name="saved_filter_save"),
     path("filters/<int:pk>/delete/", views.saved_filter_delete, name="saved_filter_delete"),
+    # intake (issue 5): the staff form, file import, the quarantine
+    path("intake/new/", intake_views.register, name="register"),
+    path("import/", intake_views.imports, name="imports"),
+    path("import/<int:pk>/", intake_views.import_detail, name="import_detail"),
+    path("quarantine/", intake_views.quarantine, name="quarantine"),
+    path("quarantine/<int:pk>/", intake_views.quarantine_detail, name="quarantine_detail"),
     path("<int:pk>/", views.appeal_detail, name="detail"),
     path("<int:pk>/correct/", views.appeal_correct, name="correct"),
     path("<int:pk>/<slug:action>/", views.appeal_action, name="action"),

@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from cur.scoping import membership_of, region_of
+from cur.scoping import can_take_in, membership_of, region_of
 from municipalities.models import Region
 
 
@@ -15,4 +15,5 @@ def workspace(request) -> dict:
         "current_role": membership.get_role_display() if membership else "",
         "current_centre": str(membership.centre or membership.agency) if membership else "",
         "membership": membership,
+        "can_take_in": can_take_in(request.user),
     }

@@ -107,6 +107,40 @@ def scope_agencies(qs: QuerySet, user) -> QuerySet:
     return qs
 
 
+# Intake (file import, the staff form, the quarantine) is the work of a centre's operators: their raw
+# data carries personal data and is not yet routed, so neither executors nor curators see it.
+INTAKE_ROLES = {Role.HEAD, Role.IM_POS_OFFICER, Role.OPERATOR}
+
+
+def can_take_in(user) -> bool:
+    if getattr(user, "is_superuser", False):
+        return True
+    membership = membership_of(user)
+    return membership is not None and membership.role in INTAKE_ROLES
+
+
+def can_create_via_api(user) -> bool:
+    """REST create: the integrator's job, and the operators' (the same as the staff form)."""
+    if can_take_in(user):
+        return True
+    membership = membership_of(user)
+    return membership is not None and membership.role == Role.INTEGRATOR
+
+
+def scope_intake(qs: QuerySet, user) -> QuerySet:
+    """Restrict quarantined items or import jobs (both carry `region` and `municipality`) to the
+    user's centre: the region for a ЦУР, its own municipality for a МЦУ; nothing for other roles."""
+    if not can_take_in(user):
+        return qs.none()
+    scope = scope_of(user)
+    if scope.everything:
+        return qs
+    qs = qs.filter(region_id=scope.region_id)
+    if scope.municipality_id:
+        qs = qs.filter(municipality_id=scope.municipality_id)
+    return qs
+
+
 def can_see_personal_data(user) -> bool:
     if getattr(user, "is_superuser", False):
         return True

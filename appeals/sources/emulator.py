@@ -1,0 +1,397 @@
+"""Local emulators of ПОС and «Инцидент Менеджмент» (`manage.py emulate_pos`, `emulate_im`).
+
+Each serves its feed as docs/integrations.md defines it, from an append-only change log (the cursor
+is a position in it), with realistic records made of our own demo corpus, and keeps its truth — the
+latest version of every item and the ids of the records it sent broken — so that a test can compare
+the database with it. Faults are injected per request (timeouts, 500s, 429 with Retry-After, cut
+pages) and per record (malformed records, duplicates, out-of-order updates), from command options
+or at run time through the control endpoint:
+
+    GET  /_truth    → {"items": {id: version}, "malformed": [id, …], "log": n}
+    GET  /_control  → the current faults and counters
+    POST /_control  {"faults": {"error_rate": 0.2, …}, "script": ["timeout", 500, 429, "garbled"],
+                     "add": 50, "update": 10}
+
+The servers are threaded stdlib `http.server`s: nothing to install, started in a thread by tests.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import random
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+from appeals.demo import corpus, noise
+
+FEEDS = {"pos": "/api/v1/feed", "im": "/api/v1/incidents"}
+NETWORK_URLS = {
+    "vk": "https://vk.com/wall-{a}_{b}", "ok": "https://ok.ru/group/{a}/topic/{b}",
+    "telegram": "https://t.me/c/{a}/{b}", "max": "https://max.ru/c/{a}/{b}",
+}
+MALFORMATIONS = ("no_text", "bad_date", "wrong_type", "no_id", "html_only", "future_date", "bad_version")
+
+
+@dataclass
+class Faults:
+    """Rates are chances per request (or per record, for the record faults)."""
+
+    timeout_rate: float = 0.0
+    error_rate: float = 0.0
+    rate_limit_rate: float = 0.0
+    garbled_rate: float = 0.0
+    malformed_rate: float = 0.0
+    duplicate_rate: float = 0.0
+    out_of_order_rate: float = 0.0
+    timeout_seconds: float = 3.0
+    retry_after: float = 1.0
+
+
+@dataclass
+class Place:
+    oktmo: str
+    settlement: str
+
+
+@dataclass
+class Counters:
+    requests: int = 0
+    pages: int = 0
+    timeouts: int = 0
+    errors: int = 0
+    rate_limited: int = 0
+    garbled: int = 0
+    malformed: int = 0
+    duplicates: int = 0
+    out_of_order: int = 0
+
+
+class FeedEmulator:
+    """One source: its items, its change log and its faults."""
+
+    def __init__(self, kind: str, *, places: list[Place], seed: int = 5, token: str = "",
+                 faults: Faults | None = None, now: datetime | None = None):
+        if kind not in FEEDS:
+            raise ValueError(kind)
+        self.kind = kind
+        self.places = places or [Place("36632000", "с. Пестравка")]
+        self.rng = random.Random(seed)
+        self.token = token
+        self.faults = faults or Faults()
+        self.script: list = []
+        self.counters = Counters()
+        self.items: dict[str, dict] = {}  # the truth: the latest version of each item
+        self.malformed: set[str] = set()
+        self.log: list[dict] = []
+        self.lock = threading.RLock()
+        self.next_number = 1
+        self.clock = now or datetime.now(UTC) - timedelta(days=3)
+        self.subtopics = sorted(corpus.APPEAL_TEXTS)
+
+    # the source's life -------------------------------------------------------------------------
+
+    def add(self, count: int) -> None:
+        with self.lock:
+            for _ in range(count):
+                if self.rng.random() < self.faults.malformed_rate:
+                    self._append(self._broken())
+                    continue
+                record = self._new_record()
+                self.items[record["id"]] = record
+                self._append(record)
+                if self.rng.random() < self.faults.duplicate_rate:
+                    self.counters.duplicates += 1
+                    self._append(record)
+
+    def update(self, count: int) -> None:
+        """Change `count` known items: a new version each (a new post under an incident, an edited text)."""
+        with self.lock:
+            if not self.items:
+                return
+            for external_id in self.rng.sample(sorted(self.items), min(count, len(self.items))):
+                before = self.items[external_id]
+                after = copy.deepcopy(before)
+                after["version"] = before["version"] + 1
+                after["updated_at"] = self._tick().isoformat()
+                if self.kind == "im":
+                    after["posts"].append(self._post(after))
+                    if self.rng.random() < 0.3:
+                        after["importance"] = "high"
+                else:
+                    after["text"] = before["text"] + " " + self.rng.choice(
+                        ["Дополняю: ситуация не изменилась.", "Прошу ускорить решение.", "Фото прилагаю."])
+                self.items[external_id] = after
+                self._append(after)
+                if self.rng.random() < self.faults.out_of_order_rate:
+                    self.counters.out_of_order += 1
+                    self._append(before)  # the older version arrives after the newer one
+                elif self.rng.random() < self.faults.duplicate_rate:
+                    self.counters.duplicates += 1
+                    self._append(after)
+
+    def _append(self, record: dict) -> None:
+        self.log.append(copy.deepcopy(record))
+
+    def _tick(self) -> datetime:
+        self.clock += timedelta(seconds=self.rng.randint(20, 400))
+        now = datetime.now(UTC)
+        if self.clock > now:
+            self.clock = now
+        return self.clock
+
+    def _new_record(self) -> dict:
+        number = self.next_number
+        self.next_number += 1
+        code = self.rng.choice(self.subtopics)
+        place = self.rng.choice(self.places)
+        street = self.rng.choice(corpus.STREETS)
+        house = self.rng.randint(1, 120)
+        text = self.rng.choice(corpus.APPEAL_TEXTS[code]).format(
+            place=place.settlement, street=street, house=house, org_no=self.rng.randint(1, 180),
+            days=self.rng.randint(2, 40), date=f"{self.rng.randint(1, 28):02d}.{self.rng.randint(1, 12):02d}")
+        if self.rng.random() < 0.4:
+            text = noise.noisify(text, self.rng)
+        when = self._tick().isoformat()
+        name = self._name()
+        territory = {"oktmo": place.oktmo, "settlement": place.settlement,
+                     "address": f"{street}, д. {house}"}
+        if self.kind == "pos":
+            kind = "appeal" if self.rng.random() < 0.2 else "message"
+            titles = corpus.TITLES.get(code) or [text[:80]]
+            return {
+                "id": f"POS-{number:07d}", "type": kind, "version": 1, "created_at": when, "updated_at": when,
+                "title": self.rng.choice(titles), "text": text,
+                "category": code,
+                "author": {"name": name, "email": f"user{self.rng.randint(1000, 99999)}@example.ru",
+                           "phone": f"+7 9{self.rng.randint(10, 99)} {self.rng.randint(100, 999)}-"
+                                    f"{self.rng.randint(10, 99)}-{self.rng.randint(10, 99)}",
+                           "address": f"{place.settlement}, {street}, д. {house}" if kind == "appeal" else ""},
+                "territory": territory,
+                "url": f"https://pos.example.ru/messages/{number}",
+            }
+        network = self.rng.choice(sorted(NETWORK_URLS))
+        record = {
+            "id": f"IM-{number:07d}", "version": 1, "detected_at": when, "updated_at": when, "network": network,
+            "url": NETWORK_URLS[network].format(a=self.rng.randint(10000, 99999), b=number),
+            "importance": "high" if self.rng.random() < 0.15 else "normal",
+            "author": {"name": name.split()[1] + " " + name.split()[0],
+                       "profile_url": f"https://{network}.example/id{self.rng.randint(1, 10**6)}"},
+            "territory": territory,
+            "posts": [],
+        }
+        record["posts"].append({"id": f"{number}-1", "url": record["url"], "author": record["author"]["name"],
+                                "published_at": when, "text": text})
+        for _ in range(self.rng.randint(0, 2)):
+            record["posts"].append(self._post(record))
+        return record
+
+    def _post(self, record: dict) -> dict:
+        n = len(record["posts"]) + 1
+        return {"id": f"{record['id']}-{n}", "url": f"{record['url']}?reply={n}", "author": self._name().split()[1],
+                "published_at": self._tick().isoformat(),
+                "text": self.rng.choice(["Подтверждаю, у нас то же самое!", "Когда уже сделают?",
+                                         "Писали в администрацию, ответа нет", "+1, безобразие"])}
+
+    def _name(self) -> str:
+        return (f"{self.rng.choice(corpus.SURNAMES_MALE)} {self.rng.choice(corpus.MALE_FIRST)} "
+                f"{self.rng.choice(corpus.MALE_PATRONYMICS)}")
+
+    def _broken(self) -> dict:
+        """A record the source itself sends broken; its id (when it has one) is in the truth's
+        `malformed` list: it must end in the quarantine, not in the appeals and not lost."""
+        self.counters.malformed += 1
+        record = self._new_record()
+        flaw = self.rng.choice(MALFORMATIONS)
+        text_field = "text" if self.kind == "pos" else "posts"
+        if flaw == "no_text":
+            record[text_field] = "" if self.kind == "pos" else []
+        elif flaw == "bad_date":
+            record["created_at" if self.kind == "pos" else "detected_at"] = "31.02.2026 25:61"
+        elif flaw == "wrong_type":
+            record[text_field] = {"unexpected": True}
+        elif flaw == "no_id":
+            record["id"] = None
+        elif flaw == "html_only":
+            markup = "<script>alert(1)</script><p>&nbsp;</p>"
+            if self.kind == "pos":
+                record["text"] = markup
+            else:
+                record["posts"][0]["text"] = markup
+        elif flaw == "future_date":
+            record["created_at" if self.kind == "pos" else "detected_at"] = "2099-01-01T00:00:00+00:00"
+        elif flaw == "bad_version":
+            record["version"] = "v2"
+        record["_flaw"] = flaw
+        if record["id"]:
+            self.malformed.add(record["id"])
+        else:
+            self.malformed.add(f"<no id #{self.counters.malformed}>")
+        return record
+
+    # the HTTP side -----------------------------------------------------------------------------
+
+    def page(self, cursor: str, limit: int) -> dict:
+        with self.lock:
+            start = int(cursor) if cursor.isdigit() else 0
+            limit = max(1, min(limit, 1000))
+            records = self.log[start:start + limit]
+            end = start + len(records)
+            self.counters.pages += 1
+            return {"items": copy.deepcopy(records), "next_cursor": str(end), "has_more": end < len(self.log)}
+
+    def next_fault(self) -> str | int | None:
+        with self.lock:
+            self.counters.requests += 1
+            if self.script:
+                return self.script.pop(0)
+            roll = self.rng.random()
+            for name, rate in (("timeout", self.faults.timeout_rate), (500, self.faults.error_rate),
+                               (429, self.faults.rate_limit_rate), ("garbled", self.faults.garbled_rate)):
+                if roll < rate:
+                    return name
+                roll -= rate
+            return None
+
+    def truth(self) -> dict:
+        with self.lock:
+            return {"items": {k: v["version"] for k, v in self.items.items()}, "malformed": sorted(self.malformed),
+                    "log": len(self.log)}
+
+    def control(self, command: dict) -> dict:
+        with self.lock:
+            for name, value in (command.get("faults") or {}).items():
+                if not hasattr(self.faults, name):
+                    raise ValueError(f"unknown fault {name!r}")
+                setattr(self.faults, name, float(value))
+            if "script" in command:
+                self.script = list(command["script"])
+            if command.get("add"):
+                self.add(int(command["add"]))
+            if command.get("update"):
+                self.update(int(command["update"]))
+            return self.state()
+
+    def state(self) -> dict:
+        return {"faults": asdict(self.faults), "script": self.script, "counters": asdict(self.counters),
+                "items": len(self.items), "log": len(self.log)}
+
+
+class _Handler(BaseHTTPRequestHandler):
+    emulator: FeedEmulator
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format, *args):  # noqa: A002 — the stdlib's name
+        pass
+
+    def _send(self, status: int, body: dict | bytes, headers: dict | None = None) -> None:
+        data = body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        try:
+            self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):  # the client gave up (its timeout): fine
+            pass
+
+    def do_GET(self):  # noqa: N802 — http.server's naming
+        emulator = self.emulator
+        url = urlsplit(self.path)
+        if url.path == "/_truth":
+            return self._send(200, emulator.truth())
+        if url.path == "/_control":
+            return self._send(200, emulator.state())
+        if url.path != FEEDS[emulator.kind]:
+            return self._send(404, {"error": "not found"})
+        if emulator.token and self.headers.get("Authorization") != f"Bearer {emulator.token}":
+            return self._send(401, {"error": "unauthorized"})
+        fault = emulator.next_fault()
+        if fault == "timeout":
+            emulator.counters.timeouts += 1
+            time.sleep(emulator.faults.timeout_seconds)
+            return self._send(504, {"error": "gateway timeout"})
+        if fault == 500:
+            emulator.counters.errors += 1
+            return self._send(500, {"error": "internal error"})
+        if fault == 429:
+            emulator.counters.rate_limited += 1
+            return self._send(429, {"error": "too many requests"},
+                              {"Retry-After": f"{emulator.faults.retry_after:g}"})
+        query = parse_qs(url.query)
+        try:
+            limit = int(query.get("limit", ["100"])[0])
+        except ValueError:
+            return self._send(400, {"error": "limit must be an integer"})
+        body = emulator.page(query.get("cursor", [""])[0], limit)
+        if fault == "garbled":
+            emulator.counters.garbled += 1
+            data = json.dumps(body, ensure_ascii=False).encode()
+            return self._send(200, data[: len(data) // 2])  # a page cut in the middle
+        return self._send(200, body)
+
+    def do_POST(self):  # noqa: N802
+        if urlsplit(self.path).path != "/_control":
+            return self._send(404, {"error": "not found"})
+        length = int(self.headers.get("Content-Length") or 0)
+        try:
+            command = json.loads(self.rfile.read(length) or b"{}")
+            return self._send(200, self.emulator.control(command))
+        except (ValueError, TypeError) as error:
+            return self._send(400, {"error": str(error)})
+
+
+@dataclass
+class RunningEmulator:
+    emulator: FeedEmulator
+    server: ThreadingHTTPServer
+    threads: list = field(default_factory=list)
+    stop_event: threading.Event = field(default_factory=threading.Event)
+
+    @property
+    def url(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def stop(self) -> None:
+        self.stop_event.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def serve(emulator: FeedEmulator, *, host: str = "127.0.0.1", port: int = 0, live_every: float = 0.0,
+          live_add: int = 3, live_update: int = 1) -> RunningEmulator:
+    """Start the emulator's HTTP server in a thread (port 0: any free port); with `live_every`,
+    new items and updates keep arriving every that many seconds, as on a real platform."""
+    handler = type("Handler", (_Handler,), {"emulator": emulator})
+    server = ThreadingHTTPServer((host, port), handler)
+    server.daemon_threads = True
+    running = RunningEmulator(emulator=emulator, server=server)
+    thread = threading.Thread(target=server.serve_forever, name=f"emulate-{emulator.kind}", daemon=True)
+    thread.start()
+    running.threads.append(thread)
+    if live_every > 0:
+        def live():
+            while not running.stop_event.wait(live_every):
+                emulator.add(emulator.rng.randint(1, max(1, live_add)))
+                emulator.update(live_update)
+
+        feeder = threading.Thread(target=live, name=f"emulate-{emulator.kind}-live", daemon=True)
+        feeder.start()
+        running.threads.append(feeder)
+    return running
+
+
+def places_of_region(region_code: str) -> list[Place]:
+    """Municipalities and their admin centres from the gazetteer (the emulator speaks OKTMO)."""
+    from municipalities.models import Settlement
+
+    rows = (Settlement.objects.filter(region__code=region_code, is_admin_centre=True)
+            .select_related("municipality").order_by("municipality__oktmo"))
+    return [Place(oktmo=s.municipality.oktmo, settlement=s.label) for s in rows]

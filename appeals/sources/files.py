@@ -1,0 +1,333 @@
+"""File import: CSV and XLSX in the neutral format (docs/integrations.md, «Нейтральный формат файла»).
+
+An upload becomes an ImportJob; the Celery task `appeals.tasks.import_job_run` reads the file
+(encoding detected: utf-8, cp1251, koi8-r), validates every row and writes batches through
+`appeals_upsert`. Each batch commits together with the job's counters, so the progress bar is exact
+and a worker killed mid-import resumes after the last committed batch.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import logging
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from charset_normalizer import from_bytes
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from appeals.intake import IntakeItem, Rejected, appeals_upsert
+from appeals.models import Channel, Importance, ImportJob, Kind
+from appeals.sources.common import (
+    Invalid,
+    Territory,
+    clean_text,
+    external_id_of,
+    moment,
+    short,
+    to_json,
+)
+
+log = logging.getLogger(__name__)
+
+SOURCE = "file"
+BATCH = 500
+STALE = timedelta(minutes=10)  # a running job without a heartbeat this long was killed: take it over
+MAX_FILE_BYTES = 50 * 1024 * 1024
+COLUMNS = ("external_id", "kind", "channel", "received_at", "title", "text", "citizen_name", "citizen_email",
+           "citizen_phone", "citizen_address", "municipality_oktmo", "settlement", "address", "importance",
+           "source_url", "version")
+# Headers as people write them in a spreadsheet of a registry office.
+ALIASES = {
+    "номер": "external_id", "внешний номер": "external_id", "вид": "kind", "канал": "channel",
+    "дата": "received_at", "дата поступления": "received_at", "поступило": "received_at", "тема": "title",
+    "заголовок": "title", "текст": "text", "заявитель": "citizen_name", "фио": "citizen_name",
+    "эл. почта": "citizen_email", "email": "citizen_email", "телефон": "citizen_phone",
+    "почтовый адрес": "citizen_address", "октмо": "municipality_oktmo", "населённый пункт": "settlement",
+    "населенный пункт": "settlement", "адрес": "address", "адрес проблемы": "address", "важность": "importance",
+    "ссылка": "source_url", "версия": "version",
+}
+FILE_CHANNELS = {Channel.LETTER, Channel.EMAIL, Channel.PHONE, Channel.WEB, Channel.POS, Channel.INCIDENT,
+                 Channel.OPEN311}
+ENCODINGS = ("utf_8", "cp1251", "koi8_r")
+
+
+class FileUnreadable(Exception):
+    """The file as a whole cannot be read (not a CSV / XLSX, too big): the job fails with the reason."""
+
+
+@dataclass
+class Row:
+    line: int  # as the user sees it in the spreadsheet (the header is line 1)
+    values: dict  # column → raw value
+    error: str = ""  # a row the reader could not split (wrong number of fields …)
+
+
+def read_rows(data: bytes, name: str) -> tuple[str, list[Row]]:
+    """(encoding, rows) of a CSV or XLSX file; FileUnreadable when it is neither."""
+    if len(data) > MAX_FILE_BYTES:
+        raise FileUnreadable(f"файл больше {MAX_FILE_BYTES // 1024 // 1024} МБ")
+    if not data.strip():
+        raise FileUnreadable("файл пуст")
+    if data[:4] == b"PK\x03\x04" or name.lower().endswith((".xlsx", ".xlsm")):
+        return "xlsx", _xlsx_rows(data)
+    return _csv_rows(data)
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Text and encoding: a BOM or valid UTF-8 first, otherwise the likelier of cp1251 and koi8-r."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", "replace"), "utf-8"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    best = from_bytes(data[:200_000], cp_isolation=list(ENCODINGS[1:])).best()
+    encoding = best.encoding if best is not None else "cp1251"
+    return data.decode(encoding, "replace"), encoding.replace("_", "-")
+
+
+def _header(cells) -> list[str]:
+    names = []
+    for cell in cells:
+        key = " ".join(str(cell or "").strip().lower().split()).lstrip("\ufeff")
+        names.append(ALIASES.get(key, key))
+    if "text" not in names:
+        raise FileUnreadable("в первой строке нет столбца text (или «Текст») — это не файл нейтрального формата")
+    return names
+
+
+def _csv_rows(data: bytes) -> tuple[str, list[Row]]:
+    text, encoding = decode(data)
+    text = text.replace("\x00", "")
+    try:
+        dialect = csv.Sniffer().sniff(text[:65536], delimiters=";,\t|")
+        delimiter = dialect.delimiter
+    except csv.Error:
+        delimiter = ";" if text.split("\n", 1)[0].count(";") > text.split("\n", 1)[0].count(",") else ","
+    csv.field_size_limit(MAX_FILE_BYTES)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+    try:
+        names = _header(next(reader))
+    except StopIteration as error:
+        raise FileUnreadable("файл пуст") from error
+    except csv.Error as error:
+        raise FileUnreadable(f"первая строка не читается: {error}") from error
+    rows = []
+    while True:
+        line = reader.line_num + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            rows.append(Row(line=line, values={}, error=f"строка не разбирается: {error}"))
+            continue
+        if not any(c.strip() for c in cells):
+            continue
+        rows.append(_row(line, names, cells))
+    return encoding, rows
+
+
+def _xlsx_rows(data: bytes) -> list[Row]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as error:
+        raise FileUnreadable(f"файл не читается как XLSX: {error}") from error
+    try:
+        sheet = workbook.worksheets[0]
+        iterator = sheet.iter_rows(values_only=True)
+        try:
+            names = _header(next(iterator))
+        except StopIteration as error:
+            raise FileUnreadable("в книге нет ни одной строки") from error
+        rows = []
+        for line, cells in enumerate(iterator, start=2):
+            if not any(c not in (None, "") for c in cells):
+                continue
+            rows.append(_row(line, names, list(cells)))
+        return rows
+    except FileUnreadable:
+        raise
+    except Exception as error:  # openpyxl raises many kinds on a damaged sheet
+        raise FileUnreadable(f"лист книги не читается: {error}") from error
+    finally:
+        workbook.close()
+
+
+def _row(line: int, names: list[str], cells: list) -> Row:
+    values = {name: cell for name, cell in zip(names, cells, strict=False) if name}
+    extra = [c for c in cells[len(names):] if c not in (None, "")]
+    if extra:
+        values["_extra"] = extra
+        return Row(line=line, values=values, error=f"лишние поля в строке: {len(cells)} вместо {len(names)}")
+    return Row(line=line, values=values)
+
+
+def _cell_moment(value, *, name: str) -> datetime:
+    """Dates as spreadsheets hold them: a datetime cell, ISO 8601, or «дд.мм.гггг [чч:мм]»."""
+    if isinstance(value, datetime):
+        return value if timezone.is_aware(value) else timezone.make_aware(value)
+    if isinstance(value, date):
+        return timezone.make_aware(datetime.combine(value, time()))
+    text = str(value or "").strip()
+    for pattern in ("%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d.%m.%Y"):
+        try:
+            parsed = datetime.strptime(text, pattern)
+        except ValueError:
+            continue
+        return moment(parsed.isoformat(), name=name)
+    return moment(text, name=name)
+
+
+def parse_file_row(values: dict, territory: Territory, *, municipality_id: int | None = None,
+                   channel: str | None = None) -> IntakeItem:
+    """A row of the neutral format (a file row, a REST body) → IntakeItem. `municipality_id`: the
+    МЦУ of the user — a row without a municipality belongs to it, a row of another one is refused.
+    `channel` fixes the channel (REST create is always `api`)."""
+    if not isinstance(values, dict):
+        raise Invalid("строка должна быть объектом JSON со столбцами нейтрального формата")
+    kind = str(values.get("kind") or Kind.APPEAL).strip().lower()
+    if kind not in Kind.values:
+        raise Invalid(f"kind: неизвестный вид «{kind[:30]}» (ожидается {', '.join(Kind.values)})")
+    allowed = FILE_CHANNELS if channel is None else {channel}
+    channel = channel or str(values.get("channel") or Channel.LETTER).strip().lower()
+    if channel not in allowed:
+        raise Invalid(f"channel: неизвестный канал «{channel[:30]}»")
+    importance = str(values.get("importance") or Importance.NORMAL).strip().lower()
+    if importance not in Importance.values:
+        raise Invalid(f"importance: неизвестная важность «{importance[:20]}»")
+    text = clean_text(values.get("text"))
+    received_at = _cell_moment(values.get("received_at"), name="received_at")
+    citizen_name = short(values.get("citizen_name"), 300)
+    raw_id = values.get("external_id")
+    if raw_id in (None, ""):
+        digest = hashlib.sha1(f"{received_at.isoformat()}|{citizen_name}|{text}".encode()).hexdigest()
+        external_id = f"file-{digest[:24]}"  # the same row imported again is the same item
+    else:
+        external_id = external_id_of(str(raw_id).removesuffix(".0") if isinstance(raw_id, float) else raw_id,
+                                     name="external_id")
+    version = values.get("version")
+    if version in (None, ""):
+        version = None
+    else:
+        try:
+            version = int(str(version).strip().removesuffix(".0"))
+        except ValueError as error:
+            raise Invalid(f"version: не целое число «{str(version)[:20]}»") from error
+    oktmo = values.get("municipality_oktmo")
+    oktmo = str(oktmo).strip().removesuffix(".0") if oktmo not in (None, "") else ""
+    found, settlement_id, note = territory.place(oktmo=oktmo, settlement=values.get("settlement"))
+    if municipality_id is not None:
+        if found is not None and found != municipality_id:
+            raise Invalid(f"municipality_oktmo: МО {oktmo} — вне территории вашего МЦУ")
+        if found is None:
+            found = municipality_id
+            settlement_id = territory.settlement_in(municipality_id, values.get("settlement"))
+    url = short(values.get("source_url"), 500)
+    return IntakeItem(
+        channel=channel, kind=kind, external_id=external_id, received_at=received_at, text=text,
+        title=short(values.get("title"), 300), importance=importance,
+        source_url=url if url.startswith(("http://", "https://")) else "",
+        citizen_name=citizen_name, citizen_email=short(values.get("citizen_email"), 254),
+        citizen_phone=short(values.get("citizen_phone"), 32), citizen_address=short(values.get("citizen_address"), 300),
+        municipality_id=found, settlement_id=settlement_id, address=short(values.get("address"), 300),
+        source_version=version, note=note,
+    )
+
+
+def _payload(row: Row) -> str:
+    return to_json({"_line": row.line, **{k: _jsonable(v) for k, v in row.values.items()}})
+
+
+def _jsonable(value):
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+@transaction.atomic
+def import_job_create(*, region, uploaded, by, municipality=None) -> ImportJob:
+    """Keep the uploaded file and queue its import; the task starts once the job is committed."""
+    job = ImportJob(region=region, municipality=municipality, original_name=uploaded.name[:255], created_by=by)
+    job.file.save(uploaded.name, uploaded, save=False)
+    job.save()
+    from appeals.tasks import import_job_run
+
+    transaction.on_commit(lambda: import_job_run.delay(job.pk))
+    return job
+
+
+def import_job_process(*, job_id: int) -> dict:
+    """Run (or resume) one import. Claimed by a conditional update, so a redelivered task is a
+    no-op while another worker runs the job; a job whose worker died is taken over after STALE."""
+    now = timezone.now()
+    claimed = ImportJob.objects.filter(
+        Q(status=ImportJob.Status.QUEUED) | Q(status=ImportJob.Status.RUNNING, heartbeat_at__lt=now - STALE),
+        pk=job_id,
+    ).update(status=ImportJob.Status.RUNNING, started_at=now, heartbeat_at=now)
+    if claimed != 1:
+        return {"job": job_id, "skipped": "not queued"}
+    job = ImportJob.objects.select_related("region").get(pk=job_id)
+    try:
+        with job.file.open("rb") as handle:
+            data = handle.read()
+        encoding, rows = read_rows(data, job.original_name)
+    except (FileUnreadable, OSError) as error:
+        return _finish(job, error=str(error))
+    ImportJob.objects.filter(pk=job.pk).update(encoding=encoding, total=len(rows))
+    territory = Territory.of(job.region)
+    try:
+        for batch in _batches(rows[job.received:], BATCH):  # resume after the last committed batch
+            _import_batch(job, batch, territory)
+    except Exception as error:  # never a crash without a report: the job says what stopped it
+        log.exception("import job %s failed", job.pk)
+        return _finish(job, error=f"внутренняя ошибка: {error!r}")
+    return _finish(job)
+
+
+def _batches(rows: list[Row], size: int) -> Iterator[list[Row]]:
+    for start in range(0, len(rows), size):
+        yield rows[start:start + size]
+
+
+@transaction.atomic
+def _import_batch(job: ImportJob, rows: list[Row], territory: Territory) -> None:
+    items, rejected = [], []
+    for row in rows:
+        try:
+            if row.error:
+                raise Invalid(row.error)
+            items.append(parse_file_row(row.values, territory, municipality_id=job.municipality_id))
+        except Invalid as error:
+            rejected.append(Rejected(source=SOURCE, payload=_payload(row), reason=f"строка {row.line}: {error}",
+                                     external_id=str(row.values.get("external_id") or "")[:200],
+                                     municipality_id=job.municipality_id))
+    written = appeals_upsert(region=job.region, items=items, rejected=rejected, import_job_id=job.pk,
+                             by=job.created_by, source_label=f"Импорт «{job.original_name}»")
+    ImportJob.objects.filter(pk=job.pk).update(
+        received=F("received") + len(rows), created=F("created") + written.created,
+        updated=F("updated") + written.updated, unchanged=F("unchanged") + written.unchanged,
+        # a broken row already waiting (the same file imported twice) is counted, not added again
+        quarantined=F("quarantined") + len(rejected), heartbeat_at=timezone.now(),
+    )
+
+
+def _finish(job: ImportJob, *, error: str = "") -> dict:
+    status = ImportJob.Status.FAILED if error else ImportJob.Status.DONE
+    ImportJob.objects.filter(pk=job.pk).update(status=status, error=error, finished_at=timezone.now())
+    job.refresh_from_db()
+    return {"job": job.pk, "status": job.status, "total": job.total, "received": job.received,
+            "created": job.created, "updated": job.updated, "unchanged": job.unchanged,
+            "quarantined": job.quarantined, "error": job.error}
+
