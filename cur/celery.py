@@ -22,4 +22,18 @@ app.conf.beat_schedule = {
         "task": "appeals.tasks.notices_send",
         "schedule": crontab(minute="*"),
     },
+    # Intake (issue 5): read the feeds of ПОС and «Инцидент Менеджмент» from their cursors on.
+    # A feed without a URL (CUR_POS_URL / CUR_IM_URL) is skipped; overlapping runs are safe.
+    "poll-pos": {
+        "task": "appeals.tasks.source_poll",
+        "schedule": 20.0,
+        "args": ("pos",),
+        "options": {"expires": 60},
+    },
+    "poll-incident-management": {
+        "task": "appeals.tasks.source_poll",
+        "schedule": 20.0,
+        "args": ("incident",),
+        "options": {"expires": 60},
+    },
 }

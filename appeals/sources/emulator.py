@@ -75,10 +75,14 @@ class FeedEmulator:
     """One source: its items, its change log and its faults."""
 
     def __init__(self, kind: str, *, places: list[Place], seed: int = 5, token: str = "",
-                 faults: Faults | None = None, now: datetime | None = None):
+                 faults: Faults | None = None, now: datetime | None = None, epoch: str = ""):
         if kind not in FEEDS:
             raise ValueError(kind)
         self.kind = kind
+        # A restarted emulator is a new feed: its cursors and ids carry the run's epoch, so a cursor of
+        # the previous run starts the new feed from its beginning rather than skipping into it.
+        self.epoch = epoch
+        self.prefix = f"{epoch}-" if epoch else ""
         self.places = places or [Place("36632000", "с. Пестравка")]
         self.rng = random.Random(seed)
         self.token = token
@@ -164,7 +168,8 @@ class FeedEmulator:
             kind = "appeal" if self.rng.random() < 0.2 else "message"
             titles = corpus.TITLES.get(code) or [text[:80]]
             return {
-                "id": f"POS-{number:07d}", "type": kind, "version": 1, "created_at": when, "updated_at": when,
+                "id": f"POS-{self.prefix}{number:07d}", "type": kind, "version": 1,
+                "created_at": when, "updated_at": when,
                 "title": self.rng.choice(titles), "text": text,
                 "category": code,
                 "author": {"name": name, "email": f"user{self.rng.randint(1000, 99999)}@example.ru",
@@ -176,7 +181,8 @@ class FeedEmulator:
             }
         network = self.rng.choice(sorted(NETWORK_URLS))
         record = {
-            "id": f"IM-{number:07d}", "version": 1, "detected_at": when, "updated_at": when, "network": network,
+            "id": f"IM-{self.prefix}{number:07d}", "version": 1, "detected_at": when, "updated_at": when,
+            "network": network,
             "url": NETWORK_URLS[network].format(a=self.rng.randint(10000, 99999), b=number),
             "importance": "high" if self.rng.random() < 0.15 else "normal",
             "author": {"name": name.split()[1] + " " + name.split()[0],
@@ -237,12 +243,14 @@ class FeedEmulator:
 
     def page(self, cursor: str, limit: int) -> dict:
         with self.lock:
-            start = int(cursor) if cursor.isdigit() else 0
+            epoch, _, offset = cursor.rpartition(".")
+            start = int(offset) if offset.isdigit() and epoch == self.epoch else 0
             limit = max(1, min(limit, 1000))
             records = self.log[start:start + limit]
             end = start + len(records)
             self.counters.pages += 1
-            return {"items": copy.deepcopy(records), "next_cursor": str(end), "has_more": end < len(self.log)}
+            next_cursor = f"{self.epoch}.{end}" if self.epoch else str(end)
+            return {"items": copy.deepcopy(records), "next_cursor": next_cursor, "has_more": end < len(self.log)}
 
     def next_fault(self) -> str | int | None:
         with self.lock:

@@ -2,6 +2,7 @@
 
 import signal
 import threading
+import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
@@ -37,7 +38,8 @@ class EmulateCommand(BaseCommand):
 
     def handle(self, *args, host, port, region, seed, token, initial, live, live_add, **options):
         faults = Faults(**{name: options[name] for name in Faults.__dataclass_fields__})
-        emulator = FeedEmulator(self.kind, places=places_of_region(region), seed=seed, token=token, faults=faults)
+        emulator = FeedEmulator(self.kind, places=places_of_region(region), seed=seed, token=token, faults=faults,
+                                epoch=f"{int(time.time()):x}")
         emulator.add(initial)
         emulator.update(initial // 10)
         running = serve(emulator, host=host, port=port, live_every=live, live_add=live_add)

@@ -7,6 +7,7 @@ import sys
 import time
 import urllib.request
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
@@ -24,12 +25,23 @@ class Command(BaseCommand):
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
         parser.add_argument("--demo-appeals", type=int, default=int(os.environ.get("CUR_DEMO_APPEALS", "100000")))
+        parser.add_argument("--no-emulators", dest="emulators", action="store_false",
+                            help="do not start the local emulators of ПОС and «Инцидент Менеджмент»")
 
     def handle(self, *args, host: str, port: int, demo_appeals: int, **options):
         call_command("migrate", interactive=False, verbosity=0)
         call_command("bootstrap", demo_appeals=demo_appeals)
         python = sys.executable
-        children = {
+        children = {}
+        # Demo intake: local emulators of ПОС and «Инцидент Менеджмент» that keep producing new items,
+        # polled by the beat like the real feeds (unless real ones are configured).
+        emulators = {"emulate_pos": ("CUR_POS_URL", 8101), "emulate_im": ("CUR_IM_URL", 8102)}
+        for command, (variable, emulator_port) in emulators.items():
+            if options["emulators"] and not os.environ.get(variable):
+                os.environ[variable] = f"http://127.0.0.1:{emulator_port}"
+                children[command] = [python, str(settings.BASE_DIR / "manage.py"), command,
+                                     "--port", str(emulator_port), "--live", "15"]
+        children |= {
             "web": [python, "-m", "gunicorn", "cur.wsgi", "--bind", f"{host}:{port}", "--workers", "2",
                     "--threads", "4", "--worker-class", "gthread", "--timeout", "120", "--log-level", "warning"],
             "worker": [python, "-m", "celery", "-A", "cur", "worker", "--concurrency", "2",
@@ -47,7 +59,7 @@ class Command(BaseCommand):
             failed = [name for name, p in processes.items() if p.poll() is not None]
             self.stderr.write(f"Процесс завершился: {', '.join(failed)} — останавливаю остальные.")
         except KeyboardInterrupt:
-            self.stdout.write("\nОстанавливаю веб-сервер, worker и beat…")
+            self.stdout.write("\nОстанавливаю веб-сервер, worker, beat и эмуляторы источников…")
         finally:
             self._stop(processes)
         self.stdout.write("Остановлено. Встроенные PostgreSQL и Redis завершаются вместе с этой командой.")
@@ -68,6 +80,9 @@ class Command(BaseCommand):
             lines.append(
                 f"    {account['username']:<26} {account['password']:<16} {account['role']} — {account['scope']}"
             )
+        feeds = [(label, os.environ.get(variable)) for label, variable in
+                 (("ПОС", "CUR_POS_URL"), ("Инцидент Менеджмент", "CUR_IM_URL"))]
+        lines += ["", "  Источники (опрос каждые 20 с): " + ", ".join(f"{label} {url}" for label, url in feeds if url)]
         lines += ["", "  Ctrl-C — остановить всё.", "=" * 72, ""]
         self.stdout.write("\n".join(lines))
 
