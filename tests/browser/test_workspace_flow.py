@@ -1,6 +1,8 @@
 """Issue 4's path in a real browser: triage, correction, routing, a formal reply returned, a proper
 answer accepted. Screenshots of every step land in test-artifacts/."""
 
+import re
+
 import pytest
 
 from appeals.models import Appeal, AppealEvent, Status
@@ -49,9 +51,12 @@ def test_triage_route_return_and_close(page, make_appeal):
     # МЦУ operator: filter the queue, open the appeal, correct its subtopic, register and route it
     login(page, "pestravka_operator")
     page.goto("/appeals/")
+    page.evaluate("window.sameDocument = true")  # survives only a partial (htmx) update
     page.select_option("select[name=status]", label="Новое")
     page.click("button:has-text('Показать')")
+    page.wait_for_url(re.compile(r"status=new"))
     page.wait_for_selector(f"a:has-text('{appeal.number}')")
+    assert page.evaluate("window.sameDocument === true")
     shot(page, "1-queue")
     page.click(f"a:has-text('{appeal.number}')")
     page.wait_for_selector(f"h1:has-text('{appeal.number}')")
