@@ -90,7 +90,7 @@ class SourceClient:
         error = retry_state.outcome.exception()
         if isinstance(error, _Retryable) and error.retry_after is not None:
             return error.retry_after
-        return wait_exponential_jitter(initial=self.config.backoff, max=self.config.max_backoff,
+        return wait_exponential_jitter(multiplier=self.config.backoff, max=self.config.max_backoff,
                                        jitter=self.config.backoff)(retry_state)
 
     def _pace(self) -> None:

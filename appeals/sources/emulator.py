@@ -254,7 +254,6 @@ class FeedEmulator:
 
     def next_fault(self) -> str | int | None:
         with self.lock:
-            self.counters.requests += 1
             if self.script:
                 return self.script.pop(0)
             roll = self.rng.random()
@@ -318,6 +317,7 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(200, emulator.state())
         if url.path != FEEDS[emulator.kind]:
             return self._send(404, {"error": "not found"})
+        emulator.counters.requests += 1
         if emulator.token and self.headers.get("Authorization") != f"Bearer {emulator.token}":
             return self._send(401, {"error": "unauthorized"})
         fault = emulator.next_fault()
