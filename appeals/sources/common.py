@@ -33,7 +33,7 @@ class Invalid(Exception):
     """A record that cannot be taken in as it is; the message is the reason shown in the quarantine."""
 
 
-def clean_text(value, *, name: str = "текст", required: bool = True, limit: int | None = MAX_TEXT_CHARS) -> str:
+def clean_text(value, *, name: str = "text", required: bool = True, limit: int | None = MAX_TEXT_CHARS) -> str:
     """Plain text from what a source sent: HTML tags and scripts removed, entities decoded, control
     characters (PostgreSQL refuses NUL) dropped, blank lines squeezed. Raises Invalid when a required
     text is empty after cleaning or longer than the limit."""

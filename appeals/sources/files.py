@@ -131,8 +131,19 @@ def _csv_rows(data: bytes) -> tuple[str, list[Row]]:
             continue
         if not any(c.strip() for c in cells):
             continue
-        rows.append(_row(line, names, cells))
+        row = _row(line, names, cells)
+        if not row.error and _swallowed_rows(cells, delimiter, len(names)):
+            row.error = "незакрытая кавычка: поле поглотило следующие строки файла (они в исходных данных)"
+        rows.append(row)
     return encoding, rows
+
+
+def _swallowed_rows(cells: list[str], delimiter: str, columns: int) -> bool:
+    """A quote left open takes the rest of the file into one field: lines inside a field that look
+    like whole rows of the file give it away."""
+    return columns > 2 and any(
+        line.count(delimiter) >= columns - 1 for cell in cells if "\n" in cell for line in cell.split("\n")[1:]
+    )
 
 
 def _xlsx_rows(data: bytes) -> list[Row]:

@@ -15,6 +15,13 @@ def no_structuring():
         yield
 
 
+@pytest.fixture(autouse=True)
+def media_root(tmp_path, settings):
+    """Uploaded files land in the test's own folder, never in ./var."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
 @pytest.fixture
 def samara(db):
     return Region.objects.get(code="samara")
