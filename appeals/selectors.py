@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.db.models.functions import Substr
 from django.shortcuts import get_object_or_404
 
 from appeals import sla
 from appeals.filters import AppealFilter
-from appeals.models import OPEN_STATUSES, Answer, Appeal, AppealEvent, Notice, Satisfaction
+from appeals.models import OPEN_STATUSES, Answer, Appeal, AppealEvent, Notice, Problem, Satisfaction
 from cur.scoping import can_see_personal_data, mask_contact, mask_name, scope_appeals
 from cur.selectors import working_calendar
 
@@ -186,3 +186,32 @@ def appeals_by_ids(*, user, ids: list[int]) -> dict[int, Appeal]:
 def saved_filters(*, user) -> list:
     """The user's own saved queue views (appeals.SavedFilter), by name."""
     return list(user.saved_filters.order_by("name"))
+
+
+def problem_scope(*, user) -> QuerySet[Problem]:
+    """Problems with at least one appeal the user may see."""
+    seen = appeal_scope(user=user).filter(problem__isnull=False).values("problem_id")
+    return Problem.objects.filter(pk__in=seen)
+
+
+def problem_list(*, user, limit: int = 100) -> list[Problem]:
+    """The user's Problems, the ones with the latest arrival first, with counts of appeals and channels
+    (counted over the appeals the user may see)."""
+    visible = Q(appeals__in=appeal_scope(user=user))
+    return list(
+        problem_scope(user=user).select_related("subtopic", "municipality", "settlement")
+        .annotate(n_appeals=Count("appeals", filter=visible, distinct=True),
+                  n_channels=Count("appeals__channel", filter=visible, distinct=True),
+                  last_at=Max("appeals__received_at", filter=visible))
+        .order_by("-last_at", "-pk")[:limit]
+    )
+
+
+def problem_get(*, user, pk: int) -> Problem:
+    return get_object_or_404(problem_scope(user=user).select_related("subtopic", "municipality", "settlement"), pk=pk)
+
+
+def problem_appeals(*, user, problem: Problem) -> list[Appeal]:
+    """The Problem's appeals the user may see, in order of arrival."""
+    return list(appeal_scope(user=user).filter(problem=problem).select_related(*LIST_RELATED)
+                .defer(*HEAVY).order_by("received_at", "pk"))

@@ -48,4 +48,16 @@ def appeals_structure_batch(appeal_ids: list[int]) -> int:
         logging.getLogger(__name__).info("structuring is not installed: %d items left unstructured",
                                          len(appeal_ids))
         return 0
-    return appeals_structure(appeal_ids=appeal_ids)
+    structured = appeals_structure(appeal_ids=appeal_ids)
+    problems_cluster_batch(appeal_ids)  # once the subtopic and the place are known
+    return structured
+
+
+@shared_task
+def problems_cluster_batch(appeal_ids: list[int]) -> dict:
+    """Put newly structured appeals into their Problems (appeals about one thing in one place)."""
+    from appeals.problems import problems_cluster
+
+    result = problems_cluster(appeal_ids=appeal_ids)
+    return {"attached": result.attached, "started": result.started, "alone": result.alone,
+            "skipped": result.skipped}

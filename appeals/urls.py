@@ -1,6 +1,6 @@
 from django.urls import path
 
-from appeals import intake_views, views
+from appeals import intake_views, problem_views, views
 
 app_name = "appeals"
 urlpatterns = [
@@ -15,6 +15,11 @@ urlpatterns = [
     path("import/<int:pk>/", intake_views.import_detail, name="import_detail"),
     path("quarantine/", intake_views.quarantine, name="quarantine"),
     path("quarantine/<int:pk>/", intake_views.quarantine_detail, name="quarantine_detail"),
+    # problems: appeals about one thing in one place, across channels
+    path("problems/", problem_views.problem_list, name="problems"),
+    path("problems/<int:pk>/", problem_views.problem_detail, name="problem"),
+    path("problems/<int:pk>/merge/", problem_views.problem_merge, name="problem_merge"),
+    path("problems/<int:pk>/split/", problem_views.problem_split, name="problem_split"),
     path("<int:pk>/", views.appeal_detail, name="detail"),
     path("<int:pk>/correct/", views.appeal_correct, name="correct"),
     path("<int:pk>/<slug:action>/", views.appeal_action, name="action"),

@@ -1,0 +1,65 @@
+"""Problems: the list, one Problem with its appeals, merge and split (ЦУР / МЦУ operators)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from appeals import problems, selectors
+from appeals.permissions import allowed_actions
+
+
+def _require_operator(user) -> None:
+    if "correct" not in allowed_actions(user):
+        raise PermissionDenied("Объединять и разделять проблемы может ЦУР или МЦУ.")
+
+
+@login_required
+def problem_list(request):
+    return render(request, "appeals/problems.html", {"problems": selectors.problem_list(user=request.user)})
+
+
+@login_required
+def problem_detail(request, pk: int):
+    problem = selectors.problem_get(user=request.user, pk=pk)
+    return render(request, "appeals/problem_detail.html", {
+        "problem": problem, "appeals": selectors.problem_appeals(user=request.user, problem=problem),
+        "can_edit": "correct" in allowed_actions(request.user),
+    })
+
+
+@login_required
+@require_POST
+def problem_merge(request, pk: int):
+    _require_operator(request.user)
+    problem = selectors.problem_get(user=request.user, pk=pk)
+    target = request.POST.get("into", "").strip()
+    if not target.isdigit():
+        messages.error(request, "Укажите номер проблемы, с которой объединить.")
+        return redirect("appeals:problem", pk=pk)
+    into = selectors.problem_get(user=request.user, pk=int(target))  # 404 outside the scope
+    try:
+        problems.problem_merge(problem=problem, into=into, by=request.user)
+    except problems.ProblemRefused as refused:
+        messages.error(request, str(refused))
+        return redirect("appeals:problem", pk=pk)
+    messages.success(request, f"Проблемы объединены в № {into.pk}.")
+    return redirect("appeals:problem", pk=into.pk)
+
+
+@login_required
+@require_POST
+def problem_split(request, pk: int):
+    _require_operator(request.user)
+    problem = selectors.problem_get(user=request.user, pk=pk)
+    visible = {a.pk for a in selectors.problem_appeals(user=request.user, problem=problem)}
+    ids = [int(v) for v in request.POST.getlist("ids") if v.isdigit() and int(v) in visible]
+    try:
+        new = problems.problem_split(problem=problem, appeal_ids=ids, by=request.user,
+                                     title=request.POST.get("title", "").strip())
+    except problems.ProblemRefused as refused:
+        messages.error(request, str(refused))
+        return redirect("appeals:problem", pk=pk)
+    messages.success(request, f"Выделена новая проблема № {new.pk}: обращений — {len(ids)}.")
+    return redirect("appeals:problem", pk=new.pk)
