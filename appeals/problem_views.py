@@ -63,3 +63,19 @@ def problem_split(request, pk: int):
         return redirect("appeals:problem", pk=pk)
     messages.success(request, f"Выделена новая проблема № {new.pk}: обращений — {len(ids)}.")
     return redirect("appeals:problem", pk=new.pk)
+
+
+@login_required
+@require_POST
+def problem_detach(request, pk: int, appeal_pk: int):
+    """One appeal is about something else: it leaves the Problem (which dissolves if one is left)."""
+    _require_operator(request.user)
+    problem = selectors.problem_get(user=request.user, pk=pk)
+    appeal = selectors.appeal_get(user=request.user, pk=appeal_pk)
+    if appeal.problem_id != problem.pk:
+        messages.error(request, f"Обращение № {appeal.number} не входит в эту проблему.")
+        return redirect("appeals:problem", pk=pk)
+    problems.problem_detach(appeal=appeal, by=request.user)
+    messages.success(request, f"Обращение № {appeal.number} исключено из проблемы.")
+    still = selectors.problem_scope(user=request.user).filter(pk=pk).exists()
+    return redirect("appeals:problem", pk=pk) if still else redirect("appeals:problems")

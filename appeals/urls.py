@@ -20,6 +20,7 @@ urlpatterns = [
     path("problems/<int:pk>/", problem_views.problem_detail, name="problem"),
     path("problems/<int:pk>/merge/", problem_views.problem_merge, name="problem_merge"),
     path("problems/<int:pk>/split/", problem_views.problem_split, name="problem_split"),
+    path("problems/<int:pk>/detach/<int:appeal_pk>/", problem_views.problem_detach, name="problem_detach"),
     path("<int:pk>/", views.appeal_detail, name="detail"),
     path("<int:pk>/correct/", views.appeal_correct, name="correct"),
     path("<int:pk>/<slug:action>/", views.appeal_action, name="action"),

@@ -141,3 +141,15 @@ def test_status_does_not_matter_for_clustering(water):
     a = water(WATER, status=Status.CLOSED)
     b = water(WATER_VK, hours=1)
     assert _cluster(a, b).started == 1
+
+
+def test_it_detaches_an_appeal_from_the_page(client, water):
+    a, b, c = water(WATER), water(WATER_VK, hours=1), water(WATER_LETTER, hours=2)
+    _cluster(a, b, c)
+    problem = Appeal.objects.get(pk=a.pk).problem
+    client.force_login(user("pestravka_operator"))
+    response = client.post(f"/appeals/problems/{problem.pk}/detach/{c.pk}/")
+    assert response.status_code == 302 and response.url.endswith(f"/appeals/problems/{problem.pk}/")
+    assert Appeal.objects.get(pk=c.pk).problem_id is None and problem.appeals.count() == 2
+    response = client.post(f"/appeals/problems/{problem.pk}/detach/{b.pk}/")
+    assert response.url.endswith("/appeals/problems/") and not Problem.objects.filter(pk=problem.pk).exists()
