@@ -313,8 +313,14 @@ def appeal_take_in(*, region, by, channel: str, kind: str, text: str, received_a
     """A letter, a call or an e-mail registered by staff through the form: the same validation as
     every appeal (appeal_create), a known incoming number refused rather than doubled, and the new
     appeal handed to structuring once committed."""
+    from django.core.exceptions import ValidationError
+
     from appeals.services import appeal_create
 
+    number = fields.get("external_id")
+    known = number and Appeal.objects.filter(region=region, channel=channel, external_id=number).first()
+    if known:  # the constraint would refuse it too; this says which appeal it already is
+        raise ValidationError(f"Входящий номер {known.external_id} уже зарегистрирован: обращение № {known.number}.")
     appeal = appeal_create(region=region, kind=kind, channel=channel, text=text, received_at=received_at, by=by,
                            **{name: value for name, value in fields.items() if value not in (None, "")})
     transaction.on_commit(lambda: structure_later([appeal.pk]))
