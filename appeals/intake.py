@@ -139,12 +139,15 @@ WHERE (a.source_version IS NULL OR EXCLUDED.source_version IS NULL OR a.source_v
   AND ({_CHANGED} OR a.source_version IS DISTINCT FROM EXCLUDED.source_version)
 RETURNING a.id, a.channel, a.external_id, (a.xmax = 0) AS inserted
 """
+# What the known items hold before the batch (for the events). One index probe per batch row — the
+# LIMIT keeps the planner from hashing a whole region's appeals; not locked: the upsert locks the rows
+# it changes, and a concurrent change between the two statements only makes an event's "was" older.
 _OLD_VALUES = f"""
 SELECT a.id, a.channel, a.external_id, {", ".join("a." + name for name in SOURCE_FIELDS)}
-FROM appeals_appeal a JOIN intake_batch b ON a.channel = b.channel AND a.external_id = b.external_id
-WHERE a.region_id = %(region)s
-ORDER BY a.id
-FOR UPDATE OF a
+FROM intake_batch b CROSS JOIN LATERAL (
+    SELECT * FROM appeals_appeal x
+    WHERE x.region_id = %(region)s AND x.channel = b.channel AND x.external_id = b.external_id LIMIT 1
+) a
 """
 _EVENT_COLUMNS = ("appeal_id", "region_id", "at", "actor_id", "agency_id", "kind", "field", "old_value",
                   "new_value", "reason")
@@ -239,6 +242,8 @@ def _fill_batch(cur, region, batch: list[IntakeItem]) -> None:
     with cur.copy(f"COPY intake_batch ({', '.join(BATCH_COLUMNS)}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row(row)
+    # a temporary table has no statistics: without them the planner may scan appeals for the join
+    cur.execute("ANALYZE intake_batch")
 
 
 def _registration_due_function(region, batch: list[IntakeItem]):
