@@ -63,7 +63,7 @@ def unreadable(toks: list[Token]) -> bool:
     words = [t.lower for t in toks if t.is_word and len(t.lower) > 1]
     if len(words) < MIN_WORDS:
         return True
-    sample = words[:200]
+    sample = words[:60]
     known = sum(1 for w in sample if is_known_word(w) and not _gibberish(w))
     return known < KNOWN_SHARE * len(sample)
 

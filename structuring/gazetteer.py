@@ -44,6 +44,9 @@ _DISTRICT_AFTER = re.compile(r"^\s*(?:муниципальн\w*\s+)?(?:райо�
 _DISTRICT_BEFORE = re.compile(r"(?:м\.\s?р\.|мр|м\.\s?о\.|муниципальн\w*\s+(?:район\w*|округ\w*))\s*$", re.I)
 _SENTENCE_END = re.compile(r"(?:^|[.!?\n]\s*|[«\"(-]\s*)$")
 _HEADING_AFTER = re.compile(r"^\s*(?::|—|–|-\s|,)")  # «Отрадный: …», «Комсомольское — …»
+# «живу в Тольятти, а дача в Пестравке»: where the citizen lives is not necessarily where the problem is
+_RESIDENCE_BEFORE = re.compile(r"(?:живу|живем|живём|проживаю|проживаем|прописан\w*|зарегистрирован\w*)\s+(?:в|во)\s+$",
+                               re.I)
 _DESTINATION_BEFORE = re.compile(r"(?:^|\s)(?:до|через|в сторону)\s+$", re.I)
 _NOT_DISTRICT_AFTER = re.compile(r"^\s*(?:обл\w*|кра[йяюе]\w*|республик\w*|федеральн\w*|ГЭС|АЭС|водохранил\w*|"
                                  r"улиц\w*|ул\b|шоссе|проспект\w*|бульвар\w*|переул\w*|проезд\w*|площад\w*)", re.I)
@@ -198,7 +201,7 @@ class Gazetteer:
             if cased and not capital:
                 continue
             after = text[tok.start + len(tok.text):tok.start + len(tok.text) + 30]
-            factor = DESTINATION if _DESTINATION_BEFORE.search(before) else 1.0
+            factor = DESTINATION if _DESTINATION_BEFORE.search(before) or _RESIDENCE_BEFORE.search(before) else 1.0
             districts = self.districts.get(tok.lower)
             if districts and (_DISTRICT_AFTER.match(after) or _DISTRICT_BEFORE.search(before)):
                 found.extend(Mention(p, factor) for p in districts)

@@ -65,5 +65,14 @@ def content_lemmas(toks: list[Token]) -> list[str]:
     return [t.lemma for t in toks if t.is_word and len(t.lemma) > 1 and t.lemma not in STOPWORDS]
 
 
+_known_cache: dict[str, bool] = {}
+
+
 def is_known_word(lower: str) -> bool:
-    return morph().word_is_known(lower)
+    """The word is in the dictionary (not guessed), cached like the lemmas."""
+    known = _known_cache.get(lower)
+    if known is None:
+        if len(_known_cache) > _CACHE_LIMIT:
+            _known_cache.clear()
+        known = _known_cache[lower] = morph().word_is_known(lower)
+    return known

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from structuring.lemmas import Token, morph
+from structuring.lemmas import Token, morph, tokens
 
 PHONE = "phone"
 EMAIL = "email"
@@ -35,11 +35,10 @@ class Span:
 
 
 def find_personal_data(text: str, toks: list[Token] | None = None) -> list[Span]:
-    """Spans of personal data, sorted and not overlapping."""
+    """Spans of personal data, sorted and not overlapping; `toks` are the text's tokens if already made."""
     spans = [Span(kind, m.start(), m.end(), m.group(0).strip()) for kind, pattern in _PATTERNS
              for m in pattern.finditer(text)]
-    if toks is not None:
-        spans += _full_names(toks)
+    spans += _full_names(tokens(text) if toks is None else toks)
     spans.sort(key=lambda s: (s.start, -(s.end - s.start)))
     result: list[Span] = []
     for span in spans:
@@ -49,15 +48,21 @@ def find_personal_data(text: str, toks: list[Token] | None = None) -> list[Span]
     return result
 
 
+_parts: dict[str, str] = {}
+
+
 def _name_part(tok: Token) -> str | None:
     """Surn / Name / Patr when a capitalised word can be one, else None."""
     if not tok.is_word or not tok.text[:1].isupper() or tok.text.isupper() or len(tok.text) < 2:
         return None
-    for p in morph().parse(tok.lower)[:3]:
-        for part in ("Patr", "Surn", "Name"):
-            if part in p.tag:
-                return part
-    return None
+    part = _parts.get(tok.lower)
+    if part is None:
+        if len(_parts) > 100_000:
+            _parts.clear()
+        part = next((part for p in morph().parse(tok.lower)[:3] for part in ("Patr", "Surn", "Name")
+                     if part in p.tag), "")
+        _parts[tok.lower] = part
+    return part or None
 
 
 def _full_names(toks: list[Token]) -> list[Span]:

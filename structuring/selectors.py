@@ -39,7 +39,7 @@ def active_model() -> LoadedModel:
             loaded = LoadedModel(label, classifier.loads(data))
         except (ValueError, KeyError, EOFError) as error:
             log.warning("model %s cannot be used (%s); the seed model structures instead", label, error)
-            return seed_model()
+            loaded = seed_model()  # kept under the label: the broken one is not unpickled again
         _loaded.clear()
         _loaded[label] = loaded
     return loaded

@@ -232,7 +232,7 @@ def appeals_structure(*, appeal_ids: list[int]) -> int:
 def _store(region_id: int, pks: list[int], results) -> int:
     """Write one region's batch under row locks, re-reading what operators confirmed meanwhile."""
     now = timezone.now()
-    appeals = {a.pk: a for a in Appeal.objects.select_for_update().filter(pk__in=pks)
+    appeals = {a.pk: a for a in Appeal.objects.select_for_update(of=("self",)).filter(pk__in=pks)
                .select_related("sector", "subtopic", "municipality", "settlement", "proposed_agency")}
     corrected: dict[int, set[str]] = defaultdict(set)
     for pk, field in (AppealEvent.objects.filter(appeal_id__in=pks, kind=AppealEvent.Kind.FIELD_CHANGED,
@@ -314,3 +314,17 @@ def _summary(values: dict) -> str:
             value = ", ".join(value)
         parts.append(f"{_LABELS.get(name, name)}: {value}")
     return "; ".join(parts)
+
+
+def structuring_bootstrap() -> dict[str, object]:
+    """What a fresh installation needs to structure: our seed examples and a first active model.
+    Does nothing when a model is active (a later `learn` or retrain is never undone)."""
+    active = ModelVersion.objects.filter(is_active=True).values_list("label", flat=True).first()
+    if active:
+        return {"model": active, "trained": False}
+    seeded = 0
+    if not TrainingExample.objects.filter(source=TrainingExample.Source.SEED).exists():
+        seeded = examples_load_seed()
+    version = model_train()
+    return {"model": version.label, "trained": True, "seed_examples": seeded,
+            "sector_accuracy": version.metrics.get("sector_accuracy")}

@@ -7,6 +7,7 @@ from cur.demo import organisation_load_demo
 from cur.services import calendar_load, rubricator_load, sla_policies_load
 from municipalities.models import Region
 from municipalities.services import territory_load
+from structuring.services import routing_rules_load_default, structuring_bootstrap
 
 
 class Command(BaseCommand):
@@ -22,9 +23,11 @@ class Command(BaseCommand):
         self.stdout.write(f"Правила сроков: {sla_policies_load()}")
         for region in Region.objects.all():
             self.stdout.write(f"Производственный календарь ({region}): {calendar_load(region=region)}")
+        self.stdout.write(f"Структурирование: {structuring_bootstrap()}")
         if not settings.CUR_DEMO:
             return
         self.stdout.write(f"Демо-организация: {organisation_load_demo()}")
+        self.stdout.write(f"Правила маршрутизации: {routing_rules_load_default()}")
         if Appeal.objects.exists():
             self.stdout.write("Демо-обращения уже загружены — пропускаю.")
         elif demo_appeals:

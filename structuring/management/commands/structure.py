@@ -49,4 +49,4 @@ class Command(BaseCommand):
                         ";".join(result.flags),
                     ])
                     written += 1
-        self.stderr.write(f"Структурировано {written} текстов моделью {label} → {output}\n")
+        self.stderr.write(f"Текстов структурировано: {written} (модель {label}) → {output}\n")

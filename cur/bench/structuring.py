@@ -1,0 +1,75 @@
+"""Structuring throughput on one core (issue 5's target: ≥ 200 texts/s per core), beside the bare
+minimum on the same texts: razdel tokens + pymorphy3 lemmas alone, and a plain regex word split."""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import time
+from collections.abc import Iterator
+
+from cur.bench.runner import BenchDatabase, Result, benchmark
+
+TEXTS = 4_000
+BATCH = 500
+
+
+def bench_texts(n: int = TEXTS, seed: int = 5) -> list[str]:
+    """Distinct synthetic appeals: the demo corpus with real place names, streets and typing noise."""
+    from appeals.demo import corpus, noise
+    from municipalities.models import Settlement
+
+    rng = random.Random(seed)
+    places = [s.label for s in Settlement.objects.filter(region__code="samara").exclude(kind="city_district")]
+    templates = [t for texts in corpus.APPEAL_TEXTS.values() for t in texts]
+    out = []
+    for k in range(n):
+        text = rng.choice(templates).format(
+            place=rng.choice(places), street=rng.choice(corpus.STREETS), house=rng.randint(1, 120),
+            org_no=rng.randint(1, 60), days=rng.randint(2, 30),
+            date=f"{rng.randint(1, 28):02d}.{rng.randint(1, 12):02d}")
+        out.append(f"{noise.noisify(text, rng)} ({k})")
+    return out
+
+
+def measure(n: int = TEXTS) -> list[Result]:
+    """Run in this process pinned to one core, lemma cache empty at the start of each pass."""
+    from threadpoolctl import threadpool_limits
+
+    from structuring import lemmas
+    from structuring.pipeline import StructInput, structure_texts
+    from structuring.selectors import active_model, gazetteer
+
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+    texts = bench_texts(n)
+    active_model()
+    gazetteer("samara")  # loading the model and the gazetteer is start-up, not throughput
+    results = []
+    with threadpool_limits(1):
+        lemmas._lemma_cache.clear()
+        started = time.perf_counter()
+        for start in range(0, n, BATCH):
+            structure_texts([StructInput(t) for t in texts[start:start + BATCH]], "samara")
+        results.append(Result("structure_texts_per_s_per_core", n / (time.perf_counter() - started), "texts/s"))
+
+        lemmas._lemma_cache.clear()
+        started = time.perf_counter()
+        for text in texts:
+            lemmas.tokens(text)
+        results.append(Result("tokens_lemmas_per_s_per_core", n / (time.perf_counter() - started), "texts/s"))
+
+        word = re.compile(r"\w+")
+        started = time.perf_counter()
+        for text in texts:
+            word.findall(text.lower())
+        results.append(Result("regex_words_per_s_per_core", n / (time.perf_counter() - started), "texts/s"))
+    return results
+
+
+@benchmark
+def structuring_bench(db: BenchDatabase) -> Iterator[Result]:
+    # In a process of its own on the bench database (`bootstrap` there trained the seed model).
+    db.manage("bench_structuring")
+    yield from ()
