@@ -38,7 +38,7 @@ def register(request):
         else:
             messages.success(request, f"Зарегистрировано обращение № {appeal.number}.")
             return redirect(appeal.get_absolute_url())
-    return render(request, "appeals/intake/register.html", {"form": form})
+    return render(request, "appeals/intake/register.html", {"form": form, "intake_page": True})
 
 
 @login_required
@@ -52,14 +52,14 @@ def imports(request):
                                 by=request.user, municipality=municipality)
         return redirect("appeals:import_detail", pk=job.pk)
     return render(request, "appeals/intake/imports.html",
-                  {"form": form, "jobs": selectors.import_jobs(user=request.user)})
+                  {"form": form, "jobs": selectors.import_jobs(user=request.user), "intake_page": True})
 
 
 @login_required
 def import_detail(request, pk: int):
     job = selectors.import_job_get(user=request.user, pk=pk)
     template = "appeals/intake/_import_progress.html" if request.htmx else "appeals/intake/import_detail.html"
-    return render(request, template, {"job": job})
+    return render(request, template, {"job": job, "intake_page": True})
 
 
 @login_required
@@ -70,7 +70,7 @@ def quarantine(request):
                                       job=int(job) if job and job.isdigit() else None)
     return render(request, "appeals/intake/quarantine.html", {
         "items": items, "state": state, "states": QuarantinedItem.State.choices,
-        "counts": selectors.quarantine_counts(user=request.user),
+        "counts": selectors.quarantine_counts(user=request.user), "intake_page": True,
     })
 
 
@@ -101,6 +101,6 @@ def quarantine_detail(request, pk: int):
                 messages.success(request, f"Запись принята: обращение № {appeal.number}.")
                 return redirect("appeals:quarantine")
     return render(request, "appeals/intake/quarantine_detail.html",
-                  {"item": item, "fix_form": fix_form, "discard_form": discard_form})
+                  {"item": item, "fix_form": fix_form, "discard_form": discard_form, "intake_page": True})
 
 
