@@ -85,7 +85,8 @@ def appeal_filtered(*, user, params) -> QuerySet[Appeal]:
 def appeal_get(*, user, pk: int) -> Appeal:
     """One appeal the user may see, or 404 — an appeal outside the scope does not exist for them."""
     return get_object_or_404(
-        appeal_scope(user=user).select_related(*LIST_RELATED, "problem", "region").defer(*HEAVY), pk=pk
+        appeal_scope(user=user).select_related(*LIST_RELATED, "problem", "region", "proposed_agency").defer(*HEAVY),
+        pk=pk
     )
 
 

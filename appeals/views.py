@@ -106,8 +106,10 @@ def appeals_bulk(request):
 def appeal_detail(request, pk: int):
     appeal = selectors.appeal_get(user=request.user, pk=pk)
     mine = allowed_actions(request.user)
+    # the routing proposal of the structuring pipeline is preselected where a body is chosen
+    initial = {"version": appeal.version, "agency": appeal.proposed_agency_id}
     actions = [
-        (name, lifecycle.ACTIONS[name].label, FORMS[name](initial={"version": appeal.version}, user=request.user))
+        (name, lifecycle.ACTIONS[name].label, FORMS[name](initial=initial, user=request.user))
         for name in lifecycle.available_actions(appeal) if name in mine and name in FORMS
     ]
     correct_form = (CorrectForm(initial={"version": appeal.version}, user=request.user, appeal=appeal)
@@ -120,6 +122,8 @@ def appeal_detail(request, pk: int):
         "answers": selectors.appeal_answers(appeal=appeal),
         "notices": selectors.appeal_notices(appeal=appeal),
         "clock": selectors.appeal_clock(appeal=appeal, now=timezone.now()),
+        "legal_signs": [lifecycle.ST11_GROUNDS[code][0] if code in lifecycle.ST11_GROUNDS else code
+                        for code in appeal.legal_flags],
         "assignments": selectors.appeal_assignments(appeal=appeal),
         "actions": actions,
     })

@@ -1,0 +1,21 @@
+"""What the structuring pipeline proposed, on the card: the routing proposal preselected in «направить
+исполнителю», the ст. 11 signs as a hint."""
+
+import pytest
+
+from appeals.models import Appeal, Status
+from cur.models import Agency
+from tests.personas import PESTRAVKA, user
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_card_preselects_the_proposed_body_and_shows_the_signs(client, make_appeal):
+    appeal = make_appeal(PESTRAVKA, status=Status.REGISTERED)
+    zhkh = Agency.objects.get(code="mup_zhkh_pestravskiy")
+    Appeal.objects.filter(pk=appeal.pk).update(proposed_agency=zhkh, legal_flags=["obscene_or_threatening"])
+    client.force_login(user("pestravka_operator"))
+    page = client.get(appeal.get_absolute_url()).content.decode()
+    assert "Предложено маршрутизацией" in page
+    assert f'<option value="{zhkh.pk}" selected>' in page
+    assert "Нецензурные либо оскорбительные выражения, угрозы" in page
