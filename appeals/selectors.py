@@ -135,6 +135,16 @@ def appeal_assignments(*, appeal: Appeal) -> list[dict]:
     } for turn in turns]
 
 
+def appeal_text(*, appeal: Appeal, user) -> str:
+    """The appeal's text as the user may read it: roles without access to personal data (152-ФЗ)
+    see phones, e-mails, names and document numbers inside the text masked too."""
+    if can_see_personal_data(user):
+        return appeal.text
+    from structuring.personal_data import mask_personal_data
+
+    return mask_personal_data(appeal.text)
+
+
 def appeal_personal_data(*, appeal: Appeal, user) -> dict[str, str]:
     """The citizen's name and contacts — in full for roles that need them, masked otherwise (152-ФЗ)."""
     fields = {

@@ -118,6 +118,7 @@ def appeal_detail(request, pk: int):
         "appeal": appeal,
         "correct_form": correct_form,
         "citizen": selectors.appeal_personal_data(appeal=appeal, user=request.user),
+        "text": selectors.appeal_text(appeal=appeal, user=request.user),
         "events": selectors.appeal_timeline(appeal=appeal),
         "answers": selectors.appeal_answers(appeal=appeal),
         "notices": selectors.appeal_notices(appeal=appeal),

@@ -19,3 +19,12 @@ def test_the_card_preselects_the_proposed_body_and_shows_the_signs(client, make_
     assert "Предложено маршрутизацией" in page
     assert f'<option value="{zhkh.pk}" selected>' in page
     assert "Нецензурные либо оскорбительные выражения, угрозы" in page
+
+
+def test_personal_data_inside_the_text_is_masked_for_roles_without_access(client, make_appeal):
+    appeal = make_appeal(PESTRAVKA, text="Звоните мне: +7 927 123-45-67, Иванова Мария Петровна. Нет воды в доме 5")
+    client.force_login(user("pestravka_operator"))
+    assert "+7 927 123-45-67" in client.get(appeal.get_absolute_url()).content.decode()
+    client.force_login(user("cur_curator"))
+    page = client.get(appeal.get_absolute_url()).content.decode()
+    assert "123-45-67" not in page and "Иванова Мария" not in page and "Нет воды в доме 5" in page
