@@ -28,3 +28,12 @@ def test_personal_data_inside_the_text_is_masked_for_roles_without_access(client
     client.force_login(user("cur_curator"))
     page = client.get(appeal.get_absolute_url()).content.decode()
     assert "123-45-67" not in page and "Иванова Мария" not in page and "Нет воды в доме 5" in page
+
+
+def test_the_api_masks_personal_data_in_the_text_for_an_integrator(client, make_appeal):
+    appeal = make_appeal(PESTRAVKA, text="Мой телефон +7 927 123-45-67. Нет воды в доме 5")
+    client.force_login(user("cur_integrator"))
+    detail = client.get(f"/api/v1/appeals/{appeal.pk}/").json()
+    assert "123-45-67" not in detail["text"] and "Нет воды" in detail["text"]
+    listed = client.get("/api/v1/appeals/").json()["results"]
+    assert listed and all("123-45-67" not in item["text"] for item in listed)
