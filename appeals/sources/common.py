@@ -186,6 +186,29 @@ class PollResult:
                 "quarantined": self.written.quarantined, "stopped": self.stopped}
 
 
+def configured_poll(*, region, source: str, path: str, parse, source_label: str, client=None,
+                    max_pages: int | None = None) -> PollResult:
+    """`feed_poll` with the source's settings (settings.CUR_SOURCES[source]); a client of its own is
+    made from them when none is given, and closed afterwards."""
+    from django.conf import settings
+
+    from appeals.sources.client import ClientConfig, SourceClient
+
+    conf = settings.CUR_SOURCES[source]
+    own = client is None
+    if own:
+        client = SourceClient(ClientConfig(base_url=conf["url"], token=conf["token"], timeout=conf["timeout"],
+                                           attempts=conf["attempts"], backoff=conf["backoff"],
+                                           min_interval=conf["min_interval"]))
+    try:
+        return feed_poll(region=region, source=source, path=path, parse=parse, client=client,
+                         limit=conf["page_size"], max_pages=max_pages or conf["max_pages"],
+                         source_label=source_label)
+    finally:
+        if own:
+            client.close()
+
+
 def feed_poll(*, region, source: str, path: str, parse, client, limit: int, max_pages: int,
               source_label: str) -> PollResult:
     """Read a cursor-paged feed from our cursor on: each page is validated and committed together

@@ -6,19 +6,18 @@ Contract: docs/integrations.md, «Инцидент Менеджмент». `im_p
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.utils import formats, timezone
 
 from appeals.intake import IntakeItem
 from appeals.models import Channel, Importance, Kind
-from appeals.sources.client import ClientConfig, SourceClient
+from appeals.sources.client import SourceClient
 from appeals.sources.common import (
     Invalid,
     PollResult,
     Territory,
     clean_text,
+    configured_poll,
     external_id_of,
-    feed_poll,
     moment,
     short,
     version_of,
@@ -81,22 +80,7 @@ def _posts_text(posts: list) -> str:
     return clean_text("\n\n".join(parts))
 
 
-def im_client() -> SourceClient:
-    conf = settings.CUR_SOURCES[SOURCE]
-    return SourceClient(ClientConfig(base_url=conf["url"], token=conf["token"], timeout=conf["timeout"],
-                                     attempts=conf["attempts"], backoff=conf["backoff"],
-                                     min_interval=conf["min_interval"]))
-
-
 def im_poll(*, region, client: SourceClient | None = None, max_pages: int | None = None) -> PollResult:
     """Read the ИМ feed from our cursor to its end (at most `max_pages` pages this run)."""
-    conf = settings.CUR_SOURCES[SOURCE]
-    own = client is None
-    client = client or im_client()
-    try:
-        return feed_poll(region=region, source=SOURCE, path=FEED_PATH, parse=parse_im_incident, client=client,
-                         limit=conf["page_size"], max_pages=max_pages or conf["max_pages"],
-                         source_label="Инцидент Менеджмент")
-    finally:
-        if own:
-            client.close()
+    return configured_poll(region=region, source=SOURCE, path=FEED_PATH, parse=parse_im_incident,
+                           source_label="Инцидент Менеджмент", client=client, max_pages=max_pages)

@@ -5,18 +5,16 @@ Contract: docs/integrations.md, «ПОС». `pos_poll` is called by the beat tas
 
 from __future__ import annotations
 
-from django.conf import settings
-
 from appeals.intake import IntakeItem
 from appeals.models import Channel, Importance, Kind
-from appeals.sources.client import ClientConfig, SourceClient
+from appeals.sources.client import SourceClient
 from appeals.sources.common import (
     Invalid,
     PollResult,
     Territory,
     clean_text,
+    configured_poll,
     external_id_of,
-    feed_poll,
     moment,
     short,
     version_of,
@@ -55,21 +53,7 @@ def parse_pos_item(raw, territory: Territory) -> IntakeItem:
     )
 
 
-def pos_client() -> SourceClient:
-    conf = settings.CUR_SOURCES[SOURCE]
-    return SourceClient(ClientConfig(base_url=conf["url"], token=conf["token"], timeout=conf["timeout"],
-                                     attempts=conf["attempts"], backoff=conf["backoff"],
-                                     min_interval=conf["min_interval"]))
-
-
 def pos_poll(*, region, client: SourceClient | None = None, max_pages: int | None = None) -> PollResult:
     """Read the ПОС feed from our cursor to its end (at most `max_pages` pages this run)."""
-    conf = settings.CUR_SOURCES[SOURCE]
-    own = client is None
-    client = client or pos_client()
-    try:
-        return feed_poll(region=region, source=SOURCE, path=FEED_PATH, parse=parse_pos_item, client=client,
-                         limit=conf["page_size"], max_pages=max_pages or conf["max_pages"], source_label="ПОС")
-    finally:
-        if own:
-            client.close()
+    return configured_poll(region=region, source=SOURCE, path=FEED_PATH, parse=parse_pos_item,
+                           source_label="ПОС", client=client, max_pages=max_pages)
