@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from appeals import selectors
+from appeals.filters import ORDERS, queue_order
 from appeals.models import Channel, Importance, Kind
 
 
@@ -35,21 +36,25 @@ class AppealOutputSerializer(serializers.Serializer):
 
 
 class AppealListApi(APIView):
-    """GET /api/v1/appeals/?status=&sector=&municipality=…&order=new|deadline&after=<cursor> — 50 a page."""
+    """GET /api/v1/appeals/?q=&status=&sector=&municipality=…&order=new|deadline|relevance&after=<cursor>
+    — 50 a page; with `q` (full-text search, docs/search.md) relevance first by default."""
 
     def get(self, request):
-        order = request.query_params.get("order", "new")
-        if order not in selectors.ORDERS:
-            raise ValidationError({"order": f"one of {sorted(selectors.ORDERS)}"})
-        filterset, rows, next_cursor = selectors.appeal_list(
-            user=request.user, params=request.query_params, after=request.query_params.get("after"), order=order
-        )
-        if filterset.errors:
-            raise ValidationError(filterset.errors)
-        results = AppealOutputSerializer(rows, many=True).data
-        for item, appeal in zip(results, rows, strict=True):  # 152-ФЗ: masked inside the text too
+        params = request.query_params
+        if params.get("order") and params["order"] not in ORDERS:
+            raise ValidationError({"order": f"one of {sorted(ORDERS)}"})
+        page = selectors.appeal_list(user=request.user, params=params, after=params.get("after"),
+                                     order=queue_order(params))
+        if page.filter.errors:
+            raise ValidationError(page.filter.errors)
+        results = AppealOutputSerializer(page.rows, many=True).data
+        for item, appeal in zip(results, page.rows, strict=True):  # 152-ФЗ: masked inside the text too
             item["text"] = selectors.appeal_text(appeal=appeal, user=request.user)
-        return Response({"results": results, "next_after": next_cursor})
+        body = {"results": results, "next_after": page.next_cursor}
+        if page.search:
+            body["search"] = {"searched": page.search.searched, "found": page.found,
+                              "any_word": page.any_word, "notes": page.search.notes}
+        return Response(body)
 
 
 class AppealDetailApi(APIView):

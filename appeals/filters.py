@@ -8,8 +8,9 @@ from django import forms
 from django.utils import timezone
 
 from appeals.models import CLOCK_RUNNING_STATUSES, OPEN_STATUSES, Appeal, Channel, Kind, Status
+from appeals.search import search_filter, search_request
 from cur.models import Agency, Sector, Subtopic
-from cur.scoping import scope_agencies, scope_municipalities
+from cur.scoping import can_see_personal_data, scope_agencies, scope_municipalities
 from municipalities.models import Municipality
 
 # Below this the structuring pipeline is unsure: the operator should check sector and place.
@@ -17,6 +18,13 @@ LOW_CONFIDENCE = 0.6
 
 
 class AppealFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label="Поиск", method="filter_search",
+        widget=forms.TextInput(attrs={
+            "type": "search", "maxlength": 10000, "autocomplete": "off",
+            "placeholder": "слова из текста, адрес, фамилия, номер…",
+        }),
+    )
     status = django_filters.ChoiceFilter(
         choices=Status.choices, label="Статус", empty_label="все статусы")
     kind = django_filters.ChoiceFilter(choices=Kind.choices, label="Вид", empty_label="все виды")
@@ -42,8 +50,17 @@ class AppealFilter(django_filters.FilterSet):
 
     class Meta:
         model = Appeal
-        fields = ["state", "status", "kind", "channel", "sector", "subtopic", "municipality", "agency", "overdue",
+        fields = ["q", "state", "status", "kind", "channel", "sector", "subtopic", "municipality", "agency", "overdue",
                   "due_within", "low_confidence"]
+
+    def filter_search(self, queryset, name, value):
+        """Full-text search (appeals/search.py) inside whatever the scope and the other filters leave;
+        the citizen's name and contacts only for roles allowed to see them."""
+        self.search = search_request(value)
+        if not self.search.active:
+            return queryset
+        return search_filter(queryset, self.search, personal=can_see_personal_data(self.user),
+                             any_word=self.any_word)
 
     def filter_state(self, queryset, name, value):
         return queryset.filter(status__in=OPEN_STATUSES) if value == "open" else queryset.exclude(
@@ -57,11 +74,26 @@ class AppealFilter(django_filters.FilterSet):
     def filter_low_confidence(self, queryset, name, value):
         return queryset.filter(structuring_confidence__lt=LOW_CONFIDENCE) if value else queryset
 
-    def __init__(self, data=None, *args, user, **kwargs):
+    def __init__(self, data=None, *args, user, any_word: bool = False, **kwargs):
         super().__init__(data, *args, **kwargs)
+        self.user = user
+        self.search = None  # the parsed query, once `q` is applied
+        self.any_word = any_word  # search for any of the words rather than all (a second try)
         # Choices come from the same scoping layer: nobody learns the names of what they may not see.
         self.filters["municipality"].queryset = scope_municipalities(Municipality.objects.defer("boundary"), user)
         self.filters["agency"].queryset = scope_agencies(Agency.objects.all(), user)
+
+
+ORDERS = {"new": "новые сверху", "deadline": "сначала срочные", "relevance": "по совпадению с поиском"}
+
+
+def queue_order(params) -> str:
+    """The order a list is shown in: as asked, else by relevance when searching, else newest first."""
+    searching = bool((params.get("q") or "").strip())
+    order = params.get("order")
+    if order in ORDERS and (order != "relevance" or searching):
+        return order
+    return "relevance" if searching else "new"
 
 
 def filter_query_normalize(query: str) -> str:
@@ -70,6 +102,7 @@ def filter_query_normalize(query: str) -> str:
     a saved filter is stored and how the queue recognises the active one."""
     known = set(AppealFilter.base_filters) | {"order"}
     pairs = [(key, value.strip()) for key, value in parse_qsl(query or "") if key in known and value.strip()]
-    # "new" is the default order of appeal_list: keeping it would make the same view look different
-    pairs = [(key, value) for key, value in pairs if (key, value) != ("order", "new")]
+    params = dict(pairs)
+    # the default order is left out, or the same view would look different
+    pairs = [(key, value) for key, value in pairs if key != "order" or value != queue_order(params | {"order": ""})]
     return urlencode(sorted(pairs, key=lambda pair: pair[0]))

@@ -7,8 +7,11 @@ Every table carries `region` so that it can be distributed by region later (DESI
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q, Value
+from django.db.models.functions import Now
 from django.urls import reverse
 
 from cur.vocabulary import Channel, Importance, Kind  # noqa: F401 — the words of appeals, shared with cur
@@ -516,3 +519,43 @@ class QuarantinedItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_source_display()} {self.external_id or '—'}"
+
+
+class AppealSearch(models.Model):
+    """The search document of one appeal, kept current by appeals/search_index.py (docs/search.md).
+
+    Two vectors, so that personal data is searchable only by the roles allowed to see it (152-ФЗ):
+    `document` — title (weight A), address and place (B), the text with personal data cut out (C),
+    the answers (D); `personal` — the citizen's name and contacts and the personal data found in the text.
+    Kept beside the appeal, not in its row: the queue's rows stay narrow and intake writes no vectors.
+    """
+
+    appeal = models.OneToOneField(Appeal, models.CASCADE, primary_key=True, related_name="search")
+    document = SearchVectorField()
+    personal = SearchVectorField()
+    indexed_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            GinIndex(fields=["document"], name="appeal_search_document"),
+            GinIndex(fields=["personal"], name="appeal_search_personal"),
+        ]
+
+
+class SearchQueue(models.Model):
+    """Appeals whose search document is stale: filled by database triggers on every path that changes
+    what is searched (intake, services, admin, SQL), drained in batches by appeals/search_index.py."""
+
+    appeal_id = models.BigIntegerField(primary_key=True)
+    queued_at = models.DateTimeField(db_default=Now())
+
+
+class SearchWord(models.Model):
+    """The words (stems) of all search documents with about how many documents hold each: a misspelt or
+    partial query word is matched to the similar, more frequent words here by trigrams (pg_trgm)."""
+
+    word = models.CharField(max_length=64, primary_key=True)
+    documents = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [GinIndex(fields=["word"], opclasses=["gin_trgm_ops"], name="search_word_trigrams")]

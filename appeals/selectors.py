@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.db.models import Count, Max, Q, QuerySet
@@ -11,6 +12,7 @@ from django.shortcuts import get_object_or_404
 from appeals import sla
 from appeals.filters import AppealFilter
 from appeals.models import OPEN_STATUSES, Answer, Appeal, AppealEvent, Notice, Problem, Satisfaction
+from appeals.search import SearchRequest, identifier_lookup, search_fragments, search_rank
 from cur.scoping import can_see_personal_data, mask_contact, mask_name, scope_appeals
 from cur.selectors import working_calendar
 
@@ -23,9 +25,6 @@ def appeal_scope(*, user) -> QuerySet[Appeal]:
     return scope_appeals(Appeal.objects.all(), user)
 
 
-ORDERS = {"new": "новые сверху", "deadline": "сначала срочные"}
-
-
 # The columns the queue's rows show: a page reads these and a 121-character excerpt of the text,
 # not whole texts (up to a megabyte) nor the dozen other columns of each row and its relations.
 QUEUE_COLUMNS = (
@@ -33,21 +32,61 @@ QUEUE_COLUMNS = (
     "sector__name", "subtopic__name", "municipality__name", "settlement__name", "settlement__kind",
     "agency__short_name",
 )
+# Relevance pages are counted by offset; past this, the operator should narrow the search.
+MAX_RELEVANCE_OFFSET = 1000
+
+
+@dataclass
+class QueuePage:
+    """A page of appeals: the filter as understood, the rows, the cursor of the next page, and — when
+    searching — the query as searched, how many match (first page only) and whether any word sufficed."""
+
+    filter: AppealFilter
+    rows: list[Appeal]
+    next_cursor: str | None
+    search: SearchRequest | None = None
+    found: int | None = None
+    any_word: bool = False
 
 
 def appeal_list(
     *, user, params=None, after: str | None = None, limit: int = 50, order: str = "new", compact: bool = False,
-) -> tuple[AppealFilter, list[Appeal], str | None]:
-    """A page of the user's appeals with filters; returns (filter, rows, cursor of the next page).
-    `compact`: only the columns of the queue's rows (QUEUE_COLUMNS) and `excerpt` of the text.
+) -> QueuePage:
+    """A page of the user's appeals with filters and search; see QueuePage.
+    `compact`: only the columns of the queue's rows (QUEUE_COLUMNS) and `excerpt` of the text; when
+    searching, each row also gets `found_title` and `found_text` with the found words marked.
 
-    `order`: "new" — newest first; "deadline" — nearest deadline first (appeals that have one).
-    Keyset pagination (`after` is the cursor of the last row seen): page N costs the same as page 1
-    at a million rows, and each filter column leads an index ending in (due_at, id).
+    `order`: "new" — newest first; "deadline" — nearest deadline first (appeals that have one);
+    "relevance" (searching only) — best match first, by offset. Keyset pagination otherwise (`after` is
+    the cursor of the last row seen): page N costs the same as page 1 at a million rows, and each filter
+    column leads an index ending in (due_at, id).
     """
-    filterset = AppealFilter(params or {}, queryset=appeal_scope(user=user), user=user)
+    page = _appeal_page(user, params or {}, after, limit, order, compact, any_word=False)
+    if page.found == 0 and page.search.tsquery_any:
+        # all the words together are in no appeal: show those with some of them, best first
+        page = _appeal_page(user, params or {}, after, limit, order, compact, any_word=True)
+    if compact and not can_see_personal_data(user):
+        from structuring.personal_data import mask_personal_data
+
+        for appeal in page.rows:  # 152-ФЗ: a name or a phone may be in the first words of the text
+            appeal.excerpt = mask_personal_data(appeal.excerpt)
+            appeal.title = mask_personal_data(appeal.title)
+    if compact and page.search and page.rows:
+        _mark_found(page, user=user)
+    return page
+
+
+def _appeal_page(user, params, after, limit, order, compact, *, any_word: bool) -> QueuePage:
+    filterset = AppealFilter(params, queryset=appeal_scope(user=user), user=user, any_word=any_word)
     qs = filterset.qs if filterset.is_valid() else appeal_scope(user=user).none()
-    if order == "deadline":
+    search = filterset.search if filterset.search and filterset.search.active else None
+    found = qs.count() if search and not after else None
+    offset = 0
+    if order == "relevance" and search and search.tsquery:
+        qs = qs.annotate(rank=search_rank(search, personal=can_see_personal_data(user), any_word=any_word))
+        qs = qs.order_by("-rank", "-pk")
+        offset = min(int(after), MAX_RELEVANCE_OFFSET) if after and after.isdigit() else 0
+    elif order == "deadline":
         qs = qs.filter(due_at__isnull=False).order_by("due_at", "pk")
         cursor = _deadline_cursor(after)
         if cursor:
@@ -58,12 +97,32 @@ def appeal_list(
             qs = qs.filter(pk__lt=int(after))
     qs = qs.select_related(*LIST_RELATED)
     qs = qs.only(*QUEUE_COLUMNS).annotate(excerpt=Substr("text", 1, 121)) if compact else qs.defer(*HEAVY)
-    rows = list(qs[: limit + 1])
+    rows = list(qs[offset:offset + limit + 1])
     next_cursor = None
     if len(rows) > limit:
         last = rows[limit - 1]
-        next_cursor = f"{last.due_at.timestamp():.6f}_{last.pk}" if order == "deadline" else str(last.pk)
-    return filterset, rows[:limit], next_cursor
+        if order == "relevance" and search:
+            next_cursor = str(offset + limit) if offset + limit <= MAX_RELEVANCE_OFFSET else None
+        elif order == "deadline":
+            next_cursor = f"{last.due_at.timestamp():.6f}_{last.pk}"
+        else:
+            next_cursor = str(last.pk)
+    return QueuePage(filterset, rows[:limit], next_cursor, search=search, found=found, any_word=any_word)
+
+
+def _mark_found(page: QueuePage, *, user) -> None:
+    """The found words marked in each row's title and in fragments of its text (as the user may read it)."""
+    ids = [appeal.pk for appeal in page.rows]
+    texts = {pk: (title, text) for pk, title, text in Appeal.objects.filter(pk__in=ids)
+             .annotate(head=Substr("text", 1, 20000)).values_list("pk", "title", "head")}
+    if not can_see_personal_data(user):
+        from structuring.personal_data import mask_personal_data
+
+        texts = {pk: (mask_personal_data(title), mask_personal_data(text)) for pk, (title, text) in texts.items()}
+    tsquery = page.search.tsquery_any if page.any_word else page.search.tsquery
+    marked = search_fragments(texts, tsquery)
+    for appeal in page.rows:
+        appeal.found_title, appeal.found_text = marked.get(appeal.pk, ("", ""))
 
 
 def _deadline_cursor(value: str | None) -> tuple[datetime, int] | None:
@@ -73,6 +132,11 @@ def _deadline_cursor(value: str | None) -> tuple[datetime, int] | None:
         return datetime.fromtimestamp(float(stamp), tz=UTC), int(pk)
     except (ValueError, OverflowError, OSError):
         return None
+
+
+def appeal_by_identifier(*, user, typed: str) -> Appeal | None:
+    """The user's appeal whose number or external id is exactly `typed`, if there is one."""
+    return identifier_lookup(appeal_scope(user=user), typed)
 
 
 def appeal_filtered(*, user, params) -> QuerySet[Appeal]:

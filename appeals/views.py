@@ -8,9 +8,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from appeals import bulk, lifecycle, selectors, services
-from appeals.filters import filter_query_normalize
+from appeals.filters import ORDERS, filter_query_normalize, queue_order
 from appeals.forms import FORMS, BulkForm, CorrectForm
 from appeals.permissions import allowed_actions, bulk_actions, is_executor
 
@@ -22,16 +23,23 @@ def appeal_list(request):
     if inbox and not params:
         # The executor's inbox opens on what is still owed, nearest deadline first.
         params = QueryDict("state=open&order=deadline")
-    order = params.get("order") if params.get("order") in selectors.ORDERS else "new"
-    filterset, rows, next_cursor = selectors.appeal_list(
+    if params.get("q") and not params.get("after"):
+        # a number or an external id typed into the search box goes straight to its appeal
+        found = selectors.appeal_by_identifier(user=request.user, typed=params["q"])
+        if found is not None:
+            url = found.get_absolute_url()
+            return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    order = queue_order(params)
+    page = selectors.appeal_list(
         user=request.user, params=params, after=params.get("after"), order=order, compact=True,
     )
     query = params.copy()
     query.pop("after", None)
     template = "appeals/_list_rows.html" if request.htmx and params.get("after") else "appeals/list.html"
     context = {
-        "filter": filterset, "appeals": rows, "next_cursor": next_cursor, "query": query.urlencode(),
-        "order": order, "orders": selectors.ORDERS, "inbox": inbox, "bulk_actions": bulk_actions(request.user),
+        "filter": page.filter, "appeals": page.rows, "next_cursor": page.next_cursor, "page": page,
+        "query": query.urlencode(), "order": order, "orders": ORDERS, "inbox": inbox,
+        "bulk_actions": bulk_actions(request.user),
     }
     if template == "appeals/list.html":
         context |= _queue_tools(request.user, query=query.urlencode(), actions=context["bulk_actions"])

@@ -26,6 +26,9 @@ _PATTERNS = [
 ]
 
 
+_TWO_CAPITALISED = re.compile(r"[А-ЯЁ][а-яё]+\s+[А-ЯЁ][а-яё]+")
+
+
 @dataclass(frozen=True)
 class Span:
     kind: str
@@ -38,7 +41,8 @@ def find_personal_data(text: str, toks: list[Token] | None = None) -> list[Span]
     """Spans of personal data, sorted and not overlapping; `toks` are the text's tokens if already made."""
     spans = [Span(kind, m.start(), m.end(), m.group(0).strip()) for kind, pattern in _PATTERNS
              for m in pattern.finditer(text)]
-    spans += _full_names(tokens(text) if toks is None else toks)
+    if toks is not None or _TWO_CAPITALISED.search(text):  # a full name needs two such words in a row
+        spans += _full_names(tokens(text) if toks is None else toks)
     spans.sort(key=lambda s: (s.start, -(s.end - s.start)))
     result: list[Span] = []
     for span in spans:
@@ -87,13 +91,14 @@ def _full_names(toks: list[Token]) -> list[Span]:
     return spans
 
 
-def mask_personal_data(text: str, spans: list[Span] | None = None) -> str:
-    """The text with every personal-data span replaced by its mask («[телефон]», «[ФИО]» …)."""
+def mask_personal_data(text: str, spans: list[Span] | None = None, *, replacement: str | None = None) -> str:
+    """The text with every personal-data span replaced by its mask («[телефон]», «[ФИО]» …),
+    or by `replacement` when given (the search index cuts them out with a space)."""
     spans = find_personal_data(text) if spans is None else spans
     out, last = [], 0
     for span in spans:
         out.append(text[last:span.start])
-        out.append(MASKS[span.kind])
+        out.append(MASKS[span.kind] if replacement is None else replacement)
         last = span.end
     out.append(text[last:])
     return "".join(out)

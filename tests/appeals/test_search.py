@@ -1,0 +1,201 @@
+"""Search across appeals in Russian: forms and misspellings of words, the scope, personal data,
+numbers, bad input, highlighting, and the index kept current (appeals/search.py, search_index.py)."""
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+
+from appeals import lifecycle
+from appeals.models import Answer, AppealSearch, SearchQueue
+from appeals.search_index import search_index_pending
+from appeals.selectors import appeal_list
+from tests.personas import PESTRAVKA, TOLYATTI, user
+
+pytestmark = pytest.mark.django_db
+
+
+def found(username: str, q: str, **params) -> list[int]:
+    page = appeal_list(user=user(username), params={"q": q, **params}, order="relevance")
+    return [appeal.pk for appeal in page.rows]
+
+
+@pytest.fixture
+def appeals(make_appeal):
+    made = {
+        "hot_water": make_appeal(PESTRAVKA, text="Горячая вода отсутствует с понедельника, ул. Молодёжная, д. 5"),
+        "pit": make_appeal(TOLYATTI, "roads", text="Огромная яма у школы в Пестравке, дети ходят по проезжей части"),
+        "stop": make_appeal(TOLYATTI, "roads", text="На остановке Спортивная нет ни одного человека из УК, мусор"),
+        "heating": make_appeal(PESTRAVKA, text="В квартире холодно, батареи еле тёплые, ул. Советская, 12",
+                               citizen_name="Кузьмина Ольга Петровна", citizen_phone="+7 927 123-45-67"),
+        "named": make_appeal(PESTRAVKA, text="Прошу помочь. Звонила Сидорова Мария Ивановна, тел. 8 927 765-43-21, "
+                                             "во дворе не вывозят мусор"),
+    }
+    # «Молодёжная» is a common street: the documents know it far better than any misspelling
+    for i in range(3):
+        make_appeal(TOLYATTI, text=f"Не горит фонарь на ул. Молодёжной, дом {i + 10}")
+    assert search_index_pending() >= len(made)
+    return made
+
+
+def test_inflected_words_find_the_appeal(appeals):
+    assert found("cur_operator", "горячей воды") == [appeals["hot_water"].pk]
+    assert appeals["pit"].pk in found("cur_operator", "Пестравка")
+    assert found("cur_operator", "яма у школы в Пестравке") == [appeals["pit"].pk]
+
+
+def test_a_misspelt_street_finds_the_right_one(appeals):
+    hits = found("cur_operator", "Малодежная")
+    assert appeals["hot_water"].pk in hits and len(hits) == 4  # all four on Молодёжная, none else
+    assert found("cur_operator", "нет горячей воды Малодежная 5") == [appeals["hot_water"].pk]
+
+
+def test_a_partial_word_finds_the_whole_one(appeals):
+    assert appeals["hot_water"].pk in found("cur_operator", "Молодёж")
+
+
+def test_irregular_forms_are_joined_by_the_dictionary(appeals):
+    # the stemmer cannot join «людей» and «человека»; pymorphy3's lexeme does
+    assert found("cur_operator", "людей на остановке") == [appeals["stop"].pk]
+
+
+def test_a_query_never_leaves_the_scope_not_even_in_counts(appeals, client):
+    # the word is in a Тольятти appeal only: the Пестравка МЦУ operator gets nothing, the ЦУР gets it
+    assert found("pestravka_operator", "яма школа") == []
+    page = appeal_list(user=user("pestravka_operator"), params={"q": "яма школа"}, order="relevance")
+    assert page.found == 0
+    assert found("cur_operator", "яма школа") == [appeals["pit"].pk]
+    client.force_login(user("pestravka_operator"))
+    body = client.get(reverse("appeals:list"), {"q": "яма школа"}).content.decode()
+    assert "Найдено: 0" in body and appeals["pit"].number not in body
+    # the number of an appeal outside the scope is not a way in either
+    response = client.get(reverse("appeals:list"), {"q": appeals["pit"].number})
+    assert response.status_code == 200 and response.context["page"].found == 0
+
+
+def test_search_combines_with_the_filters(appeals):
+    roads = appeals["pit"].sector_id
+    assert found("cur_operator", "Пестравке", sector=roads) == [appeals["pit"].pk]
+    assert found("cur_operator", "горячей воды", sector=roads) == []
+
+
+def test_personal_data_is_searched_only_by_roles_allowed_to_see_it(appeals):
+    heating, named = appeals["heating"].pk, appeals["named"].pk
+    assert found("pestravka_operator", "Кузьмина") == [heating]
+    assert found("pestravka_operator", "8 (927) 123-45-67") == [heating]
+    assert found("pestravka_operator", "Сидоровой") == [named]  # a name written inside the text
+    assert found("pestravka_operator", "927 765-43-21") == [named]
+    # the curator sees masked personal data: searching by it must not reveal who wrote what
+    assert found("cur_curator", "Кузьмина") == []
+    assert found("cur_curator", "Сидорова") == []
+    assert found("cur_curator", "9277654321") == []
+    assert found("cur_curator", "мусор вывозят") == [named]  # the rest of the text is searchable
+
+
+def test_the_found_words_are_marked_and_personal_data_stays_masked(appeals, client):
+    client.force_login(user("cur_curator"))
+    response = client.get(reverse("appeals:list"), {"q": "мусор"})
+    body = response.content.decode()
+    assert "<mark>мусор</mark>" in body
+    assert "Сидорова" not in body and "765-43-21" not in body
+    client.force_login(user("pestravka_operator"))
+    body = client.get(reverse("appeals:list"), {"q": "горячей воды"}).content.decode()
+    assert "<mark>Горячая</mark> <mark>вода</mark>" in body
+
+
+def test_a_number_or_an_external_id_goes_straight_to_the_appeal(appeals, client, make_appeal):
+    client.force_login(user("pestravka_operator"))
+    target = appeals["hot_water"]
+    for typed in (target.number, f"№ {target.pk}", str(target.pk)):
+        response = client.get(reverse("appeals:list"), {"q": typed})
+        assert response.status_code == 302 and response.url == target.get_absolute_url(), typed
+    pos = make_appeal(PESTRAVKA, external_id="POS-000777001")
+    response = client.get(reverse("appeals:list"), {"q": "pos-000777001"})
+    assert response.url == pos.get_absolute_url()
+    htmx = client.get(reverse("appeals:list"), {"q": target.number}, HTTP_HX_REQUEST="true")
+    assert htmx["HX-Redirect"] == target.get_absolute_url()
+
+
+@pytest.mark.parametrize("typed", [
+    "", "   ", "горячая " * 1500, '"горячая вода', 'вода"', '" "', "- OR -", "OR горячая OR",
+    "'; DROP TABLE appeals_appeal; --", "вода & !свет | (", "a:* <-> b", "\\", "'''", "%_%",
+    "\x00вода", "\ue000вода\ue001", "-горячая", "или",
+])
+def test_bad_input_gives_a_clear_result_never_an_error(appeals, client, typed):
+    client.force_login(user("cur_operator"))
+    response = client.get(reverse("appeals:list"), {"q": typed})
+    assert response.status_code == 200
+    api = client.get("/api/v1/appeals/", {"q": typed})
+    assert api.status_code in (200, 400), api.content
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM appeals_appeal")
+        assert cursor.fetchone()[0] >= 8
+
+
+def test_a_very_long_query_is_cut_with_a_note(appeals):
+    page = appeal_list(user=user("cur_operator"), params={"q": "горячей воды " + "слово " * 2000},
+                       order="relevance")
+    assert page.search.notes and len(page.search.searched) <= 300
+
+
+def test_a_query_of_stop_words_or_operators_says_so(appeals, client):
+    client.force_login(user("cur_operator"))
+    body = client.get(reverse("appeals:list"), {"q": "и в на - OR"}).content.decode()
+    assert "нет слов, по которым можно искать" in body
+
+
+def test_syntax_quotes_minus_and_or(appeals):
+    assert found("cur_operator", '"горячая вода"') == [appeals["hot_water"].pk]
+    assert found("cur_operator", '"вода горячая"') == []  # a phrase keeps its order
+    street = found("cur_operator", "Молодёжная -фонарь")
+    assert street == [appeals["hot_water"].pk]
+    either = found("cur_operator", "батареи OR остановке")
+    assert sorted(either) == sorted([appeals["heating"].pk, appeals["stop"].pk])
+
+
+def test_when_all_words_find_nothing_any_word_does(appeals):
+    page = appeal_list(user=user("cur_operator"), params={"q": "горячей воды марсоход"}, order="relevance")
+    assert page.any_word and page.rows[0].pk == appeals["hot_water"].pk
+
+
+def test_a_title_match_ranks_above_a_text_match(make_appeal):
+    in_text = make_appeal(PESTRAVKA, text="Во дворе сломана скамейка, а ещё протекает крыша")
+    in_title = make_appeal(PESTRAVKA, title="Протекает крыша", text="Течёт с потолка в подъезде после дождя")
+    search_index_pending()
+    assert found("cur_operator", "крыша протекает") == [in_title.pk, in_text.pk]
+
+
+def test_the_index_follows_corrections_and_answers(appeals, make_appeal):
+    appeal = appeals["heating"]
+    assert not SearchQueue.objects.exists()
+    lifecycle.appeal_correct(appeal=appeal, by=user("pestravka_operator"), changes={"address": "ул. Лесная, 3"})
+    assert SearchQueue.objects.filter(appeal_id=appeal.pk).exists()  # the trigger saw the change
+    assert found("cur_operator", "Лесная") == []
+    search_index_pending()
+    assert found("cur_operator", "Лесная") == [appeal.pk]
+
+    Answer.objects.create(appeal=appeal, region_id=appeal.region_id, text="Произведена промывка стояка отопления",
+                          created_at=timezone.now())
+    search_index_pending()
+    assert found("cur_operator", "промывка стояка") == [appeal.pk]
+    Answer.objects.filter(appeal=appeal).delete()
+    search_index_pending()
+    assert found("cur_operator", "промывка стояка") == []
+
+
+def test_an_indexer_crash_leaves_the_appeals_queued(make_appeal, monkeypatch):
+    from appeals import search_index
+
+    appeal = make_appeal(PESTRAVKA, text="Не работает лифт в подъезде")
+
+    def broken(row):
+        raise RuntimeError("crash in the middle of a batch")
+
+    monkeypatch.setattr(search_index, "_cut_personal_data", broken)
+    with pytest.raises(RuntimeError):
+        search_index_pending()
+    assert SearchQueue.objects.filter(appeal_id=appeal.pk).exists()
+    assert not AppealSearch.objects.filter(appeal=appeal).exists()
+    monkeypatch.undo()
+    search_index_pending()
+    assert found("cur_operator", "лифт") == [appeal.pk]
