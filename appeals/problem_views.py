@@ -79,3 +79,20 @@ def problem_detach(request, pk: int, appeal_pk: int):
     messages.success(request, f"Обращение № {appeal.number} исключено из проблемы.")
     still = selectors.problem_scope(user=request.user).filter(pk=pk).exists()
     return redirect("appeals:problem", pk=pk) if still else redirect("appeals:problems")
+
+
+@login_required
+@require_POST
+def problem_join(request, pk: int, other_pk: int):
+    """The card's «similar appeals»: this appeal and a similar one go into one Problem."""
+    _require_operator(request.user)
+    appeal = selectors.appeal_get(user=request.user, pk=pk)
+    other = selectors.appeal_get(user=request.user, pk=other_pk)  # 404 outside the scope
+    try:
+        problem = problems.problem_join(appeal=appeal, other=other, by=request.user)
+    except problems.ProblemRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, f"Обращения № {appeal.number} и № {other.number} объединены "
+                                  f"в проблему № {problem.pk}.")
+    return redirect(appeal.get_absolute_url())

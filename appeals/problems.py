@@ -239,3 +239,36 @@ def problem_detach(*, appeal: Appeal, by, at: datetime | None = None) -> None:
     if len(rest) <= 1:
         problem.delete()
 
+
+
+@transaction.atomic
+def problem_join(*, appeal: Appeal, other: Appeal, by, at: datetime | None = None) -> Problem:
+    """Put `appeal` in the same Problem as `other` (the card's «similar appeals»): into `other`'s Problem
+    if it has one (leaving its own, which dissolves if one appeal is left, as in problem_detach);
+    else `other` joins `appeal`'s; else a new Problem is started from `other` and both join it."""
+    at = at or timezone.now()
+    if appeal.pk == other.pk:
+        raise ProblemRefused("Обращение нельзя объединить с самим собой.")
+    locked = {a.pk: a for a in Appeal.objects.select_for_update().filter(pk__in=[appeal.pk, other.pk]).order_by("pk")}
+    appeal, other = locked[appeal.pk], locked[other.pk]
+    if appeal.region_id != other.region_id:
+        raise ProblemRefused("Обращения разных регионов не объединяются в одну проблему.")
+    if appeal.problem_id and appeal.problem_id == other.problem_id:
+        raise ProblemRefused(f"Обращения № {appeal.number} и № {other.number} уже в одной проблеме.")
+    if other.problem_id:
+        problem = Problem.objects.get(pk=other.problem_id)
+        if appeal.problem_id:
+            problem_detach(appeal=appeal, by=by, at=at)
+            appeal.problem_id = None
+        moving = [appeal]
+    elif appeal.problem_id:
+        problem, moving = Problem.objects.get(pk=appeal.problem_id), [other]
+    else:
+        problem = Problem.objects.create(
+            region_id=other.region_id, title=(other.title or other.text)[:300], subtopic_id=other.subtopic_id,
+            municipality_id=other.municipality_id, settlement_id=other.settlement_id, address=other.address,
+        )
+        moving = [other, appeal]
+    AppealEvent.objects.bulk_create(
+        _move(moving, problem, by=by, at=at, reason=f"Объединено с похожим: № {appeal.number} и № {other.number}"))
+    return problem

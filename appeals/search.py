@@ -151,7 +151,7 @@ def _compile(clauses: list[list[Term]]) -> tuple[str, str]:
             for i, stem, spellings, known in cursor.fetchall():
                 alternatives[i].add(_lexeme(stem))
                 alternatives[i].update(_lexeme(s) for s in spellings)
-                if known is False and not spellings:
+                if known is False and not spellings and len(stem) >= 4:
                     alternatives[i].add(_lexeme(stem) + ":*")  # an unknown word may be the start of one
     parts = []
     for clause in clauses:
@@ -204,7 +204,9 @@ def _other_forms(word: str) -> tuple[str, ...]:
     from structuring.lemmas import morph
 
     parse = morph().parse(word.lower())[0]
-    return tuple(sorted({form.word for form in parse.lexeme} - {word.lower()}))[:60]
+    # «по-газовому» is in the lexeme of «газовый» but is a word of its own
+    forms = {form.word for form in parse.lexeme if "-" not in form.word} - {word.lower()}
+    return tuple(sorted(forms))[:60]
 
 
 def _lexeme(stem: str) -> str:

@@ -50,6 +50,7 @@ def appeals_structure_batch(appeal_ids: list[int]) -> int:
         return 0
     structured = appeals_structure(appeal_ids=appeal_ids)
     problems_cluster_batch(appeal_ids)  # once the subtopic and the place are known
+    search_index_batch()  # searchable with the address and place just found
     return structured
 
 
@@ -61,3 +62,12 @@ def problems_cluster_batch(appeal_ids: list[int]) -> dict:
     result = problems_cluster(appeal_ids=appeal_ids)
     return {"attached": result.attached, "started": result.started, "alone": result.alone,
             "skipped": result.skipped}
+
+
+@shared_task
+def search_index_batch(limit: int = 20_000) -> int:
+    """Beat job (cur/celery.py), also run after each structured intake batch: write the search documents
+    of appeals queued as stale by the database triggers. Runs at once are safe (SKIP LOCKED)."""
+    from appeals.search_index import search_index_pending
+
+    return search_index_pending(limit=limit)

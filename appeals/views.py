@@ -14,6 +14,7 @@ from appeals import bulk, lifecycle, selectors, services
 from appeals.filters import ORDERS, filter_query_normalize, queue_order
 from appeals.forms import FORMS, BulkForm, CorrectForm
 from appeals.permissions import allowed_actions, bulk_actions, is_executor
+from appeals.similar import similar_appeals
 
 
 @login_required
@@ -135,6 +136,8 @@ def appeal_detail(request, pk: int):
                         for code in appeal.legal_flags],
         "assignments": selectors.appeal_assignments(appeal=appeal),
         "actions": actions,
+        "similar": similar_appeals(user=request.user, appeal=appeal),
+        "can_join": "correct" in mine,
     })
 
 

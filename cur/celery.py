@@ -36,6 +36,13 @@ app.conf.beat_schedule = {
         "args": ("incident",),
         "options": {"expires": 60},
     },
+    # Search (issue 6): the search documents of new and changed appeals; intake batches also index
+    # right after structuring, this catches everything else (corrections, answers, the admin).
+    "index-search-documents": {
+        "task": "appeals.tasks.search_index_batch",
+        "schedule": 10.0,
+        "options": {"expires": 30},
+    },
     # Structuring learns from the day's corrections by operators: a new model version every night
     # (23:30 UTC — 03:30 in Samara, 02:30 in Moscow), rolled back in the admin if it does worse.
     "retrain-structuring": {

@@ -30,6 +30,7 @@ from appeals.demo.generator import (
     sample_received,
 )
 from appeals.models import Problem
+from appeals.search_index import search_index_range_as_stored
 from cur.models import Agency, Membership, SlaPolicy, Subtopic
 from municipalities.models import Municipality, Population, Region, Settlement
 
@@ -175,6 +176,9 @@ def _load_chunk(args: tuple[int, np.ndarray, int]) -> tuple[int, int, int]:
             with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
+    # Searchable at once: our generated texts hold no personal data, so SQL alone indexes them
+    # (real appeals go through the indexer that cuts personal data out, appeals/search_index.py).
+    search_index_range_as_stored(first_id, first_id + len(chunk.appeals) - 1)
     return len(chunk.appeals), len(chunk.events), len(chunk.answers)
 
 
@@ -208,7 +212,8 @@ def generate_demo(
                 progress(totals["appeals"], appeals, time.perf_counter() - started)
     with connection.cursor() as cursor:
         # VACUUM sets the visibility map, so index-only scans skip the heap on fresh data.
-        cursor.execute("VACUUM (ANALYZE) appeals_appeal, appeals_appealevent, appeals_answer")
+        cursor.execute("VACUUM (ANALYZE) appeals_appeal, appeals_appealevent, appeals_answer, appeals_appealsearch,"
+                       " appeals_searchword, appeals_searchqueue")
     totals["problems"] = len(ctx.problems)
     totals["seconds"] = round(time.perf_counter() - started, 1)
     return totals

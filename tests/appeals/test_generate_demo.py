@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.db.models import Count, Q
 
-from appeals.models import Answer, Appeal, AppealEvent
+from appeals.models import Answer, Appeal, AppealEvent, AppealSearch, SearchQueue
 
 pytestmark = pytest.mark.django_db
 SAMARA = ZoneInfo("Europe/Samara")
@@ -27,7 +27,7 @@ def demo(django_db_setup, django_db_blocker):
         call_command("generate_demo", appeals=500, seed=7, stdout=StringIO())  # a second run adds on top
         yield appeals
         with connection.cursor() as cursor:
-            cursor.execute("TRUNCATE appeals_appeal, appeals_problem CASCADE")
+            cursor.execute("TRUNCATE appeals_appeal, appeals_problem, appeals_searchqueue, appeals_searchword CASCADE")
 
 
 def test_it_creates_the_requested_number_with_consistent_structure(demo):
@@ -93,3 +93,14 @@ def test_a_second_run_adds_without_collisions(demo):
     assert Appeal.objects.count() == 6500
     newest = Appeal.objects.order_by("-pk")[:500]
     assert min(a.pk for a in newest) > max(a.pk for a in demo)
+
+
+def test_generated_appeals_are_searchable_at_once(demo):
+    assert AppealSearch.objects.count() == Appeal.objects.count()
+    assert not SearchQueue.objects.exists()  # indexed by the generator itself, nothing left for the indexer
+    appeal = demo[0]
+    word = appeal.text.split()[0]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM appeals_appealsearch WHERE appeal_id = %s"
+                       " AND document @@ plainto_tsquery('russian', %s)", [appeal.pk, word])
+        assert cursor.fetchone()[0] == 1 or not word.isalpha()

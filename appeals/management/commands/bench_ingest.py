@@ -1,6 +1,8 @@
 """`BENCH ingest_items_per_s` beside `BENCH copy_items_per_s` (issue 5): raw ПОС records through the
 real adapter (validation) and the real upsert, in batches, in as many processes as the worker runs;
-then the very same rows written back with a raw COPY — the floor of what storing them costs."""
+then the very same rows written back with a raw COPY — the floor of what storing them costs.
+Search (issue 6): the batched indexer's throughput on those rows, and intake again with the search
+documents computed by a trigger instead — the two ways of keeping the index current, measured."""
 
 import multiprocessing
 import time
@@ -11,6 +13,7 @@ from django.core.management.base import BaseCommand
 from django.db import connection, connections
 
 from appeals.intake import appeals_upsert
+from appeals.search_index import search_index_pending
 from appeals.sources.common import Territory, parse_page
 from appeals.sources.emulator import FeedEmulator, places_of_region
 from appeals.sources.pos import parse_pos_item
@@ -34,6 +37,29 @@ def _work(args: tuple[int, int, int]) -> int:
 
 
 _region_code = "samara"
+INDEXED = 20_000
+# The rejected alternative (see _ingest_with_document_trigger): documents and lexicon written by intake.
+DOCUMENT_TRIGGER = """
+CREATE FUNCTION bench_search_document_now() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO appeals_appealsearch (appeal_id, document, personal, indexed_at)
+    SELECT i.id, appeals_search_document(i.title, concat_ws(' ', i.address, s.name, m.name), i.text, ''),
+           appeals_search_personal(i.citizen_name, concat_ws(' ', i.citizen_email, i.citizen_phone,
+                                                             i.citizen_address), ''), now()
+    FROM inserted i
+    LEFT JOIN municipalities_settlement s ON s.id = i.settlement_id
+    LEFT JOIN municipalities_municipality m ON m.id = i.municipality_id;
+    INSERT INTO appeals_searchword (word, documents)
+    SELECT word, count(*) FROM appeals_appealsearch d JOIN inserted i ON i.id = d.appeal_id,
+           unnest(tsvector_to_array(d.document || d.personal)) AS word
+    WHERE length(word) <= 64 AND word ~ '^[[:alpha:]][[:alpha:]-]{2,63}$'
+    GROUP BY word ORDER BY word
+    ON CONFLICT (word) DO UPDATE SET documents = appeals_searchword.documents + excluded.documents;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER appeal_search_document_now AFTER INSERT ON appeals_appeal
+    REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION bench_search_document_now();
+"""
 
 
 class Command(BaseCommand):
@@ -64,15 +90,51 @@ class Command(BaseCommand):
         self.stdout.write(f"BENCH ingest_items_per_s {written / seconds:.0f} items/s")
         assert self._count() - before == items == written, "the benchmark lost or doubled items"
         self.stdout.write(f"BENCH copy_items_per_s {items / self._copy_floor(workers, run):.0f} items/s")
+        self._index_batched()
         # leave the bench database as it was, for the benchmarks that follow (pages at 1M appeals)
+        self._delete(run)
+        self._ingest_with_document_trigger(items, batch, workers)
+
+    def _index_batched(self) -> None:
+        """The chosen way of keeping search current: intake only queues (a trigger per batch), the indexer
+        writes the documents afterwards — here its throughput on what was just ingested, one process."""
+        started = time.perf_counter()
+        done = search_index_pending(limit=INDEXED)
+        self.stdout.write(f"BENCH search_index_items_per_s {done / (time.perf_counter() - started):.0f} items/s")
+
+    def _ingest_with_document_trigger(self, items: int, batch: int, workers: int) -> None:
+        """The alternative, measured for the choice (docs/search.md): each intake batch computes its
+        documents in a trigger, in SQL alone — personal data in the text could not be kept out of them."""
+        with connection.cursor() as cursor:
+            cursor.execute(DOCUMENT_TRIGGER)
+            cursor.execute("ALTER TABLE appeals_appeal DISABLE TRIGGER appeal_search_inserted")
+        run = f"{int(time.time()):x}t"
+        _records[:] = [dict(r, id=f"BENCH-{run}-{n:08d}") for n, r in enumerate(_records)]
+        shares = [(k * items // workers, (k + 1) * items // workers, batch) for k in range(workers)]
+        connections.close_all()
+        try:
+            started = time.perf_counter()
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                written = sum(pool.map(_work, shares))
+            seconds = time.perf_counter() - started
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("ALTER TABLE appeals_appeal ENABLE TRIGGER appeal_search_inserted")
+                cursor.execute("DROP TRIGGER appeal_search_document_now ON appeals_appeal;"
+                               " DROP FUNCTION bench_search_document_now()")
+        self.stdout.write(f"BENCH ingest_items_per_s_document_trigger {written / seconds:.0f} items/s")
         self._delete(run)
 
     def _delete(self, run: str) -> None:
         with connection.cursor() as cursor:
+            for table in ("appeals_appealsearch", "appeals_searchqueue"):
+                cursor.execute(f"DELETE FROM {table} WHERE appeal_id IN (SELECT id FROM appeals_appeal "
+                               "WHERE external_id LIKE %s)", [f"BENCH-{run}-%"])
             cursor.execute("DELETE FROM appeals_appealevent WHERE appeal_id IN (SELECT id FROM appeals_appeal "
                            "WHERE external_id LIKE %s)", [f"BENCH-{run}-%"])
             cursor.execute("DELETE FROM appeals_appeal WHERE external_id LIKE %s", [f"BENCH-{run}-%"])
-            cursor.execute("VACUUM (ANALYZE) appeals_appeal, appeals_appealevent")
+            cursor.execute("VACUUM (ANALYZE) appeals_appeal, appeals_appealevent, appeals_appealsearch,"
+                           " appeals_searchqueue")
 
     def _count(self) -> int:
         with connection.cursor() as cursor:

@@ -1,0 +1,123 @@
+"""Search timings for `make bench` (run by cur/bench/search.py against the bench database), issue 6.
+
+`BENCH search_p95_ms_<size>`: the queue page with a search (the whole view through Django's test client:
+query parsing, spellings, scope, filters, count, rank, marked fragments, template), for words each in
+about 1 % of the appeals, alone and with two filters, for the ЦУР and a МЦУ operator; the worst case.
+Beside it, in the same run: the bare index lookup of the same words (`search_floor_ms`) and the way of
+a search without an index, ILIKE over the texts (`search_ilike_ms`, what ticket systems do).
+`BENCH similar_p95_ms_<size>`: the similar-appeals panel of the card for random appeals.
+"""
+
+import re
+import statistics
+import time
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import connection
+from django.test import Client
+
+from appeals.models import Appeal
+from cur.models import Sector
+
+RUNS = 40
+FOUND = re.compile(r"Найдено: (\d+)")
+WORDS = 5
+
+
+def p95(samples: list[float]) -> float:
+    return statistics.quantiles(samples, n=20)[-1] if len(samples) >= 2 else samples[0]
+
+
+class Command(BaseCommand):
+    help = "Search and similar-appeals p95 at the current database size (used by `make bench`)."
+
+    def handle(self, *args, **options):
+        settings.ALLOWED_HOSTS = ["*"]
+        size = self._size()
+        words = self._words_in_one_percent()
+        self.stdout.write(f"# words in about 1 % of {size} appeals: {', '.join(f'{w} ({n})' for w, n in words)}")
+        sector = Sector.objects.get(code="housing_utilities")
+        cases = {"word": {}, "word+2 filters": {"state": "open", "sector": sector.pk}}
+        worst = 0.0
+        for username in ("cur_operator", "pestravka_operator"):
+            client = Client()
+            client.force_login(get_user_model().objects.get(username=username))
+            for name, params in cases.items():
+                samples, found = [], []
+                for word, _ in words:
+                    client.get("/appeals/", {"q": word, **params})  # warm-up
+                    for _ in range(RUNS // len(words)):
+                        started = time.perf_counter()
+                        response = client.get("/appeals/", {"q": word, **params})
+                        samples.append((time.perf_counter() - started) * 1000)
+                    assert response.status_code == 200
+                    found.append(int(FOUND.search(response.content.decode()).group(1)))
+                value = p95(samples)
+                worst = max(worst, value)
+                self.stdout.write(f"# search {username:<19} {name:<15} p95 {value:6.1f} ms  found {found}")
+        self.stdout.write(f"BENCH search_p95_ms_{size} {worst:.0f} ms")
+        self.stdout.write(f"BENCH search_floor_ms_{size} {self._floor(words):.1f} ms")
+        self.stdout.write(f"BENCH search_ilike_ms_{size} {self._ilike(words[0][0]):.0f} ms")
+        self._similar(size)
+
+    def _words_in_one_percent(self) -> list[tuple[str, int]]:
+        """Words of the documents (not of names) in 0.7–1.3 % of the appeals, the closest to 1 % first."""
+        total = Appeal.objects.count()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT word FROM appeals_searchword WHERE documents BETWEEN %s AND %s AND length(word) >= 4"
+                " ORDER BY abs(documents - %s), word LIMIT 30", [total * 0.006, total * 0.014, total * 0.01])
+            chosen = []
+            for (word,) in cursor.fetchall():
+                cursor.execute("SELECT count(*) FROM appeals_appealsearch WHERE document @@ %s::tsquery",
+                               ["'" + word + "'"])
+                count = cursor.fetchone()[0]
+                if 0.007 * total <= count <= 0.013 * total:
+                    chosen.append((word, count))
+                if len(chosen) == WORDS:
+                    break
+        assert chosen, "no word in about 1 % of the appeals: is the search index built?"
+        return chosen
+
+    def _floor(self, words) -> float:
+        """The bare minimum: one GIN lookup counting the matches of the word, nothing else."""
+        samples = []
+        with connection.cursor() as cursor:
+            for word, _ in words:
+                for _ in range(RUNS // len(words)):
+                    started = time.perf_counter()
+                    cursor.execute("SELECT count(*) FROM appeals_appealsearch WHERE document @@ %s::tsquery",
+                                   ["'" + word + "'"])
+                    cursor.fetchone()
+                    samples.append((time.perf_counter() - started) * 1000)
+        return p95(samples)
+
+    def _ilike(self, word: str) -> float:
+        """Without a search index: a substring scan of every text, once."""
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM appeals_appeal WHERE text ILIKE %s", [f"%{word}%"])
+            cursor.fetchone()
+        return (time.perf_counter() - started) * 1000
+
+    def _similar(self, size: str) -> None:
+        from appeals.similar import similar_appeals
+
+        user = get_user_model().objects.get(username="cur_operator")
+        ids = list(Appeal.objects.filter(subtopic__isnull=False, municipality__isnull=False)
+                   .order_by("?").values_list("pk", flat=True)[:RUNS + 1])
+        appeals = list(Appeal.objects.filter(pk__in=ids))
+        similar_appeals(user=user, appeal=appeals[-1])  # warm-up
+        samples, shown = [], 0
+        for appeal in appeals[:RUNS]:
+            started = time.perf_counter()
+            shown += len(similar_appeals(user=user, appeal=appeal))
+            samples.append((time.perf_counter() - started) * 1000)
+        self.stdout.write(f"# similar: {shown / RUNS:.1f} shown per card on average")
+        self.stdout.write(f"BENCH similar_p95_ms_{size} {p95(samples):.0f} ms")
+
+    def _size(self) -> str:
+        n = Appeal.objects.count()
+        return f"{round(n / 1_000_000)}m" if n >= 500_000 else str(n)

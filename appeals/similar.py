@@ -1,0 +1,125 @@
+"""Similar appeals on the card: the same question asked before in the same place (docs/search.md).
+
+An operator reading an appeal sees earlier ones of the same subtopic and municipality whose words
+overlap, those that already have an answer first — one answer often serves a repeated question — and
+can put the two into one Problem (appeals/problems.py: problem_join).
+
+Scored in one query over the maintained search documents (appeals/search_index.py), never over the
+texts: the CANDIDATES most recent appeals of the subtopic and municipality (read backwards along the
+index appeal_problem_neighbours, so a municipality with a hundred thousand appeals costs the same as
+one with two thousand), each scored by the share of this appeal's words found in its document.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from appeals.models import Answer, Appeal
+from appeals.selectors import appeal_scope
+from cur.scoping import can_see_personal_data
+
+CANDIDATES = 2000  # the most recent appeals of the subtopic and municipality that are scored
+# Below this share of shared words the rows were about something else (measured on the demo corpus:
+# at 0.20 «пыль от грунтовой дороги» showed for «дорогу к СНТ размыло»; at 0.25 and above, the same thing).
+MIN_SIMILARITY = 0.0
+SAME_SETTLEMENT_BONUS = 0.1  # ranks an appeal from the same settlement above an equally close one nearby
+ANSWER_EXCERPT = 300
+SUMMARY = 120
+
+# The words of a document that say what an appeal is about: the title (weight A) and the text (C).
+# Place names (B) are left out — every candidate is in the same municipality, so its name would be
+# shared by all — and so are answers (D). Stems shorter than three letters («ул», «д», «г») are in
+# nearly every appeal and are dropped too; numbers (a house, a date) are kept.
+_WORDS = "tsvector_to_array(ts_filter(DOCUMENT, '{a,c}'))"
+# A final answer that stands: an interim one only promises, a returned one was rejected as an «отписка».
+_FINAL = f"NOT r.is_interim AND r.review <> '{Answer.Review.RETURNED.value}'"
+
+# Positional parameters, in order: the appeal; the candidates' own; its settlement, the bonus; the
+# minimum, the limit; the summary's and the excerpt's lengths. The share is computed with a hashed
+# INTERSECT per candidate (measured faster than `= ANY` or one join over all candidates' words).
+_SIMILAR = """
+WITH mine AS MATERIALIZED (
+    SELECT ARRAY(SELECT w FROM unnest(MINE_WORDS) AS w WHERE length(w) >= 3 OR w ~ '^[0-9]+$') AS words
+    FROM appeals_appealsearch WHERE appeal_id = %s
+),
+candidate AS MATERIALIZED (CANDIDATES),
+scored AS MATERIALIZED (  -- each share computed once, then filtered and sorted
+    SELECT c.id, c.received_at,
+           cardinality(ARRAY(SELECT unnest(mine.words) INTERSECT SELECT unnest(THEIR_WORDS)))::float
+               / cardinality(mine.words) AS similarity,
+           CASE WHEN c.settlement_id = %s THEN %s ELSE 0 END AS place_bonus
+    FROM candidate c JOIN appeals_appealsearch s ON s.appeal_id = c.id CROSS JOIN mine
+    WHERE cardinality(mine.words) > 0
+),
+best AS (
+    SELECT id, received_at, similarity, similarity + place_bonus AS rank,
+           EXISTS (SELECT 1 FROM appeals_answer r WHERE r.appeal_id = scored.id AND FINAL) AS answered
+    FROM scored WHERE similarity >= %s
+    ORDER BY answered DESC, rank DESC, received_at DESC LIMIT %s
+)
+SELECT a.id, a.region_id, a.status, a.received_at, a.title, a.problem_id, left(a.text, %s) AS head,
+       best.similarity, answer.text AS answer_text, answer.created_at AS answer_at
+FROM best JOIN appeals_appeal a ON a.id = best.id
+LEFT JOIN LATERAL (
+    SELECT left(r.text, %s) AS text, r.created_at FROM appeals_answer r
+    WHERE r.appeal_id = a.id AND FINAL ORDER BY r.created_at DESC, r.id DESC LIMIT 1
+) answer ON true
+ORDER BY best.answered DESC, best.rank DESC, best.received_at DESC
+""".replace("MINE_WORDS", _WORDS.replace("DOCUMENT", "document")).replace(
+    "THEIR_WORDS", _WORDS.replace("DOCUMENT", "s.document")).replace("FINAL", _FINAL)
+
+
+@dataclass(frozen=True)
+class SimilarAppeal:
+    """One row of the panel; texts already as the user may read them (152-ФЗ)."""
+
+    appeal: Appeal
+    similarity: float  # 0..1: the share of this appeal's words found in the other one
+    summary: str  # its title, or the beginning of its text
+    answer_excerpt: str  # the beginning of its answer; '' when it has none
+    answered_at: datetime | None  # when that answer was given
+    same_problem: bool
+
+    @property
+    def percent(self) -> int:
+        return round(self.similarity * 100)
+
+
+def similar_appeals(*, user, appeal: Appeal, limit: int = 8) -> list[SimilarAppeal]:
+    """Up to `limit` appeals the user may see, of the same subtopic and municipality as `appeal`, that
+    share at least MIN_SIMILARITY of its words: answered ones first, then the closest (the same
+    settlement counts extra), then the newest. [] when the appeal lacks a subtopic or a municipality,
+    or is not indexed yet."""
+    if not appeal.subtopic_id or not appeal.municipality_id:
+        return []
+    candidates = (appeal_scope(user=user)
+                  .filter(subtopic_id=appeal.subtopic_id, municipality_id=appeal.municipality_id)
+                  .exclude(pk=appeal.pk).order_by("-received_at")
+                  .values("id", "received_at", "settlement_id")[:CANDIDATES])
+    candidates_sql, candidates_params = candidates.query.sql_with_params()
+    rows = Appeal.objects.raw(_SIMILAR.replace("CANDIDATES", candidates_sql), [
+        appeal.pk, *candidates_params, appeal.settlement_id, SAME_SETTLEMENT_BONUS,
+        MIN_SIMILARITY, limit, SUMMARY + 1, ANSWER_EXCERPT + 1,
+    ])
+    mask = _masker(user)
+    return [SimilarAppeal(
+        appeal=row, similarity=min(row.similarity, 1.0),
+        summary=mask(_cut(row.title or row.head, SUMMARY)),
+        answer_excerpt=mask(_cut(row.answer_text or "", ANSWER_EXCERPT)),
+        answered_at=row.answer_at,
+        same_problem=appeal.problem_id is not None and row.problem_id == appeal.problem_id,
+    ) for row in rows]
+
+
+def _cut(text: str, size: int) -> str:
+    text = " ".join(text.split())
+    return text[:size] + "…" if len(text) > size else text
+
+
+def _masker(user):
+    if can_see_personal_data(user):
+        return lambda text: text
+    from structuring.personal_data import mask_personal_data
+
+    return mask_personal_data
