@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, IntegerField, Max, Q, QuerySet, Value, Window
 from django.db.models.functions import Substr
 from django.shortcuts import get_object_or_404
 
@@ -80,7 +80,6 @@ def _appeal_page(user, params, after, limit, order, compact, *, any_word: bool) 
     filterset = AppealFilter(params, queryset=appeal_scope(user=user), user=user, any_word=any_word)
     qs = filterset.qs if filterset.is_valid() else appeal_scope(user=user).none()
     search = filterset.search if filterset.search and filterset.search.active else None
-    found = qs.count() if search and not after else None
     offset = 0
     if order == "relevance" and search and search.tsquery:
         qs = qs.annotate(rank=search_rank(search, personal=can_see_personal_data(user), any_word=any_word))
@@ -95,9 +94,21 @@ def _appeal_page(user, params, after, limit, order, compact, *, any_word: bool) 
         qs = qs.order_by("-pk")
         if after and after.isdigit():
             qs = qs.filter(pk__lt=int(after))
+    found = None
+    if search:
+        # thousands may match: first the page's ids (and, on the first page, how many match — a window
+        # over the matches in the scope and filters, in the same pass), narrow rows; then those rows
+        qs = qs.annotate(found=Value(None, IntegerField()) if after else Window(Count("pk")))
+        head = list(qs.values_list("pk", "found")[offset:offset + limit + 1])
+        found = None if after else head[0][1] if head else 0
+        qs = Appeal.objects.filter(pk__in=[pk for pk, _ in head])
     qs = qs.select_related(*LIST_RELATED)
     qs = qs.only(*QUEUE_COLUMNS).annotate(excerpt=Substr("text", 1, 121)) if compact else qs.defer(*HEAVY)
-    rows = list(qs[offset:offset + limit + 1])
+    if search:
+        by_id = qs.in_bulk()
+        rows = [by_id[pk] for pk, _ in head if pk in by_id]
+    else:
+        rows = list(qs[offset:offset + limit + 1])
     next_cursor = None
     if len(rows) > limit:
         last = rows[limit - 1]

@@ -1,6 +1,6 @@
-"""Similar appeals on the card: the same question asked before in the same place (docs/search.md).
+"""Similar appeals on the card: the same question asked before in the same place.
 
-An operator reading an appeal sees earlier ones of the same subtopic and municipality whose words
+An operator reading an appeal sees other appeals of the same subtopic and municipality whose words
 overlap, those that already have an answer first — one answer often serves a repeated question — and
 can put the two into one Problem (appeals/problems.py: problem_join).
 
@@ -22,10 +22,13 @@ from cur.scoping import can_see_personal_data
 CANDIDATES = 2000  # the most recent appeals of the subtopic and municipality that are scored
 # Below this share of shared words the rows were about something else (measured on the demo corpus:
 # at 0.20 «пыль от грунтовой дороги» showed for «дорогу к СНТ размыло»; at 0.25 and above, the same thing).
-MIN_SIMILARITY = 0.0
+MIN_SIMILARITY = 0.25
 SAME_SETTLEMENT_BONUS = 0.1  # ranks an appeal from the same settlement above an equally close one nearby
 ANSWER_EXCERPT = 300
 SUMMARY = 120
+# Texts are read this much longer than shown and masked before they are cut, so that a phone or a name
+# at the edge of what is shown is masked whole rather than shown in part.
+MARGIN = 100
 
 # The words of a document that say what an appeal is about: the title (weight A) and the text (C).
 # Place names (B) are left out — every candidate is in the same municipality, so its name would be
@@ -100,13 +103,13 @@ def similar_appeals(*, user, appeal: Appeal, limit: int = 8) -> list[SimilarAppe
     candidates_sql, candidates_params = candidates.query.sql_with_params()
     rows = Appeal.objects.raw(_SIMILAR.replace("CANDIDATES", candidates_sql), [
         appeal.pk, *candidates_params, appeal.settlement_id, SAME_SETTLEMENT_BONUS,
-        MIN_SIMILARITY, limit, SUMMARY + 1, ANSWER_EXCERPT + 1,
+        MIN_SIMILARITY, limit, SUMMARY + MARGIN, ANSWER_EXCERPT + MARGIN,
     ])
     mask = _masker(user)
     return [SimilarAppeal(
-        appeal=row, similarity=min(row.similarity, 1.0),
-        summary=mask(_cut(row.title or row.head, SUMMARY)),
-        answer_excerpt=mask(_cut(row.answer_text or "", ANSWER_EXCERPT)),
+        appeal=row, similarity=row.similarity,
+        summary=_cut(mask(row.title or row.head), SUMMARY),
+        answer_excerpt=_cut(mask(row.answer_text or ""), ANSWER_EXCERPT),
         answered_at=row.answer_at,
         same_problem=appeal.problem_id is not None and row.problem_id == appeal.problem_id,
     ) for row in rows]

@@ -40,6 +40,7 @@ def appeal_list(request):
     context = {
         "filter": page.filter, "appeals": page.rows, "next_cursor": page.next_cursor, "page": page,
         "query": query.urlencode(), "order": order, "orders": ORDERS, "inbox": inbox,
+        "order_asked": params.get("order") if params.get("order") == order else "",
         "bulk_actions": bulk_actions(request.user),
     }
     if template == "appeals/list.html":

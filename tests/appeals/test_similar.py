@@ -128,6 +128,16 @@ def test_personal_data_in_the_answer_is_masked_for_a_curator(water):
     assert "Сидорова" not in curator_row.summary and "Сидорова" in operator_row.summary
 
 
+def test_a_phone_at_the_edge_of_the_excerpt_is_masked_whole(water):
+    base = water(WATER)
+    filler = "Работы выполнены. " * 16  # the phone straddles the 300th character
+    answered(water(WATER_LETTER, hours=1, status=Status.IN_PROGRESS, agency="mup_zhkh_pestravskiy"),
+             text=f"{filler}Тел. 8 927 765-43-21.")
+    search_index_pending()
+    [row] = similar("cur_curator", base)
+    assert row.answer_excerpt.endswith("…") and "927" not in row.answer_excerpt
+
+
 def _problem_of(appeal):
     return Appeal.objects.get(pk=appeal.pk).problem_id
 

@@ -6,6 +6,7 @@ import re
 import pytest
 
 from appeals.models import Appeal, AppealEvent, Status
+from appeals.search_index import search_index_pending
 from tests.browser.conftest import ARTIFACTS
 from tests.personas import PESTRAVKA
 
@@ -48,10 +49,28 @@ def test_triage_route_return_and_close(page, make_appeal):
     appeal = make_appeal(PESTRAVKA, "housing_utilities", status=Status.NEW, due_at=None,
                          text="Во дворе дома 5 по ул. Молодёжной не вывозят мусор уже неделю, контейнеры переполнены")
 
-    # МЦУ operator: filter the queue, open the appeal, correct its subtopic, register and route it
+    make_appeal(PESTRAVKA, text="Не горит фонарь у дома 7 по ул. Советской")  # found by neither search
+    search_index_pending()  # the beat's job, run here at once
+
+    # МЦУ operator: search the queue as the citizen wrote it, misspelt; then by the number
     login(page, "pestravka_operator")
     page.goto("/appeals/")
     page.evaluate("window.sameDocument = true")  # survives only a partial (htmx) update
+    page.fill("input[name=q]", "не вывозят мусор Малодежная")
+    page.press("input[name=q]", "Enter")
+    page.wait_for_url(re.compile(r"q=%D0%BD%D0%B5"))
+    page.wait_for_selector("#search-summary:has-text('Найдено: 1')")
+    assert page.locator("#appeal-rows a", has_text=appeal.number).count() == 1
+    assert page.locator("#appeal-rows mark").count() >= 3  # вывозят, мусор, Молодёжной
+    assert page.evaluate("window.sameDocument === true")
+    shot(page, "0-search")
+    page.fill("input[name=q]", appeal.number)
+    page.press("input[name=q]", "Enter")
+    page.wait_for_selector(f"h1:has-text('{appeal.number}')")  # straight to the card
+
+    # filter the queue, open the appeal, correct its subtopic, register and route it
+    page.goto("/appeals/")
+    page.evaluate("window.sameDocument = true")
     page.select_option("select[name=status]", label="Новое")
     page.click("button:has-text('Показать')")
     page.wait_for_url(re.compile(r"status=new"))
