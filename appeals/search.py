@@ -101,7 +101,7 @@ def _parse(text: str) -> list[list[Term]]:
         if token.lower() in _OR:
             join_next = bool(clauses)
             continue
-        negated = token.startswith("-") and len(token) > 1 and not token.startswith('-"') or token.startswith('-"')
+        negated = token.startswith("-") and len(token) > 1
         body = token[1:] if negated else token
         phrase = body.startswith('"')
         body = body.strip('"').strip()
@@ -153,11 +153,11 @@ def _compile(clauses: list[list[Term]]) -> tuple[str, str]:
                 alternatives[i].update(_lexeme(s) for s in spellings)
                 if known is False and not spellings and len(stem) >= 4:
                     alternatives[i].add(_lexeme(stem) + ":*")  # an unknown word may be the start of one
-    parts = []
+    parts, i = [], -1
     for clause in clauses:
         options = []
         for term in clause:
-            i = terms.index(term)
+            i += 1  # the term's place in `terms`
             piece = pieces[i]
             if not piece:
                 continue  # a stop word

@@ -65,7 +65,7 @@ def problems_cluster_batch(appeal_ids: list[int]) -> dict:
 
 
 @shared_task
-def search_index_batch(limit: int = 20_000) -> int:
+def search_index_batch(limit: int = 5_000) -> int:
     """Beat job (cur/celery.py), also run after each structured intake batch: write the search documents
     of appeals queued as stale by the database triggers. Runs at once are safe (SKIP LOCKED)."""
     from appeals.search_index import search_index_pending

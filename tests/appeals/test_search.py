@@ -199,3 +199,24 @@ def test_an_indexer_crash_leaves_the_appeals_queued(make_appeal, monkeypatch):
     monkeypatch.undo()
     search_index_pending()
     assert found("cur_operator", "лифт") == [appeal.pk]
+
+
+def test_search_reindex_rebuilds_every_document_with_progress(appeals):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    AppealSearch.objects.all().delete()
+    out = StringIO()
+    call_command("search_reindex", "--all", stdout=out)
+    assert "Готово" in out.getvalue()
+    assert AppealSearch.objects.count() == 8 and not SearchQueue.objects.exists()
+    assert found("cur_operator", "горячей воды") == [appeals["hot_water"].pk]
+
+
+def test_the_api_searches_within_the_scope_too(appeals, client):
+    client.force_login(user("pestravka_operator"))
+    body = client.get("/api/v1/appeals/", {"q": "мусор"}).json()
+    assert [item["id"] for item in body["results"]] == [appeals["named"].pk]
+    assert body["search"]["found"] == 1
+    assert client.get("/api/v1/appeals/", {"q": "яма школа"}).json()["search"]["found"] == 0  # Тольятти's
