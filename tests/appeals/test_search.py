@@ -220,3 +220,51 @@ def test_the_api_searches_within_the_scope_too(appeals, client):
     assert [item["id"] for item in body["results"]] == [appeals["named"].pk]
     assert body["search"]["found"] == 1
     assert client.get("/api/v1/appeals/", {"q": "яма школа"}).json()["search"]["found"] == 0  # Тольятти's
+
+
+def test_yo_and_ye_are_one_letter(appeals):
+    # people rarely type «ё»: «Молодежная», «теплые» find «Молодёжная», «тёплые», and back
+    assert appeals["hot_water"].pk in found("cur_operator", "Молодежная")
+    assert found("cur_operator", "батареи теплые") == [appeals["heating"].pk]
+    assert found("cur_operator", "ТЁПЛЫЕ БАТАРЕИ") == [appeals["heating"].pk]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_change_while_the_appeal_is_being_indexed_is_not_lost(reference, make_appeal, monkeypatch):
+    """The indexer has read the old text and not yet committed; the source sends a new text meanwhile.
+    The update's trigger waits for the indexer's transaction and queues the appeal again, so the next
+    run indexes the new text — the old document never stays."""
+    import threading
+
+    from appeals import search_index
+    from appeals.models import Appeal
+
+    appeal = make_appeal(PESTRAVKA, text="Не работает лифт в подъезде")
+    errors = []
+
+    def source_update():
+        try:
+            Appeal.objects.filter(pk=appeal.pk).update(text="Не работает домофон в подъезде")
+        except Exception as exc:  # noqa: BLE001 — asserted below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=source_update)
+    cut = search_index._cut_personal_data
+
+    def cut_while_updated(row):
+        thread.start()
+        thread.join(timeout=1)
+        assert thread.is_alive(), "the update did not wait for the indexer's transaction"
+        return cut(row)
+
+    monkeypatch.setattr(search_index, "_cut_personal_data", cut_while_updated)
+    search_index_pending()
+    thread.join(timeout=10)
+    monkeypatch.undo()
+    assert not thread.is_alive() and errors == []
+    assert SearchQueue.objects.filter(appeal_id=appeal.pk).exists()  # queued again
+    search_index_pending()
+    assert found("pestravka_operator", "домофон") == [appeal.pk]
+    assert found("pestravka_operator", "лифт") == []
