@@ -180,8 +180,10 @@ class Appeal(models.Model):
             models.Index(fields=["sector", "due_at", "id"], name="appeal_sector_queue"),
             models.Index(fields=["subtopic", "due_at", "id"], name="appeal_subtopic_queue"),
             models.Index(fields=["region", "received_at"], name="appeal_region_received"),
-            # neighbours of a new appeal for Problems: same subtopic, same place, nearby in time
-            models.Index(fields=["subtopic", "municipality", "received_at"], name="appeal_problem_neighbours"),
+            # neighbours of a new appeal for Problems and the card's similar appeals: same subtopic, same
+            # place, nearby in time — covering what both read, so the candidates never touch the table
+            models.Index(fields=["subtopic", "municipality", "received_at"], include=["id", "region", "settlement"],
+                         name="appeal_problem_neighbours"),
             models.Index(fields=["region", "due_at"], condition=Q(is_overdue=True), name="appeal_overdue"),
             models.Index(fields=["region", "id"], condition=Q(is_overdue=True), name="appeal_overdue_new"),
         ]

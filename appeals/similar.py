@@ -6,8 +6,9 @@ can put the two into one Problem (appeals/problems.py: problem_join).
 
 Scored in one query over the maintained search documents (appeals/search_index.py), never over the
 texts: the CANDIDATES most recent appeals of the subtopic and municipality (read backwards along the
-index appeal_problem_neighbours, so a municipality with a hundred thousand appeals costs the same as
-one with two thousand), each scored by the share of this appeal's words found in its document.
+covering index appeal_problem_neighbours, an index-only scan, so a municipality with a hundred thousand
+appeals costs the same as one with two thousand), each scored by the share of this appeal's words found
+in its document. The card loads the panel by a request of its own (appeals.views.appeal_similar).
 """
 
 from __future__ import annotations

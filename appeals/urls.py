@@ -23,6 +23,7 @@ urlpatterns = [
     path("problems/<int:pk>/detach/<int:appeal_pk>/", problem_views.problem_detach, name="problem_detach"),
     path("<int:pk>/", views.appeal_detail, name="detail"),
     path("<int:pk>/correct/", views.appeal_correct, name="correct"),
+    path("<int:pk>/similar/", views.appeal_similar, name="similar"),
     path("<int:pk>/join/<int:other_pk>/", problem_views.problem_join, name="problem_join"),
     path("<int:pk>/<slug:action>/", views.appeal_action, name="action"),
 ]

@@ -137,8 +137,18 @@ def appeal_detail(request, pk: int):
                         for code in appeal.legal_flags],
         "assignments": selectors.appeal_assignments(appeal=appeal),
         "actions": actions,
+    })
+
+
+@login_required
+def appeal_similar(request, pk: int):
+    """The card's «Похожие обращения», loaded after the card itself: the card opens at once, and the
+    panel (a search over the subtopic and municipality) follows a moment later."""
+    appeal = selectors.appeal_get(user=request.user, pk=pk)
+    return render(request, "appeals/_similar.html", {
+        "appeal": appeal,
         "similar": similar_appeals(user=request.user, appeal=appeal),
-        "can_join": "correct" in mine,
+        "can_join": "correct" in allowed_actions(request.user),
     })
 
 

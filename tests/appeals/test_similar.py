@@ -188,17 +188,18 @@ def test_it_joins_from_the_card(client, water):
     search_index_pending()
     url = reverse("appeals:problem_join", args=[a.pk, b.pk])
     client.force_login(user("pestravka_operator"))
-    card = client.get(a.get_absolute_url())
-    assert card.status_code == 200
-    page = card.content.decode()
-    assert "Похожие обращения" in page and f"№ {b.number}" in page and url in page
+    card = client.get(a.get_absolute_url()).content.decode()
+    panel = reverse("appeals:similar", args=[a.pk])
+    assert "Похожие обращения" in card and f'hx-get="{panel}"' in card  # loaded after the card
+    page = client.get(panel).content.decode()
+    assert f"№ {b.number}" in page and url in page
     assert "Объединить в проблему" in page and "совпадает" in page
     response = client.post(url)
     assert response.status_code == 302 and response.url == a.get_absolute_url()
     problem_id = _problem_of(a)
     assert problem_id and _problem_of(b) == problem_id
     assert AppealEvent.objects.filter(appeal__in=[a, b], field="problem", new_value=str(problem_id)).count() == 2
-    page = client.get(a.get_absolute_url()).content.decode()
+    page = client.get(panel).content.decode()
     assert "в той же проблеме" in page and url not in page
     again = client.post(url, follow=True)  # refused with a message, nothing changed
     assert "уже в одной проблеме" in again.content.decode()
@@ -213,9 +214,10 @@ def test_it_refuses_other_roles_and_appeals_outside_the_scope(client, water):
         client.force_login(user(username))
         assert client.post(url).status_code == 403
     client.force_login(user("cur_curator"))
-    page = client.get(a.get_absolute_url()).content.decode()
+    page = client.get(reverse("appeals:similar", args=[a.pk])).content.decode()
     assert "Похожие обращения" in page and f"№ {b.number}" in page and url not in page
     client.force_login(user("pestravka_operator"))
+    assert client.get(reverse("appeals:similar", args=[in_tolyatti.pk])).status_code == 404
     assert client.get(url).status_code == 405
     assert client.post(reverse("appeals:problem_join", args=[a.pk, in_tolyatti.pk])).status_code == 404
     assert not AppealEvent.objects.filter(field="problem").exists()
@@ -225,5 +227,5 @@ def test_an_empty_panel_says_so(client, water):
     a = water(ROAD)
     search_index_pending()
     client.force_login(user("pestravka_operator"))
-    page = client.get(a.get_absolute_url()).content.decode()
+    page = client.get(reverse("appeals:similar", args=[a.pk])).content.decode()
     assert "Похожие обращения" in page and "Похожих обращений нет" in page

@@ -2,8 +2,10 @@
 answer accepted. Screenshots of every step land in test-artifacts/."""
 
 import re
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from appeals.models import Appeal, AppealEvent, Status
 from appeals.search_index import search_index_pending
@@ -50,6 +52,10 @@ def test_triage_route_return_and_close(page, make_appeal):
                          text="Во дворе дома 5 по ул. Молодёжной не вывозят мусор уже неделю, контейнеры переполнены")
 
     make_appeal(PESTRAVKA, text="Не горит фонарь у дома 7 по ул. Советской")  # found by neither search
+    # the same complaint a week earlier, in other words: not found by the search (no «вывозят»),
+    # but shown among the similar appeals of the card
+    earlier = make_appeal(PESTRAVKA, "housing_utilities", received_at=timezone.now() - timedelta(days=7),
+                          text="Мусорные контейнеры у дома 5 на Молодёжной переполнены, мусор не забирают неделю")
     search_index_pending()  # the beat's job, run here at once
 
     # МЦУ operator: search the queue as the citizen wrote it, misspelt; then by the number
@@ -67,6 +73,17 @@ def test_triage_route_return_and_close(page, make_appeal):
     page.fill("input[name=q]", appeal.number)
     page.press("input[name=q]", "Enter")
     page.wait_for_selector(f"h1:has-text('{appeal.number}')")  # straight to the card
+
+    # the similar appeals arrive after the card; one click puts both into one Problem
+    panel = page.locator("#similar")
+    panel.locator(f"a:has-text('{earlier.number}')").wait_for()
+    shot(page, "0-similar")
+    panel.locator("button:has-text('Объединить в проблему')").click()
+    page.wait_for_selector("text=объединены в проблему")
+    page.locator("#similar :text('в той же проблеме')").wait_for()
+    appeal.refresh_from_db()
+    earlier.refresh_from_db()
+    assert appeal.problem_id and appeal.problem_id == earlier.problem_id
 
     # filter the queue, open the appeal, correct its subtopic, register and route it
     page.goto("/appeals/")
@@ -119,5 +136,5 @@ def test_triage_route_return_and_close(page, make_appeal):
     appeal = Appeal.objects.get(pk=appeal.pk)
     assert appeal.status == Status.CLOSED and appeal.subtopic.code == "waste.collection_delay"
     kinds = list(AppealEvent.objects.filter(appeal=appeal).order_by("at", "pk").values_list("kind", flat=True))
-    assert kinds == ["created", "field_changed", "field_changed", "registered", "assigned", "answered",
+    assert kinds == ["created", "field_changed", "field_changed", "field_changed", "registered", "assigned", "answered",
                      "returned_for_rework", "answered", "closed"]

@@ -5,7 +5,7 @@ query parsing, spellings, scope, filters, count, rank, marked fragments, templat
 about 1 % of the appeals, alone and with two filters, for the ЦУР and a МЦУ operator; the worst case.
 Beside it, in the same run: the bare index lookup of the same words (`search_floor_ms`) and the way of
 a search without an index, ILIKE over the texts (`search_ilike_ms`, what ticket systems do).
-`BENCH similar_p95_ms_<size>`: the similar-appeals panel of the card for random appeals.
+`BENCH similar_p95_ms_<size>`: the similar-appeals panel of the card (its own request) for random appeals.
 """
 
 import re
@@ -103,18 +103,20 @@ class Command(BaseCommand):
         return (time.perf_counter() - started) * 1000
 
     def _similar(self, size: str) -> None:
-        from appeals.similar import similar_appeals
-
-        user = get_user_model().objects.get(username="cur_operator")
+        """The card's panel as the browser loads it after the card (the whole view, template included),
+        for random appeals with a subtopic and a place, as the ЦУР operator."""
+        client = Client()
+        client.force_login(get_user_model().objects.get(username="cur_operator"))
         ids = list(Appeal.objects.filter(subtopic__isnull=False, municipality__isnull=False)
                    .order_by("?").values_list("pk", flat=True)[:RUNS + 1])
-        appeals = list(Appeal.objects.filter(pk__in=ids))
-        similar_appeals(user=user, appeal=appeals[-1])  # warm-up
+        client.get(f"/appeals/{ids[-1]}/similar/")  # warm-up
         samples, shown = [], 0
-        for appeal in appeals[:RUNS]:
+        for pk in ids[:RUNS]:
             started = time.perf_counter()
-            shown += len(similar_appeals(user=user, appeal=appeal))
+            response = client.get(f"/appeals/{pk}/similar/")
             samples.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200
+            shown += response.content.decode().count("совпадает")
         self.stdout.write(f"# similar: {shown / RUNS:.1f} shown per card on average")
         self.stdout.write(f"BENCH similar_p95_ms_{size} {p95(samples):.0f} ms")
 
