@@ -4,8 +4,9 @@ The syntax is websearch's — words, "a phrase", -excluded, OR (also «или»)
 PostgreSQL as query syntax: every piece is normalised by PostgreSQL's own `russian` stemmer from a bound
 parameter, and the pieces are joined with tsquery operators. Each plain word also matches
 - the other forms of its word (pymorphy3), where the stemmer cannot join them: «людей» — «человек»;
-- spellings of it that are much more frequent in the documents (trigrams over SearchWord):
-  «Малодежная» — «Молодёжная»; a word not in any document also matches as a prefix («Молодёж»).
+- if the dictionary does not know it, spellings of it that are much more frequent in the documents
+  (trigrams over SearchWord): «Малодежная» — «Молодёжная»; a word not in any document also matches as
+  a prefix («Молодёж»).
 A number or an external id finds its appeal directly (`identifier_find`).
 """
 
@@ -146,7 +147,9 @@ def _compile(clauses: list[list[Term]]) -> tuple[str, str]:
             # stems of the other forms, and more frequent similar spellings from the documents' words
             cursor.execute(_ALTERNATIVES, [
                 CONFIG, [i for i, _ in plain] + [i for i, _ in forms], [w for _, w in plain] + [w for _, w in forms],
-                [True] * len(plain) + [False] * len(forms), SIMILARITY, MORE_FREQUENT, SPELLINGS,
+                [True] * len(plain) + [False] * len(forms),
+                [_may_be_misspelt(w) for _, w in plain] + [False] * len(forms),
+                SIMILARITY, MORE_FREQUENT, SPELLINGS,
             ])
             for i, stem, spellings, known in cursor.fetchall():
                 alternatives[i].add(_lexeme(stem))
@@ -176,15 +179,16 @@ def _compile(clauses: list[list[Term]]) -> tuple[str, str]:
     return every, anyone if len(positive) > 1 else ""
 
 
-# For each plain word (is_typed) and each of its other forms: the stem; for typed words also whether
-# the stem is in any document and the similar, clearly more frequent spellings (trigram index).
+# For each plain word (typed) and each of its other forms: the stem; for typed words also whether the
+# stem is in any document and — for words that may be misspelt — the similar, clearly more frequent
+# spellings (trigram index).
 _ALTERNATIVES = """
     WITH words AS (
-        SELECT x.i, x.typed, (tsvector_to_array(to_tsvector(%s::regconfig, x.w)))[1] AS stem
-        FROM unnest(%s::int[], %s::text[], %s::bool[]) AS x(i, w, typed)
+        SELECT x.i, x.typed, x.unsure, (tsvector_to_array(to_tsvector(%s::regconfig, x.w)))[1] AS stem
+        FROM unnest(%s::int[], %s::text[], %s::bool[], %s::bool[]) AS x(i, w, typed, unsure)
     )
     SELECT words.i, words.stem,
-           CASE WHEN words.typed AND length(words.stem) >= 4 THEN ARRAY(
+           CASE WHEN words.unsure AND length(words.stem) >= 4 THEN ARRAY(
                SELECT n.word FROM appeals_searchword n
                WHERE n.word %% words.stem AND similarity(n.word, words.stem) >= %s
                  AND n.documents > %s * coalesce(known.documents, 0)
@@ -194,6 +198,16 @@ _ALTERNATIVES = """
     FROM words LEFT JOIN appeals_searchword known ON known.word = words.stem
     WHERE words.stem IS NOT NULL
 """
+
+
+def _may_be_misspelt(word: str) -> bool:
+    """A Russian word the dictionary knows is taken as typed: «контролер» must not also find the ten
+    times more frequent «контроль». Other words (not in the dictionary, not Cyrillic) get spellings."""
+    if not _CYRILLIC.fullmatch(word):
+        return True
+    from structuring.lemmas import is_known_word
+
+    return not is_known_word(word.lower())
 
 
 @lru_cache(maxsize=4096)

@@ -269,3 +269,14 @@ def test_a_change_while_the_appeal_is_being_indexed_is_not_lost(reference, make_
     search_index_pending()
     assert found("pestravka_operator", "домофон") == [appeal.pk]
     assert found("pestravka_operator", "лифт") == []
+
+
+def test_a_word_the_dictionary_knows_is_not_taken_for_a_misspelling(make_appeal):
+    # «контролер» is a word of its own, not a misspelt «контроль», however much more frequent that is
+    meter = make_appeal(PESTRAVKA, text="Контролер не пришёл снять показания счётчика")
+    for i in range(4):
+        make_appeal(PESTRAVKA, text=f"Прошу взять на контроль ремонт крыши дома {i + 1}")
+    search_index_pending()
+    assert found("cur_operator", "контролер") == [meter.pk]
+    assert len(found("cur_operator", "контроль")) == 4
+    assert meter.pk in found("cur_operator", "кантролер")  # misspelt, unknown to the dictionary
