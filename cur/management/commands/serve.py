@@ -49,8 +49,10 @@ class Command(BaseCommand):
             "beat": [python, "-m", "celery", "-A", "cur", "beat", "--loglevel", "INFO"],
         }
         processes = {name: subprocess.Popen(cmd) for name, cmd in children.items()}
-        # SIGTERM (from a supervisor) stops everything the same way as Ctrl-C.
+        # SIGTERM (from a supervisor) stops everything the same way as Ctrl-C; so does SIGINT sent to this
+        # process alone, even when a shell started it in the background with SIGINT ignored.
         signal.signal(signal.SIGTERM, _interrupt)
+        signal.signal(signal.SIGINT, _interrupt)
         try:
             self._wait_ready(f"http://{host}:{port}/healthz", processes["web"])
             self._banner(host, port)
