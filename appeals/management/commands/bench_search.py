@@ -9,7 +9,6 @@ a search without an index, ILIKE over the texts (`search_ilike_ms`, what ticket 
 """
 
 import re
-import statistics
 import time
 
 from django.conf import settings
@@ -20,8 +19,8 @@ from django.test import Client
 
 from appeals.models import Appeal
 from appeals.search import search_request
+from cur.bench.runner import RUNS, p95
 
-RUNS = 40
 # A word of a text whose stem is the given one: the form an operator would type.
 _TYPED_FORM = """
     SELECT w FROM (SELECT a.text FROM appeals_appealsearch s JOIN appeals_appeal a ON a.id = s.appeal_id
@@ -31,10 +30,6 @@ _TYPED_FORM = """
 """
 FOUND = re.compile(r"Найдено: (\d+)")
 WORDS = 5
-
-
-def p95(samples: list[float]) -> float:
-    return statistics.quantiles(samples, n=20)[-1] if len(samples) >= 2 else samples[0]
 
 
 class Command(BaseCommand):

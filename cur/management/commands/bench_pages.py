@@ -6,7 +6,6 @@ each after one warm-up (of 20 samples the p95 is nearly their maximum: one hiccu
 prints the worst p95 and, for each case, the plan's index use.
 """
 
-import statistics
 import time
 
 from django.conf import settings
@@ -18,13 +17,8 @@ from django.test import Client
 from appeals.filters import AppealFilter
 from appeals.models import Appeal
 from appeals.selectors import appeal_scope
+from cur.bench.runner import RUNS, p95
 from cur.models import Agency, Sector, Subtopic
-
-RUNS = 40
-
-
-def p95(samples: list[float]) -> float:
-    return statistics.quantiles(samples, n=20)[-1] if len(samples) >= 2 else samples[0]
 
 
 class Command(BaseCommand):
