@@ -34,23 +34,26 @@ MARGIN = 100
 # The words of a document that say what an appeal is about: the title (weight A) and the text (C).
 # Place names (B) are left out — every candidate is in the same municipality, so its name would be
 # shared by all — and so are answers (D). Stems shorter than three letters («ул», «д», «г») are in
-# nearly every appeal and are dropped too; numbers (a house, a date) are kept.
-_WORDS = "tsvector_to_array(ts_filter(DOCUMENT, '{a,c}'))"
+# nearly every appeal and are dropped too; numbers (a house, a date) are kept. Each word becomes a
+# tsquery limited to those weights ('word':AC, quoted as a tsquery literal), so a candidate's share is
+# counted by `@@` on its document as stored, without building an array of its words (faster than a
+# hashed INTERSECT of both word arrays, which was faster than `= ANY` or one join over all candidates).
+_MY_WORDS = """ARRAY(
+    SELECT ('''' || replace(replace(w, '\\', '\\\\'), '''', '''''') || ''':AC')::tsquery
+    FROM unnest(tsvector_to_array(ts_filter(document, '{a,c}'))) AS w WHERE length(w) >= 3 OR w ~ '^[0-9]+$')"""
 # A final answer that stands: an interim one only promises, a returned one was rejected as an «отписка».
 _FINAL = f"NOT r.is_interim AND r.review <> '{Answer.Review.RETURNED.value}'"
 
 # Positional parameters, in order: the appeal; the candidates' own; its settlement, the bonus; the
-# minimum, the limit; the summary's and the excerpt's lengths. The share is computed with a hashed
-# INTERSECT per candidate (measured faster than `= ANY` or one join over all candidates' words).
+# minimum, the limit; the summary's and the excerpt's lengths.
 _SIMILAR = """
 WITH mine AS MATERIALIZED (
-    SELECT ARRAY(SELECT w FROM unnest(MINE_WORDS) AS w WHERE length(w) >= 3 OR w ~ '^[0-9]+$') AS words
-    FROM appeals_appealsearch WHERE appeal_id = %s
+    SELECT MY_WORDS AS words FROM appeals_appealsearch WHERE appeal_id = %s
 ),
 candidate AS MATERIALIZED (CANDIDATES),
 scored AS MATERIALIZED (  -- each share computed once, then filtered and sorted
     SELECT c.id, c.received_at,
-           cardinality(ARRAY(SELECT unnest(mine.words) INTERSECT SELECT unnest(THEIR_WORDS)))::float
+           (SELECT count(*) FROM unnest(mine.words) AS q WHERE s.document @@ q)::float
                / cardinality(mine.words) AS similarity,
            CASE WHEN c.settlement_id = %s THEN %s ELSE 0 END AS place_bonus
     FROM candidate c JOIN appeals_appealsearch s ON s.appeal_id = c.id CROSS JOIN mine
@@ -70,8 +73,7 @@ LEFT JOIN LATERAL (
     WHERE r.appeal_id = a.id AND FINAL ORDER BY r.created_at DESC, r.id DESC LIMIT 1
 ) answer ON true
 ORDER BY best.answered DESC, best.rank DESC, best.received_at DESC
-""".replace("MINE_WORDS", _WORDS.replace("DOCUMENT", "document")).replace(
-    "THEIR_WORDS", _WORDS.replace("DOCUMENT", "s.document")).replace("FINAL", _FINAL)
+""".replace("MY_WORDS", _MY_WORDS).replace("FINAL", _FINAL)
 
 
 @dataclass(frozen=True)
