@@ -6,9 +6,10 @@ the embedded ones. Tests get their own Redis (var/redis/test.rdb), so a running 
 never disturbed; Django creates its own `test_cur` database in the shared PostgreSQL.
 """
 
-from cur.embedded import ensure_servers
+from cur.embedded import DB_NAME, ensure_servers
 
-ensure_servers(redis_name="test")
+# A session run with CUR_DB_NAME=x (parallel work on one machine) gets its own Redis too.
+ensure_servers(redis_name="test" if DB_NAME == "cur" else f"test-{DB_NAME}")
 
 
 def pytest_unconfigure(config):
