@@ -1,8 +1,10 @@
 """Bulk actions of the operator queue: one lifecycle action over many selected appeals.
 
 Each appeal is fetched through the scoping layer and acted on in a transaction of its own, so a
-refusal (a wrong status, a complaint against the chosen body, a concurrent change) neither undoes
-nor stops the others; the user gets every refusal with its reason.
+refusal (a wrong status, a complaint against the chosen body) neither undoes nor stops the others; the
+user gets every refusal with its reason. Each row carries the version it had when the operator saw the
+queue: a row changed since (a card action of someone else) is left as it is and reported apart, so a bulk
+action never silently overwrites what another person just did.
 """
 
 from __future__ import annotations
@@ -27,30 +29,32 @@ class BulkResult:
 
     done: list[str] = field(default_factory=list)
     refused: list[tuple[str, str]] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)  # changed by someone since the operator saw them
     not_found: int = 0
 
     @property
     def summary(self) -> str:
         text = f"Выполнено: {len(self.done)}; отказано: {len(self.refused)}"
+        if self.changed:
+            text += f"; изменены с тех пор: {len(self.changed)}"
         return text + (f"; не найдено: {self.not_found}" if self.not_found else "")
 
     @property
     def complete(self) -> bool:
-        return not self.refused and not self.not_found
+        return not self.refused and not self.changed and not self.not_found
 
 
-def appeals_bulk_act(*, user, ids: list[int], action: str, data: dict) -> BulkResult:
-    """Run `action` (one of permissions.BULK_ACTIONS the user's role allows) on each appeal of `ids`
-    the user may see, each through lifecycle.appeal_act in its own transaction. `data` is the action's
-    data without a version: the status check under the row lock guards each appeal instead.
-    Raises PermissionDenied for an action the role does not have, ValidationError for more than
-    MAX_BULK_IDS ids or a body outside the user's territory."""
+def appeals_bulk_act(*, user, seen: dict[int, int], action: str, data: dict) -> BulkResult:
+    """Run `action` (one of permissions.BULK_ACTIONS the user's role allows) on each appeal of `seen`
+    (id → the version the user saw) that the user may see, each through lifecycle.appeal_act in its own
+    transaction and only if it still has that version (else it goes to `changed`). `data` is the
+    action's data without a version. Raises PermissionDenied for an action the role does not have,
+    ValidationError for more than MAX_BULK_IDS ids or a body outside the user's territory."""
     if action not in bulk_actions(user):
         raise PermissionDenied("Это массовое действие недоступно для вашей роли.")
-    ids = list(dict.fromkeys(ids))
+    ids = list(seen)
     if len(ids) > MAX_BULK_IDS:
         raise ValidationError(f"За один раз — не больше {MAX_BULK_IDS} обращений; отмечено {len(ids)}.")
-    data = {**data, "version": None}
     if action == "assign":
         agency = data.get("agency")
         if agency is None or not scope_agencies(Agency.objects.filter(pk=agency.pk, is_active=True), user).exists():
@@ -64,7 +68,9 @@ def appeals_bulk_act(*, user, ids: list[int], action: str, data: dict) -> BulkRe
             continue
         try:
             with transaction.atomic():
-                lifecycle.appeal_act(action=action, appeal=appeal, by=user, data=data)
+                lifecycle.appeal_act(action=action, appeal=appeal, by=user, data={**data, "version": seen[pk]})
+        except lifecycle.StaleVersion:
+            result.changed.append(appeal.number)
         except lifecycle.TransitionRefused as refused:
             result.refused.append((appeal.number, " ".join(refused.messages)))
         else:

@@ -8,7 +8,7 @@ from appeals.lifecycle import ACTIONS, MAX_EXTENSION_DAYS, ST11_GROUNDS
 from appeals.models import Importance
 from appeals.permissions import bulk_actions
 from cur.models import Agency, Subtopic
-from cur.scoping import scope_agencies, scope_municipalities
+from cur.scoping import scope_agencies, scope_municipalities, scope_of
 from municipalities.models import Municipality, Settlement
 
 
@@ -83,6 +83,9 @@ class CorrectForm(ActionForm):
         municipalities = scope_municipalities(Municipality.objects.defer("boundary"), self.user)
         self.fields["municipality"].queryset = municipalities
         self.fields["settlement"].queryset = Settlement.objects.filter(municipality__in=municipalities)
+        block = scope_of(self.user).sector_ids
+        if block is not None:  # a sector-block head moves appeals only inside the block (the service checks too)
+            self.fields["subtopic"].queryset = self.fields["subtopic"].queryset.filter(sector_id__in=block)
         if appeal is not None and not self.is_bound:
             self.initial.update({
                 "subtopic": appeal.subtopic_id, "municipality": appeal.municipality_id,
@@ -90,25 +93,34 @@ class CorrectForm(ActionForm):
             })
 
 
-class IdListField(forms.Field):
-    """Ids of the rows ticked in the queue (`ids=1&ids=2…`), without repeats."""
+class SeenRowsField(forms.Field):
+    """The rows ticked in the queue, each as «id:version» — the version the row had when the page was
+    shown (`ids=12:3&ids=15:1…`) → {id: version}, without repeats. A bare id (a page from before the
+    versions, a hand-made request) is refused: the bulk action must know what the operator saw."""
 
     widget = forms.MultipleHiddenInput
     default_error_messages = {
         "required": "Отметьте обращения в списке.",
         "invalid": "Неверный номер обращения.",
+        "stale": "Список устарел — обновите страницу и отметьте обращения снова.",
     }
 
-    def to_python(self, value) -> list[int]:
+    def to_python(self, value) -> dict[int, int]:
         if not value:
-            return []
-        try:
-            ids = [int(item) for item in value]
-        except (TypeError, ValueError):
-            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
-        if any(not 0 < pk < 2**63 for pk in ids):
-            raise ValidationError(self.error_messages["invalid"], code="invalid")
-        return list(dict.fromkeys(ids))
+            return {}
+        seen: dict[int, int] = {}
+        for item in value:
+            pk, sep, version = str(item).partition(":")
+            if not sep:
+                raise ValidationError(self.error_messages["stale"], code="stale")
+            try:
+                pk, version = int(pk), int(version)
+            except ValueError:
+                raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+            if not 0 < pk < 2**63 or not 0 <= version < 2**31:
+                raise ValidationError(self.error_messages["invalid"], code="invalid")
+            seen.setdefault(pk, version)
+        return seen
 
     def validate(self, value) -> None:
         super().validate(value)
@@ -120,7 +132,7 @@ class IdListField(forms.Field):
 class BulkForm(forms.Form):
     """The queue's bulk bar: the ticked rows, one action of the role and, to route them, the body."""
 
-    ids = IdListField(label="Обращения")
+    ids = SeenRowsField(label="Обращения")
     action = forms.ChoiceField(label="Действие")
     agency = forms.ModelChoiceField(queryset=Agency.objects.none(), label="Исполнитель", required=False,
                                     empty_label="исполнитель…")

@@ -21,6 +21,7 @@ from appeals import sla
 from appeals.assignments import assignment_close, assignment_open
 from appeals.models import Answer, Appeal, AppealEvent, Assignment, Kind, Satisfaction, Status
 from appeals.notices import NoticeKind, notice_create
+from appeals.permissions import sectors_outside_block
 from appeals.quality import answer_flags
 from cur.models import Agency, SlaPolicy
 from cur.selectors import working_calendar
@@ -31,6 +32,10 @@ ALL_KINDS = frozenset(Kind.values)
 
 class TransitionRefused(ValidationError):
     """An action that the appeal's status, kind or the law does not allow; nothing was changed."""
+
+
+class StaleVersion(TransitionRefused):
+    """Someone changed the appeal since the user saw it (optimistic lock); nothing was changed."""
 
 
 @dataclass(frozen=True)
@@ -105,7 +110,7 @@ def _locked(appeal: Appeal, expected_version: int | None) -> Appeal:
     fresh = Appeal.objects.select_for_update(of=("self",)).select_related(
         "region", "sector", "subtopic", "municipality", "settlement", "agency").get(pk=appeal.pk)
     if expected_version is not None and fresh.version != expected_version:
-        raise TransitionRefused(
+        raise StaleVersion(
             f"Обращение № {fresh.number} уже изменил другой пользователь — обновите страницу и повторите."
         )
     return fresh
@@ -484,6 +489,12 @@ def appeal_correct(*, appeal: Appeal, by, changes: dict, reason: str = "", at: d
     changes = dict(changes)
     if changes.get("subtopic") is not None:
         changes["sector"] = changes["subtopic"].sector
+    moved_block = "sector" in changes and changes["sector"] != fresh.sector
+    if moved_block and sectors_outside_block(by, [changes["sector"].pk]):
+        raise TransitionRefused(
+            f"Подтема «{changes['subtopic']}» относится к тематике «{changes['sector']}» другого блока: "
+            "перевести обращение в другой блок может оператор или руководитель МЦУ (ЦУР)."
+        )
     settlement = changes.get("settlement", fresh.settlement)
     municipality = changes.get("municipality", fresh.municipality)
     if settlement is not None and municipality is not None and settlement.municipality_id != municipality.pk:
@@ -495,9 +506,12 @@ def appeal_correct(*, appeal: Appeal, by, changes: dict, reason: str = "", at: d
         old = getattr(fresh, name)
         setattr(fresh, name, changes[name])
         changed.append(name)
+        why = reason or "Исправлено оператором"
+        if name == "sector" and moved_block:  # the appeal leaves one block's view for another's
+            why += f"; передано в другой блок: «{changes['sector']}»"
         _event(fresh, AppealEvent.Kind.FIELD_CHANGED, by=by, at=at, field=name,
                old="" if old is None else str(old), new="" if changes[name] is None else str(changes[name]),
-               reason=reason or "Исправлено оператором")
+               reason=why)
     if changed:
         if "subtopic" in changed or "sector" in changed or "municipality" in changed:
             fresh.structuring_confidence = 1.0  # confirmed by a person

@@ -21,6 +21,7 @@ from django.utils import timezone
 from rapidfuzz import fuzz
 
 from appeals.models import Appeal, AppealEvent, Problem
+from appeals.permissions import allowed_actions, outside_scope
 
 WINDOW = timedelta(days=30)
 SIMILAR = 55  # token-set ratio of word stems, 0–100: tuned on the demo corpus's paraphrases
@@ -188,6 +189,19 @@ class ProblemRefused(ValueError):
     """A merge or split that makes no sense; nothing was changed."""
 
 
+def _require(by, appeals: list[Appeal], *, verb: str) -> None:
+    """A person may move appeals between Problems only with the right to correct appeals, and only
+    appeals they can see: a sector-block head must not regroup another block's appeals through a Problem
+    that holds both. `by=None` is the platform itself (clustering after intake)."""
+    if by is None:
+        return
+    if "correct" not in allowed_actions(by):
+        raise ProblemRefused("Объединять и разделять проблемы может ЦУР или МЦУ.")
+    if outside_scope(by, appeals):
+        raise ProblemRefused(f"{verb}: в проблеме есть обращения вне вашей зоны ответственности — "
+                             "это может сделать оператор МЦУ или ЦУР.")
+
+
 @transaction.atomic
 def problem_merge(*, problem: Problem, into: Problem, by, at: datetime | None = None) -> Problem:
     """All appeals of `problem` join `into`; the emptied Problem is deleted."""
@@ -197,6 +211,7 @@ def problem_merge(*, problem: Problem, into: Problem, by, at: datetime | None = 
     if problem.region_id != into.region_id:
         raise ProblemRefused("Проблемы разных регионов не объединяются.")
     locked = list(Appeal.objects.select_for_update().filter(problem=problem))
+    _require(by, locked, verb="Нельзя объединить")
     AppealEvent.objects.bulk_create(
         _move(locked, into, by=by, at=at, reason=f"Проблема «{problem}» объединена с «{into}»"))
     problem.delete()
@@ -209,6 +224,7 @@ def problem_split(*, problem: Problem, appeal_ids: list[int], by, title: str = "
     """The chosen appeals leave `problem` for a new one (they are about something else)."""
     at = at or timezone.now()
     chosen = list(Appeal.objects.select_for_update().filter(problem=problem, pk__in=appeal_ids))
+    _require(by, chosen, verb="Нельзя выделить")
     if not chosen:
         raise ProblemRefused("Отметьте обращения, которые относятся к другой проблеме.")
     if len(chosen) == problem.appeals.count():
@@ -227,6 +243,7 @@ def problem_detach(*, appeal: Appeal, by, at: datetime | None = None) -> None:
     """One appeal is not about this Problem after all; a Problem left with one appeal dissolves."""
     at = at or timezone.now()
     appeal = Appeal.objects.select_for_update().get(pk=appeal.pk)
+    _require(by, [appeal], verb="Нельзя исключить")
     problem = appeal.problem
     if problem is None:
         raise ProblemRefused("Обращение не входит в проблему.")
@@ -253,6 +270,7 @@ def problem_join(*, appeal: Appeal, other: Appeal, by, at: datetime | None = Non
     appeal, other = locked[appeal.pk], locked[other.pk]
     if appeal.region_id != other.region_id:
         raise ProblemRefused("Обращения разных регионов не объединяются в одну проблему.")
+    _require(by, [appeal, other], verb="Нельзя объединить")
     if appeal.problem_id and appeal.problem_id == other.problem_id:
         raise ProblemRefused(f"Обращения № {appeal.number} и № {other.number} уже в одной проблеме.")
     if other.problem_id:

@@ -28,7 +28,7 @@ def appeal_scope(*, user) -> QuerySet[Appeal]:
 # The columns the queue's rows show: a page reads these and a 121-character excerpt of the text,
 # not whole texts (up to a megabyte) nor the dozen other columns of each row and its relations.
 QUEUE_COLUMNS = (
-    "kind", "channel", "status", "is_overdue", "title", "received_at", "due_at", "region_id",
+    "kind", "channel", "status", "is_overdue", "title", "received_at", "due_at", "region_id", "version",
     "sector__name", "subtopic__name", "municipality__name", "settlement__name", "settlement__kind",
     "agency__short_name",
 )

@@ -100,7 +100,7 @@ def appeals_bulk(request):
         return redirect(back)
     data = form.cleaned_data
     try:
-        result = bulk.appeals_bulk_act(user=request.user, ids=data["ids"], action=data["action"],
+        result = bulk.appeals_bulk_act(user=request.user, seen=data["ids"], action=data["action"],
                                        data={"agency": data["agency"]})
     except ValidationError as error:
         messages.error(request, "Массовое действие не выполнено: " + " ".join(error.messages))
@@ -109,6 +109,9 @@ def appeals_bulk(request):
     report(request, f"«{lifecycle.ACTIONS[data['action']].label}» — {result.summary}.")
     for number, reason in result.refused:
         messages.error(request, f"№ {number}: {reason}")
+    for number in result.changed:
+        messages.warning(request, f"№ {number}: обращение изменил другой пользователь, пока вы смотрели список, — "
+                                  "оно не тронуто; обновите страницу и проверьте его.")
     return redirect(back)
 
 

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from appeals.bulk import MAX_BULK_IDS, appeals_bulk_act
-from appeals.models import AppealEvent, Status
+from appeals.models import Appeal, AppealEvent, Status
 from cur.models import Agency
 from tests.personas import PESTRAVKA, TOLYATTI, user
 
@@ -21,8 +21,15 @@ def new_appeals(make_appeal):
 
 
 def bulk(client, appeals, action, **data):
-    ids = [a if isinstance(a, int) else a.pk for a in appeals]
+    """Post the bulk bar as the queue shows it now: each row as «id:version» (an id alone: version 1)."""
+    versions = dict(Appeal.objects.filter(pk__in=[a.pk for a in appeals if not isinstance(a, int)])
+                    .values_list("pk", "version"))
+    ids = [f"{a}:1" if isinstance(a, int) else f"{a.pk}:{versions[a.pk]}" for a in appeals]
     return client.post(reverse("appeals:bulk"), {"ids": ids, "action": action, **data}, follow=True)
+
+
+def seen(appeals) -> dict[int, int]:
+    return {pk: 1 for pk in appeals} if appeals and isinstance(appeals[0], int) else {a.pk: a.version for a in appeals}
 
 
 def messages_of(response) -> list[str]:
@@ -77,7 +84,7 @@ def test_assigning_needs_a_body_and_only_one_of_the_territory(client, new_appeal
     assert messages_of(other_district)[0].startswith("Массовое действие не выполнено: ")
     assert statuses(new_appeals) == [Status.REGISTERED] * 3
     with pytest.raises(ValidationError, match="из вашей зоны"):
-        appeals_bulk_act(user=user("pestravka_operator"), ids=[new_appeals[0].pk], action="assign",
+        appeals_bulk_act(user=user("pestravka_operator"), seen=seen(new_appeals[:1]), action="assign",
                          data={"agency": Agency.objects.get(code="dgkh_tolyatti")})
 
 
@@ -97,15 +104,17 @@ def test_an_executor_gets_no_bulk_bar_and_is_refused(client, make_appeal):
     client.force_login(executor)
     page = client.get(reverse("appeals:list")).content.decode()
     assert appeal.number in page and 'id="bulk"' not in page and 'name="ids"' not in page
-    assert client.post(reverse("appeals:bulk"), {"ids": [appeal.pk], "action": "close"}).status_code == 403
+    posted = {"ids": [f"{appeal.pk}:{appeal.version}"], "action": "close"}
+    assert client.post(reverse("appeals:bulk"), posted).status_code == 403
     assert statuses([appeal]) == [Status.ANSWERED]
     with pytest.raises(PermissionDenied):
-        appeals_bulk_act(user=executor, ids=[appeal.pk], action="close", data={})
+        appeals_bulk_act(user=executor, seen=seen([appeal]), action="close", data={})
 
 
 def test_a_curator_is_refused(client, new_appeals):
     client.force_login(user("cur_curator"))
-    assert client.post(reverse("appeals:bulk"), {"ids": [new_appeals[0].pk], "action": "register"}).status_code == 403
+    posted = {"ids": [f"{new_appeals[0].pk}:1"], "action": "register"}
+    assert client.post(reverse("appeals:bulk"), posted).status_code == 403
     assert statuses(new_appeals[:1]) == [Status.NEW]
 
 
@@ -117,7 +126,7 @@ def test_more_than_two_hundred_ids_are_refused_with_a_message(client, new_appeal
         f"Массовое действие не выполнено: За один раз — не больше 200 обращений; отмечено {MAX_BULK_IDS + 1}."]
     assert statuses(new_appeals) == [Status.NEW] * 3
     with pytest.raises(ValidationError, match="не больше 200"):
-        appeals_bulk_act(user=user("pestravka_operator"), ids=ids, action="register", data={})
+        appeals_bulk_act(user=user("pestravka_operator"), seen=seen(ids), action="register", data={})
 
 
 def test_nothing_ticked_or_an_unknown_action_is_refused_with_a_message(client, new_appeals):
@@ -132,13 +141,13 @@ def test_the_queue_shows_the_bar_with_the_roles_actions(client, new_appeals):
     page = client.get(reverse("appeals:list")).content.decode()
     assert 'id="bulk"' in page and "выбрать все на странице" in page
     for appeal in new_appeals:
-        assert f'name="ids" value="{appeal.pk}" form="bulk"' in page
+        assert f'name="ids" value="{appeal.pk}:{appeal.version}" form="bulk"' in page
     for label in ("Зарегистрировать", "Направить исполнителю", "Закрыть"):
         assert f">{label}</button>" in page
     # rows of «Показать ещё» come with their checkboxes for the same bar
     more = client.get(reverse("appeals:list"), {"after": new_appeals[-1].pk + 1}, HTTP_HX_REQUEST="true")
     assert "<html" not in more.content.decode()
-    assert f'name="ids" value="{new_appeals[0].pk}" form="bulk"' in more.content.decode()
+    assert f'name="ids" value="{new_appeals[0].pk}:{new_appeals[0].version}" form="bulk"' in more.content.decode()
     # the agency select of the bar offers only bodies of the operator's territory
     assert "МУП «ЖКХ Пестравского района»" in page and "Департамент городского хозяйства г.о. Тольятти" not in page
 
