@@ -5,6 +5,7 @@ from django import forms
 from django.utils import timezone
 
 from appeals.models import Channel, Kind
+from appeals.sources.common import Invalid, plausible_moment
 from cur.scoping import scope_municipalities
 from municipalities.models import Municipality
 
@@ -38,10 +39,10 @@ class RegisterForm(forms.Form):
         self.fields["received_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
 
     def clean_received_at(self):
-        value = self.cleaned_data["received_at"]
-        if value > timezone.now() + timezone.timedelta(minutes=5):
-            raise forms.ValidationError("Дата поступления не может быть в будущем.")
-        return value
+        try:  # the rule of every intake path (the service checks it again)
+            return plausible_moment(self.cleaned_data["received_at"])
+        except Invalid as error:
+            raise forms.ValidationError(str(error)) from error
 
 
 class ImportForm(forms.Form):

@@ -26,12 +26,8 @@ def register(request):
     _require(request.user)
     form = RegisterForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        scope = scope_of(request.user)
-        if scope.municipality_id and not data["municipality"]:
-            data["municipality"] = Municipality.objects.get(pk=scope.municipality_id)
         try:
-            appeal = appeal_take_in(region=region_of(request.user), by=request.user, **data)
+            appeal = appeal_take_in(region=region_of(request.user), by=request.user, **form.cleaned_data)
         except ValidationError as error:
             for message in error.messages:
                 form.add_error(None, message)

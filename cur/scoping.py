@@ -168,3 +168,65 @@ def region_of(user):
     if membership is None:
         return None
     return membership.agency.region if membership.role == Role.EXECUTOR else membership.centre.region
+
+
+# --- Intake writes (issue 11) -----------------------------------------------------------------------
+# Reading is scoped above; writing through intake is scoped here. An incoming item carries a key
+# (region, channel, external_id) chosen by the sender, so a writer could otherwise name an item of
+# another territory and overwrite it. Every intake path (REST, file import, staff form, quarantine)
+# writes within an IntakeScope; only the source adapters write without one.
+
+# ПОС and «Инцидент Менеджмент» number their items in sequence: a person allowed to write these channels
+# could reach any item of the region by its number, so only their adapters (no user) write them.
+SOURCE_CHANNELS = frozenset({"pos", "incident"})
+
+
+class OutsideTerritory(Exception):
+    """An incoming item names a municipality outside the writer's territory."""
+
+
+@dataclass(frozen=True)
+class IntakeScope:
+    """Where one writer's intake may create and update items: its region, and for a МЦУ its one
+    municipality. `channels` are the channels it may write (None: any — only the source adapters)."""
+
+    region_id: int | None  # None: every region (a superuser)
+    municipality_id: int | None = None
+    channels: frozenset[str] | None = None
+
+    def holds(self, municipality_id: int | None) -> bool:
+        """Whether an item already held in this municipality (None: the region's, without one) is
+        the writer's to update — a МЦУ holds only its own municipality's items."""
+        return self.municipality_id is None or municipality_id == self.municipality_id
+
+    def impose(self, municipality_id: int | None) -> int | None:
+        """The municipality an incoming item is written with — the one rule of every intake path: a
+        МЦУ's own when the item names none; OutsideTerritory when it names another."""
+        if self.municipality_id is None:
+            return municipality_id
+        if municipality_id is not None and municipality_id != self.municipality_id:
+            raise OutsideTerritory(municipality_id)
+        return self.municipality_id
+
+    def writes(self, channel: str) -> bool:
+        return self.channels is None or channel in self.channels
+
+
+def person_channels() -> frozenset[str]:
+    """The channels people write through intake: all but the sources' own."""
+    from cur.vocabulary import Channel
+
+    return frozenset(Channel.values) - SOURCE_CHANNELS
+
+
+def intake_scope(user, *, api: bool = False) -> IntakeScope:
+    """The IntakeScope of a user — the centre's territory, the person channels. Raises PermissionDenied
+    for a user who may not take items in: curators, sector heads, executors (and the integrator except
+    through the REST API, `api=True`)."""
+    from django.core.exceptions import PermissionDenied
+
+    if not (can_create_via_api(user) if api else can_take_in(user)):
+        raise PermissionDenied("Приём обращений доступен операторам ЦУР и МЦУ"
+                               + (" и интегратору." if api else "."))
+    scope = scope_of(user)
+    return IntakeScope(region_id=scope.region_id, municipality_id=scope.municipality_id, channels=person_channels())

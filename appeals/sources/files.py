@@ -22,17 +22,20 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from appeals.intake import IntakeItem, Rejected, appeals_upsert
+from appeals.intake import SOURCE_FIELDS, IntakeItem, Rejected, appeals_upsert, items_quarantine
 from appeals.models import Channel, Importance, ImportJob, Kind
 from appeals.sources.common import (
     Invalid,
+    OutOfTerritory,
     Territory,
     clean_text,
     external_id_of,
     moment,
+    plausible_moment,
     short,
     to_json,
 )
+from cur.scoping import SOURCE_CHANNELS, IntakeScope, OutsideTerritory, person_channels
 
 log = logging.getLogger(__name__)
 
@@ -53,8 +56,8 @@ ALIASES = {
     "населенный пункт": "settlement", "адрес": "address", "адрес проблемы": "address", "важность": "importance",
     "ссылка": "source_url", "версия": "version",
 }
-FILE_CHANNELS = {Channel.LETTER, Channel.EMAIL, Channel.PHONE, Channel.WEB, Channel.POS, Channel.INCIDENT,
-                 Channel.OPEN311}
+# Not `pos` nor `incident`: their items come from their adapters only (cur.scoping.SOURCE_CHANNELS).
+FILE_CHANNELS = {Channel.LETTER, Channel.EMAIL, Channel.PHONE, Channel.WEB, Channel.OPEN311}
 ENCODINGS = ("utf_8", "cp1251", "koi8_r")
 
 
@@ -186,9 +189,9 @@ def _row(line: int, names: list[str], cells: list) -> Row:
 def _cell_moment(value, *, name: str) -> datetime:
     """Dates as spreadsheets hold them: a datetime cell, ISO 8601, or «дд.мм.гггг [чч:мм]»."""
     if isinstance(value, datetime):
-        return value if timezone.is_aware(value) else timezone.make_aware(value)
+        return plausible_moment(value if timezone.is_aware(value) else timezone.make_aware(value), name=name)
     if isinstance(value, date):
-        return timezone.make_aware(datetime.combine(value, time()))
+        return plausible_moment(timezone.make_aware(datetime.combine(value, time())), name=name)
     text = str(value or "").strip()
     for pattern in ("%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d.%m.%Y"):
         try:
@@ -199,11 +202,12 @@ def _cell_moment(value, *, name: str) -> datetime:
     return moment(text, name=name)
 
 
-def parse_file_row(values: dict, territory: Territory, *, municipality_id: int | None = None,
+def parse_file_row(values: dict, territory: Territory, *, within: IntakeScope | None = None,
                    channel: str | None = None) -> IntakeItem:
-    """A row of the neutral format (a file row, a REST body) → IntakeItem. `municipality_id`: the
-    МЦУ of the user — a row without a municipality belongs to it, a row of another one is refused.
-    `channel` fixes the channel (REST create is always `api`)."""
+    """A row of the neutral format (a file row, a REST body) → IntakeItem. `within`: the writer's
+    scope — a МЦУ's row without a municipality belongs to it, a row of another one is refused
+    (OutOfTerritory). `channel` fixes the channel (REST create is always `api`). A source field whose
+    column (or key) is missing is marked absent: an update keeps what is held there."""
     if not isinstance(values, dict):
         raise Invalid("строка должна быть объектом JSON со столбцами нейтрального формата")
     kind = str(values.get("kind") or Kind.APPEAL).strip().lower()
@@ -211,6 +215,8 @@ def parse_file_row(values: dict, territory: Territory, *, municipality_id: int |
         raise Invalid(f"kind: неизвестный вид «{kind[:30]}» (ожидается {', '.join(Kind.values)})")
     allowed = FILE_CHANNELS if channel is None else {channel}
     channel = channel or str(values.get("channel") or Channel.LETTER).strip().lower()
+    if channel in SOURCE_CHANNELS and channel not in allowed:
+        raise Invalid(f"channel: канал «{channel}» принимается только от самого источника, не из файла")
     if channel not in allowed:
         raise Invalid(f"channel: неизвестный канал «{channel[:30]}»")
     importance = str(values.get("importance") or Importance.NORMAL).strip().lower()
@@ -237,12 +243,13 @@ def parse_file_row(values: dict, territory: Territory, *, municipality_id: int |
     oktmo = values.get("municipality_oktmo")
     oktmo = str(oktmo).strip().removesuffix(".0") if oktmo not in (None, "") else ""
     found, settlement_id, note = territory.place(oktmo=oktmo, settlement=values.get("settlement"))
-    if municipality_id is not None:
-        if found is not None and found != municipality_id:
-            raise Invalid(f"municipality_oktmo: МО {oktmo} — вне территории вашего МЦУ")
-        if found is None:
-            found = municipality_id
-            settlement_id = territory.settlement_in(municipality_id, values.get("settlement"))
+    if within is not None:
+        try:
+            imposed = within.impose(found)
+        except OutsideTerritory as error:
+            raise OutOfTerritory(f"municipality_oktmo: МО {oktmo} — вне территории вашего МЦУ") from error
+        if imposed != found:
+            found, settlement_id = imposed, territory.settlement_in(imposed, values.get("settlement"))
     url = short(values.get("source_url"), 500)
     return IntakeItem(
         channel=channel, kind=kind, external_id=external_id, received_at=received_at, text=text,
@@ -251,7 +258,7 @@ def parse_file_row(values: dict, territory: Territory, *, municipality_id: int |
         citizen_name=citizen_name, citizen_email=short(values.get("citizen_email"), 254),
         citizen_phone=short(values.get("citizen_phone"), 32), citizen_address=short(values.get("citizen_address"), 300),
         municipality_id=found, settlement_id=settlement_id, address=short(values.get("address"), 300),
-        source_version=version, note=note,
+        source_version=version, note=note, absent=frozenset(name for name in SOURCE_FIELDS if name not in values),
     )
 
 
@@ -312,26 +319,44 @@ def _batches(rows: list[Row], size: int) -> Iterator[list[Row]]:
         yield rows[start:start + size]
 
 
+def _job_scope(job: ImportJob) -> IntakeScope:
+    """Where an import writes: the territory of the centre that uploaded it, fixed on the job at
+    upload (`municipality` for a МЦУ), in the person channels."""
+    return IntakeScope(region_id=job.region_id, municipality_id=job.municipality_id, channels=person_channels())
+
+
 @transaction.atomic
 def _import_batch(job: ImportJob, rows: list[Row], territory: Territory) -> None:
-    items, rejected = [], []
+    within = _job_scope(job)
+    items, rejected, parsed = [], [], []
     for row in rows:
         try:
             if row.error:
                 raise Invalid(row.error)
-            items.append(parse_file_row(row.values, territory, municipality_id=job.municipality_id))
+            item = parse_file_row(row.values, territory, within=within)
         except Invalid as error:
-            rejected.append(Rejected(source=SOURCE, payload=_payload(row), reason=f"строка {row.line}: {error}",
-                                     external_id=str(row.values.get("external_id") or "")[:200],
-                                     municipality_id=job.municipality_id))
+            rejected.append(_rejected(job, row, str(error)))
+        else:
+            items.append(item)
+            parsed.append((row, item))
     written = appeals_upsert(region=job.region, items=items, rejected=rejected, import_job_id=job.pk,
-                             by=job.created_by, source_label=f"Импорт «{job.original_name}»")
+                             by=job.created_by, within=within, source_label=f"Импорт «{job.original_name}»")
+    refused = [_rejected(job, row, written.refused[key]) for row, item in parsed
+               if (key := (item.channel, item.external_id)) in written.refused]
+    if refused:  # a row the writer's scope refused waits in the quarantine like any broken row
+        items_quarantine(region=job.region, rejected=refused, import_job_id=job.pk)
+        rejected += refused
     ImportJob.objects.filter(pk=job.pk).update(
         received=F("received") + len(rows), created=F("created") + written.created,
         updated=F("updated") + written.updated, unchanged=F("unchanged") + written.unchanged,
         # a broken row already waiting (the same file imported twice) is counted, not added again
         quarantined=F("quarantined") + len(rejected), heartbeat_at=timezone.now(),
     )
+
+
+def _rejected(job: ImportJob, row: Row, reason: str) -> Rejected:
+    return Rejected(source=SOURCE, payload=_payload(row), reason=f"строка {row.line}: {reason}",
+                    external_id=str(row.values.get("external_id") or "")[:200], municipality_id=job.municipality_id)
 
 
 def _finish(job: ImportJob, *, error: str = "") -> dict:

@@ -139,3 +139,162 @@ def test_it_masks_personal_data_for_roles_that_do_not_need_it(client, appeals, u
     assert (api["name"] == "Петрова Анна Сергеевна") is not masked
     if masked:
         assert api["name"] == "П*** А. С."
+
+
+# --- Writes (issue 11): who may take items in at all, and that a write onto a key held outside the
+# writer's territory changes nothing — REST create, file import, quarantine resubmit, the staff form.
+
+VOLZHSKY = "36614000"
+REGION = "region"
+TAKES_IN = {"cur_operator": REGION, "cur_head": REGION, "pestravka_operator": PESTRAVKA, "pestravka_head": PESTRAVKA,
+            "tolyatti_operator": TOLYATTI, "volzhsky_operator": VOLZHSKY}
+CREATES_VIA_API = {**TAKES_IN, "cur_integrator": REGION}
+WRITE_PERSONAS = sorted(set(VISIBLE) | {"cur_head", "pestravka_curator"})
+HELD_IN = {"pestravka": PESTRAVKA, "tolyatti": TOLYATTI, "regional": None}  # None: the region, no municipality
+ORIGINAL = {"title": "Исходная тема", "text": "Исходный текст обращения", "citizen_name": "Владелец Иван",
+            "citizen_email": "owner@example.ru", "citizen_phone": "+7 927 555-55-55"}
+OVERWRITE = {"title": "Чужая тема", "text": "Ответ пришлите мне", "citizen_name": "Злоумышленник",
+             "citizen_email": "attacker@example.ru", "citizen_phone": "+7 900 000-00-00"}
+KEY_TAKEN = "Внешний номер уже занят: укажите другой."
+
+
+def may_write(territories: dict, username: str, held_in: str | None) -> bool:
+    territory = territories.get(username)
+    return territory == REGION or (territory is not None and territory == held_in)
+
+
+@pytest.fixture
+def held(db):
+    """held(channel) → {place: appeal} with the keys `<channel>-<place>`, one per territory."""
+    from django.utils import timezone
+
+    from appeals.services import appeal_create
+    from municipalities.models import Municipality, Region
+
+    def make(channel: str) -> dict[str, Appeal]:
+        region = Region.objects.get(code="samara")
+        return {place: appeal_create(
+            region=region, kind="appeal" if channel == "letter" else "message", channel=channel,
+            external_id=f"{channel}-{place}", received_at=timezone.now(), **ORIGINAL,
+            **({"municipality": Municipality.objects.get(oktmo=oktmo)} if oktmo else {}),
+        ) for place, oktmo in HELD_IN.items()}
+
+    return make
+
+
+def assert_written(appeal: Appeal, written: bool, username: str, place: str) -> None:
+    appeal.refresh_from_db()
+    expected = OVERWRITE if written else ORIGINAL
+    assert {name: getattr(appeal, name) for name in expected} == expected, (username, place)
+
+
+@pytest.mark.parametrize("username", WRITE_PERSONAS)
+def test_rest_create_writes_only_inside_the_writers_territory(held, username):
+    from rest_framework.test import APIClient
+
+    appeals = held("api")
+    client = APIClient()
+    client.force_authenticate(user(username))
+    for place, appeal in appeals.items():
+        response = client.post("/api/v1/appeals/", {"external_id": appeal.external_id, **OVERWRITE}, format="json")
+        if username not in CREATES_VIA_API:
+            assert response.status_code == 403, (username, place)
+        elif may_write(CREATES_VIA_API, username, HELD_IN[place]):
+            assert response.status_code == 200, (username, place, response.content)
+        else:
+            assert response.status_code == 409, (username, place, response.content)
+            assert response.json()["error"]["details"] == {"external_id": [KEY_TAKEN]}
+        assert_written(appeal, response.status_code == 200, username, place)
+    new = client.post("/api/v1/appeals/", {"external_id": "api-new", **OVERWRITE}, format="json")
+    assert new.status_code == (201 if username in CREATES_VIA_API else 403), username
+    if new.status_code == 201 and CREATES_VIA_API[username] != REGION:
+        assert new.json()["municipality_oktmo"] == CREATES_VIA_API[username]
+
+
+@pytest.mark.parametrize("username", WRITE_PERSONAS)
+def test_file_import_writes_only_inside_the_importers_territory(client, held, username, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from appeals.models import ImportJob, QuarantinedItem
+    from appeals.sources.files import import_job_process
+    from tests.intake.test_files import HEADER, csv_bytes, rows
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.CUR_INTAKE_STRUCTURE = False
+    appeals = held("letter")
+    source_item = held("pos")["pestravka"]
+    data = csv_bytes([dict(rows(1)[0], external_id=appeal.external_id, municipality_oktmo="", settlement="",
+                           **OVERWRITE) for appeal in appeals.values()]
+                     + [dict(rows(1)[0], external_id=source_item.external_id, channel="pos", **OVERWRITE)],
+                     header=[*HEADER, "citizen_email", "citizen_phone"])
+    client.force_login(user(username))
+
+    response = client.post("/appeals/import/", {"file": SimpleUploadedFile("реестр.csv", data)})
+
+    if username not in TAKES_IN:
+        assert response.status_code == 403 and not ImportJob.objects.exists()
+        return
+    job = ImportJob.objects.get()
+    import_job_process(job_id=job.pk)
+    reasons = dict(QuarantinedItem.objects.filter(import_job=job).values_list("external_id", "reason"))
+    for place, appeal in appeals.items():
+        written = may_write(TAKES_IN, username, HELD_IN[place])
+        assert_written(appeal, written, username, place)
+        assert (appeal.external_id not in reasons) is written, (username, place)
+        if not written:
+            assert reasons[appeal.external_id].endswith(KEY_TAKEN)
+    assert_written(source_item, False, username, "pos")
+    assert "канал «pos»" in reasons.get(source_item.external_id, "")
+
+
+@pytest.mark.parametrize("username", WRITE_PERSONAS)
+def test_quarantine_resubmit_writes_only_inside_the_resubmitters_territory(client, held, username):
+    import json
+
+    from appeals.intake import Rejected, appeals_upsert
+    from appeals.models import QuarantinedItem
+    from municipalities.models import Municipality, Region
+
+    appeals = held("letter")
+    own = TAKES_IN.get(username, PESTRAVKA)
+    municipality = None if own == REGION else Municipality.objects.get(oktmo=own)
+    appeals_upsert(region=Region.objects.get(code="samara"), items=[], rejected=[Rejected(
+        source="file", payload=json.dumps({"external_id": appeal.external_id, "received_at": "32.13.2026",
+                                           "text": "Битая строка"}, ensure_ascii=False),
+        reason="received_at: неверная дата", external_id=appeal.external_id,
+        municipality_id=municipality.pk if municipality else None) for appeal in appeals.values()])
+    client.force_login(user(username))
+    for place, appeal in appeals.items():
+        item = QuarantinedItem.objects.get(external_id=appeal.external_id)
+        fixed = json.dumps({"external_id": appeal.external_id, "received_at": "20.11.2026", **OVERWRITE},
+                           ensure_ascii=False)
+
+        response = client.post(f"/appeals/quarantine/{item.pk}/", {"action": "resubmit", "payload": fixed})
+
+        item.refresh_from_db()
+        if username not in TAKES_IN:
+            assert response.status_code == 403 and item.state == "pending", (username, place)
+            assert_written(appeal, False, username, place)
+            continue
+        written = may_write(TAKES_IN, username, HELD_IN[place])
+        assert item.state == ("resubmitted" if written else "pending"), (username, place)
+        assert_written(appeal, written, username, place)
+
+
+@pytest.mark.parametrize("username", WRITE_PERSONAS)
+def test_the_staff_form_refuses_a_known_number_and_names_the_appeal_only_inside_the_scope(client, held, username):
+    appeals = held("letter")
+    client.force_login(user(username))
+    for place, appeal in appeals.items():
+        response = client.post("/appeals/intake/new/", {
+            "channel": "letter", "kind": "appeal", "external_id": appeal.external_id,
+            "received_at": "2026-11-20T10:00", **OVERWRITE})
+        if username not in TAKES_IN:
+            assert response.status_code == 403, (username, place)
+        else:
+            body = response.content.decode()
+            assert response.status_code == 200 and "уже" in body, (username, place)
+            visible = scope_appeals(Appeal.objects.filter(pk=appeal.pk), user(username)).exists()
+            assert (f"№ {appeal.number}" in body) is visible, (username, place)
+        assert_written(appeal, False, username, place)
+    assert Appeal.objects.count() == len(appeals)

@@ -102,3 +102,25 @@ def test_the_list_still_answers_on_the_same_address():
     response = api("cur_integrator").get(URL)
 
     assert response.status_code == 200 and response.json()["results"][0]["external_id"] == "EXT-1"
+
+
+@pytest.mark.django_db
+def test_a_repeat_with_a_partial_body_keeps_the_fields_it_does_not_send():
+    """Finding 5: a retry that carries only the text must not erase the citizen's contacts."""
+    api("cur_integrator").post(URL, dict(BODY, citizen_phone="+7 927 000-00-00", title="Фонари", importance="high"),
+                               format="json")
+
+    again = api("cur_integrator").post(URL, {"external_id": "EXT-1", "text": "Фонари так и не горят"}, format="json")
+
+    assert again.status_code == 200, again.content
+    appeal = Appeal.objects.get()
+    assert appeal.text == "Фонари так и не горят"
+    assert (appeal.citizen_name, appeal.citizen_email, appeal.citizen_phone) == (
+        "Орлов Пётр", "orlov@example.ru", "+7 927 000-00-00")
+    assert (appeal.title, appeal.importance) == ("Фонари", "high")
+    changed = AppealEvent.objects.filter(appeal=appeal, kind="source_updated").values_list("field", flat=True)
+    assert list(changed) == ["text"]
+    cleared = api("cur_integrator").post(URL, {"external_id": "EXT-1", "text": "Фонари так и не горят",
+                                               "citizen_phone": ""}, format="json")
+    appeal.refresh_from_db()
+    assert cleared.status_code == 200 and appeal.citizen_phone == "" and appeal.citizen_name == "Орлов Пётр"
