@@ -2,16 +2,22 @@
 
 from django.utils import timezone
 from rest_framework import serializers, status
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from appeals import selectors
 from appeals.filters import ORDERS, queue_order
 from appeals.models import Channel, Importance, Kind
+from appeals.privacy import visible_text
+from cur.scoping import can_see_personal_data
 
 
 class AppealOutputSerializer(serializers.Serializer):
+    """An appeal as the API answers it. Its title and text are shown as the reader may read them
+    (152-ФЗ, appeals/privacy.py): in full only when the view says the reader may see personal data
+    (`context["personal"]`), masked otherwise — so an answer that does not say never shows them."""
+
     id = serializers.IntegerField()
     number = serializers.CharField()
     kind = serializers.CharField()
@@ -19,8 +25,8 @@ class AppealOutputSerializer(serializers.Serializer):
     external_id = serializers.CharField(allow_null=True)
     status = serializers.CharField()
     importance = serializers.CharField()
-    title = serializers.CharField()
-    text = serializers.CharField()
+    title = serializers.SerializerMethodField()
+    text = serializers.SerializerMethodField()
     sector = serializers.CharField(source="sector.code", default=None)
     subtopic = serializers.CharField(source="subtopic.code", default=None)
     municipality_oktmo = serializers.CharField(source="municipality.oktmo", default=None)
@@ -33,6 +39,17 @@ class AppealOutputSerializer(serializers.Serializer):
     closed_at = serializers.DateTimeField()
     is_overdue = serializers.BooleanField()
     satisfaction = serializers.CharField()
+
+    def get_title(self, appeal) -> str:
+        return visible_text(appeal.title, personal=self.context.get("personal", False))
+
+    def get_text(self, appeal) -> str:
+        return visible_text(appeal.text, personal=self.context.get("personal", False))
+
+
+def output_context(user) -> dict:
+    """What AppealOutputSerializer needs to know about the reader."""
+    return {"personal": can_see_personal_data(user)}
 
 
 class AppealListApi(APIView):
@@ -47,9 +64,7 @@ class AppealListApi(APIView):
                                      order=queue_order(params))
         if page.filter.errors:
             raise ValidationError(page.filter.errors)
-        results = AppealOutputSerializer(page.rows, many=True).data
-        for item, appeal in zip(results, page.rows, strict=True):  # 152-ФЗ: masked inside the text too
-            item["text"] = selectors.appeal_text(appeal=appeal, user=request.user)
+        results = AppealOutputSerializer(page.rows, many=True, context=output_context(request.user)).data
         body = {"results": results, "next_after": page.next_cursor}
         if page.search:
             body["search"] = {"searched": page.search.searched, "found": page.found,
@@ -62,16 +77,24 @@ class AppealDetailApi(APIView):
 
     def get(self, request, pk: int):
         appeal = selectors.appeal_get(user=request.user, pk=pk)
-        data = AppealOutputSerializer(appeal).data
+        data = AppealOutputSerializer(appeal, context=output_context(request.user)).data
         data["citizen"] = selectors.appeal_personal_data(appeal=appeal, user=request.user)
-        data["text"] = selectors.appeal_text(appeal=appeal, user=request.user)
         return Response(data)
+
+
+class KeyTaken(APIException):
+    """409: the external id is held outside the caller's territory (said without naming the item)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+    default_detail = "Внешний номер уже занят: укажите другой."
 
 
 class AppealCreateApi(APIView):
     """POST /api/v1/appeals/ — take one item in through the REST channel, idempotent on `external_id`:
     the same item posted again answers 200 with the appeal it already is (a newer `version` updates
-    it); a new one answers 201. The body is the neutral format of docs/integrations.md."""
+    it, fields absent from the body are kept); a new one answers 201; a key held outside the caller's
+    territory answers 409 and changes nothing. The body is the neutral format of docs/integrations.md."""
 
     class InputSerializer(serializers.Serializer):
         external_id = serializers.CharField(max_length=64, required=False, allow_blank=True)
@@ -86,20 +109,24 @@ class AppealCreateApi(APIView):
         municipality_oktmo = serializers.RegexField(r"^\d{8}$", required=False, allow_blank=True)
         settlement = serializers.CharField(max_length=200, required=False, allow_blank=True)
         address = serializers.CharField(max_length=300, required=False, allow_blank=True)
-        importance = serializers.ChoiceField(choices=Importance.choices, default=Importance.NORMAL)
+        importance = serializers.ChoiceField(choices=Importance.choices, required=False)  # absent: kept / normal
         source_url = serializers.URLField(max_length=500, required=False, allow_blank=True)
         version = serializers.IntegerField(min_value=0, required=False)
 
     OutputSerializer = AppealOutputSerializer
 
     def post(self, request):
-        from appeals.intake import appeals_upsert
-        from appeals.sources.common import Invalid, Territory
-        from appeals.sources.files import parse_file_row
-        from cur.scoping import can_create_via_api, region_of, scope_of
+        from django.core.exceptions import PermissionDenied as NotAllowed
 
-        if not can_create_via_api(request.user):
-            raise PermissionDenied("Создание обращений через API доступно интегратору и операторам центра.")
+        from appeals.intake import KEY_TAKEN, appeals_upsert
+        from appeals.sources.common import Invalid, OutOfTerritory, Territory
+        from appeals.sources.files import parse_file_row
+        from cur.scoping import intake_scope, region_of
+
+        try:
+            within = intake_scope(request.user, api=True)
+        except NotAllowed as error:
+            raise PermissionDenied(str(error)) from error
         region = region_of(request.user)
         if region is None:
             raise PermissionDenied("У пользователя нет региона.")
@@ -111,16 +138,19 @@ class AppealCreateApi(APIView):
         oktmo = values.get("municipality_oktmo")
         if oktmo and oktmo not in territory.by_oktmo:
             raise ValidationError({"municipality_oktmo": [f"ОКТМО {oktmo} нет в справочнике региона."]})
-        mine = scope_of(request.user).municipality_id
-        if mine and oktmo and territory.by_oktmo[oktmo] != mine:
-            raise PermissionDenied("Это МО вне вашей территории.")
         try:
-            item = parse_file_row(values, territory, municipality_id=mine, channel=Channel.API)
+            item = parse_file_row(values, territory, within=within, channel=Channel.API)
+        except OutOfTerritory as error:
+            raise PermissionDenied(str(error)) from error
         except Invalid as error:
-            raise ValidationError({"non_field_errors": [str(error)]}) from error
-        written = appeals_upsert(region=region, items=[item], by=request.user, source_label="REST API")
-        appeal = selectors.appeal_get(user=request.user, pk=written.ids[(item.channel, item.external_id)])
-        return Response(self.OutputSerializer(appeal).data,
+            field, _, _ = str(error).partition(":")
+            raise ValidationError({field if field in body.fields else "non_field_errors": [str(error)]}) from error
+        written = appeals_upsert(region=region, items=[item], by=request.user, within=within, source_label="REST API")
+        key = (item.channel, item.external_id)
+        if key in written.refused or key not in written.ids:  # decided before the write: nothing changed
+            raise KeyTaken({"external_id": [written.refused.get(key, KEY_TAKEN)]})
+        appeal = selectors.appeal_get(user=request.user, pk=written.ids[key])
+        return Response(self.OutputSerializer(appeal, context=output_context(request.user)).data,
                         status=status.HTTP_201_CREATED if written.created else status.HTTP_200_OK)
 
 

@@ -24,7 +24,8 @@ def problem_list(request):
 def problem_detail(request, pk: int):
     problem = selectors.problem_get(user=request.user, pk=pk)
     return render(request, "appeals/problem_detail.html", {
-        "problem": problem, "appeals": selectors.problem_appeals(user=request.user, problem=problem),
+        "problem": problem, "problem_title": selectors.problem_title(problem=problem, user=request.user),
+        "appeals": selectors.problem_appeals(user=request.user, problem=problem),
         "can_edit": "correct" in allowed_actions(request.user),
     })
 

@@ -2,9 +2,11 @@
 
 Database triggers (migration 0013) put every appeal whose searched content changed into SearchQueue —
 new appeals from intake, corrected addresses, answers — whatever path changed it. `search_index_pending`
-drains the queue in batches: it reads the appeals, cuts the personal data out of the text in Python (the
-same detector that masks it on the card, structuring/personal_data.py), and writes both vectors with the
-SQL functions of the migration. Intake itself writes no vectors, so it keeps its speed; an appeal is
+drains the queue in batches: it reads the appeals, cuts the personal data out of the title, the text and
+the answers in Python (the same detector that masks it on the card, structuring/personal_data.py), and
+writes both vectors with the SQL functions of the migration: `document`, which every role searches, from
+what is left; `personal`, searched only by roles allowed to see personal data, from what was cut out
+and the citizen's own fields. Intake itself writes no vectors, so it keeps its speed; an appeal is
 searchable a few seconds after it arrives (the structuring chain and a beat job drain the queue), and
 by its number or external id at once.
 
@@ -25,19 +27,19 @@ BATCH = 500
 LEXICON_WORD = r"^[[:alpha:]][[:alpha:]-]{2,63}$"
 
 _ANSWERS = "(SELECT string_agg(text, E'\\n' ORDER BY id) FROM appeals_answer WHERE appeal_id = a.id)"
-_READ = f"SELECT a.id, a.text, {_ANSWERS} FROM appeals_appeal a WHERE a.id = ANY(%s)"
+_READ = f"SELECT a.id, a.title, a.text, {_ANSWERS} FROM appeals_appeal a WHERE a.id = ANY(%s)"
 
-# The one statement that writes documents. `given` supplies the text and answers to index and the
-# personal data found in them; title, place and contacts are read here from the appeal itself.
+# The one statement that writes documents. `given` supplies the title, text and answers to index and
+# the personal data found in them; place and contacts are read here from the appeal itself.
 _WRITE = """
     INSERT INTO appeals_appealsearch (appeal_id, document, personal, indexed_at)
-    SELECT a.id, appeals_search_document(a.title, concat_ws(' ', a.address, s.name, m.name), g.body, g.answers),
+    SELECT a.id, appeals_search_document(g.title, concat_ws(' ', a.address, s.name, m.name), g.body, g.answers),
            appeals_search_personal(
                a.citizen_name,
                concat_ws(' ', a.citizen_email, p.digits, right(p.digits, 10), a.citizen_address),
                g.found),
            now()
-    FROM ({given}) AS g(id, body, answers, found)
+    FROM ({given}) AS g(id, title, body, answers, found)
     JOIN appeals_appeal a ON a.id = g.id
     LEFT JOIN municipalities_settlement s ON s.id = a.settlement_id
     LEFT JOIN municipalities_municipality m ON m.id = a.municipality_id
@@ -47,8 +49,8 @@ _WRITE = """
         SET document = excluded.document, personal = excluded.personal, indexed_at = excluded.indexed_at
     RETURNING appeal_id, xmax = 0
 """
-_GIVEN_CUT = "SELECT * FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[])"
-_GIVEN_STORED = f"SELECT a.id, a.text, {_ANSWERS}, '' FROM appeals_appeal a WHERE a.id BETWEEN %s AND %s"
+_GIVEN_CUT = "SELECT * FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[])"
+_GIVEN_STORED = f"SELECT a.id, a.title, a.text, {_ANSWERS}, '' FROM appeals_appeal a WHERE a.id BETWEEN %s AND %s"
 
 # Each word counted once per newly indexed appeal (re-indexing an appeal does not count it again):
 # the counts are approximate by design, they only tell a frequent spelling from a rare one.
@@ -86,7 +88,7 @@ def search_index(appeal_ids: list[int]) -> int:
     with connection.cursor() as cursor:
         cursor.execute(_READ, [list(appeal_ids)])
         columns = [list(column) for column in zip(*map(_cut_personal_data, cursor.fetchall()), strict=True)]
-        return _write(cursor, _GIVEN_CUT, columns or [[], [], [], []])
+        return _write(cursor, _GIVEN_CUT, columns or [[], [], [], [], []])
 
 
 def search_index_range_as_stored(first_id: int, last_id: int) -> int:
@@ -107,12 +109,13 @@ def _write(cursor, given: str, params: list) -> int:
     return len(written)
 
 
-def _cut_personal_data(row: tuple) -> tuple[int, str, str, str]:
-    """(id, text, answers) → (id, text and answers without personal data, the personal data found):
-    names and phones written inside a text go to the `personal` vector only."""
-    appeal_id, text, answers = row
+def _cut_personal_data(row: tuple) -> tuple[int, str, str, str, str]:
+    """(id, title, text, answers) → (id, title, text and answers without personal data, the personal
+    data found): names, phones, addresses written inside them go to the `personal` vector only."""
+    appeal_id, *parts = row
     found, cut = [], []
-    for part in (text, answers or ""):
+    for part in parts:
+        part = part or ""
         spans = find_personal_data(part)
         for span in spans:
             found.append(span.text)
@@ -120,4 +123,4 @@ def _cut_personal_data(row: tuple) -> tuple[int, str, str, str]:
                 digits = re.sub(r"\D", "", span.text)
                 found += [digits, digits[-10:]]
         cut.append(mask_personal_data(part, spans, replacement=" ") if spans else part)
-    return appeal_id, cut[0], cut[1], "\n".join(found)
+    return appeal_id, cut[0], cut[1], cut[2], "\n".join(found)

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404
 from appeals import sla
 from appeals.filters import AppealFilter
 from appeals.models import OPEN_STATUSES, Answer, Appeal, AppealEvent, Notice, Problem, Satisfaction
+from appeals.privacy import EXCERPT, MARGIN, visible_rows, visible_text
 from appeals.search import SearchRequest, identifier_lookup, search_fragments, search_rank
 from cur.scoping import can_see_personal_data, mask_contact, mask_name, scope_appeals
 from cur.selectors import working_calendar
@@ -25,7 +26,7 @@ def appeal_scope(*, user) -> QuerySet[Appeal]:
     return scope_appeals(Appeal.objects.all(), user)
 
 
-# The columns the queue's rows show: a page reads these and a 121-character excerpt of the text,
+# The columns the queue's rows show: a page reads these and a 220-character excerpt of the text,
 # not whole texts (up to a megabyte) nor the dozen other columns of each row and its relations.
 QUEUE_COLUMNS = (
     "kind", "channel", "status", "is_overdue", "title", "received_at", "due_at", "region_id", "version",
@@ -55,6 +56,8 @@ def appeal_list(
     """A page of the user's appeals with filters and search; see QueuePage.
     `compact`: only the columns of the queue's rows (QUEUE_COLUMNS) and `excerpt` of the text; when
     searching, each row also gets `found_title` and `found_text` with the found words marked.
+    The rows are as the user may read them: for roles without personal data (152-ФЗ) their title and
+    excerpt are masked (appeals/privacy.py) — display copies, never written back.
 
     `order`: "new" — newest first; "deadline" — nearest deadline first (appeals that have one);
     "relevance" (searching only) — best match first, by offset. Keyset pagination otherwise (`after` is
@@ -65,12 +68,7 @@ def appeal_list(
     if page.found == 0 and page.search.tsquery_any:
         # all the words together are in no appeal: show those with some of them, best first
         page = _appeal_page(user, params or {}, after, limit, order, compact, any_word=True)
-    if compact and not can_see_personal_data(user):
-        from structuring.personal_data import mask_personal_data
-
-        for appeal in page.rows:  # 152-ФЗ: a name or a phone may be in the first words of the text
-            appeal.excerpt = mask_personal_data(appeal.excerpt)
-            appeal.title = mask_personal_data(appeal.title)
+    visible_rows(page.rows, personal=can_see_personal_data(user))
     if compact and page.search and page.rows:
         _mark_found(page, user=user)
     return page
@@ -103,7 +101,8 @@ def _appeal_page(user, params, after, limit, order, compact, *, any_word: bool) 
         found = None if after else head[0][1] if head else 0
         qs = Appeal.objects.filter(pk__in=[pk for pk, _ in head])
     qs = qs.select_related(*LIST_RELATED)
-    qs = qs.only(*QUEUE_COLUMNS).annotate(excerpt=Substr("text", 1, 121)) if compact else qs.defer(*HEAVY)
+    qs = (qs.only(*QUEUE_COLUMNS).annotate(excerpt=Substr("text", 1, EXCERPT + MARGIN)) if compact
+          else qs.defer(*HEAVY))
     if search:
         by_id = qs.in_bulk()
         rows = [by_id[pk] for pk, _ in head if pk in by_id]
@@ -121,15 +120,16 @@ def _appeal_page(user, params, after, limit, order, compact, *, any_word: bool) 
     return QueuePage(filterset, rows[:limit], next_cursor, search=search, found=found, any_word=any_word)
 
 
+FRAGMENTS_FROM = 20000  # found words are marked in the beginning of a text, up to a megabyte long
+
+
 def _mark_found(page: QueuePage, *, user) -> None:
     """The found words marked in each row's title and in fragments of its text (as the user may read it)."""
     ids = [appeal.pk for appeal in page.rows]
-    texts = {pk: (title, text) for pk, title, text in Appeal.objects.filter(pk__in=ids)
-             .annotate(head=Substr("text", 1, 20000)).values_list("pk", "title", "head")}
-    if not can_see_personal_data(user):
-        from structuring.personal_data import mask_personal_data
-
-        texts = {pk: (mask_personal_data(title), mask_personal_data(text)) for pk, (title, text) in texts.items()}
+    personal = can_see_personal_data(user)
+    texts = {pk: (visible_text(title, personal=personal), visible_text(head, personal=personal, limit=FRAGMENTS_FROM))
+             for pk, title, head in Appeal.objects.filter(pk__in=ids)
+             .annotate(head=Substr("text", 1, FRAGMENTS_FROM + MARGIN)).values_list("pk", "title", "head")}
     tsquery = page.search.tsquery_any if page.any_word else page.search.tsquery
     marked = search_fragments(texts, tsquery)
     for appeal in page.rows:
@@ -165,17 +165,29 @@ def appeal_get(*, user, pk: int) -> Appeal:
     )
 
 
-def appeal_timeline(*, appeal: Appeal) -> list[AppealEvent]:
-    """Events in order; corrections carry `field_label`, the Russian name of the corrected field."""
+def appeal_timeline(*, appeal: Appeal, user) -> list[AppealEvent]:
+    """Events in order; corrections carry `field_label`, the Russian name of the corrected field.
+    What an event quotes (a question to the citizen, their clarification, a Problem's title, what was
+    and what became) is shown as the user may read it (152-ФЗ)."""
     events = list(appeal.events.select_related("actor", "agency").order_by("at", "pk"))
     names = {f.name: f.verbose_name for f in Appeal._meta.get_fields() if hasattr(f, "verbose_name")}
+    personal = can_see_personal_data(user)
     for event in events:
         event.field_label = names.get(event.field, event.field) if event.kind == AppealEvent.Kind.FIELD_CHANGED else ""
+        if not personal:  # display copies, never saved
+            event.reason = visible_text(event.reason, personal=False)
+            event.old_value = visible_text(event.old_value, personal=False)
+            event.new_value = visible_text(event.new_value, personal=False)
     return events
 
 
-def appeal_answers(*, appeal: Appeal) -> list[Answer]:
-    return list(appeal.answers.select_related("agency", "author").order_by("created_at", "pk"))
+def appeal_answers(*, appeal: Appeal, user) -> list[Answer]:
+    """The answers, oldest first, their texts as the user may read them (display copies, never saved)."""
+    answers = list(appeal.answers.select_related("agency", "author").order_by("created_at", "pk"))
+    if not can_see_personal_data(user):
+        for answer in answers:
+            answer.text = visible_text(answer.text, personal=False)
+    return answers
 
 
 def appeal_notices(*, appeal: Appeal) -> list[Notice]:
@@ -212,12 +224,22 @@ def appeal_assignments(*, appeal: Appeal) -> list[dict]:
 
 def appeal_text(*, appeal: Appeal, user) -> str:
     """The appeal's text as the user may read it: roles without access to personal data (152-ФЗ)
-    see phones, e-mails, names and document numbers inside the text masked too."""
-    if can_see_personal_data(user):
-        return appeal.text
-    from structuring.personal_data import mask_personal_data
+    see phones, e-mails, names, home addresses and document numbers inside the text masked too."""
+    return visible_text(appeal.text, personal=can_see_personal_data(user))
 
-    return mask_personal_data(appeal.text)
+
+def appeal_title(*, appeal: Appeal, user) -> str:
+    """The appeal's title as the user may read it (152-ФЗ), '' when it has none."""
+    return visible_text(appeal.title, personal=can_see_personal_data(user))
+
+
+def problem_title(*, problem: Problem | None, user) -> str:
+    """A Problem's title — made from an appeal's title or text — as the user may read it (152-ФЗ).
+    Cut to its stored length, it may end in the middle of a phone: that end is not shown unmasked."""
+    if problem is None:
+        return ""
+    title_length = Problem._meta.get_field("title").max_length
+    return visible_text(problem.title, personal=can_see_personal_data(user), limit=title_length - MARGIN)
 
 
 def appeal_personal_data(*, appeal: Appeal, user) -> dict[str, str]:
@@ -235,7 +257,10 @@ def appeal_personal_data(*, appeal: Appeal, user) -> dict[str, str]:
 
 
 def appeal_recent(*, user, limit: int = 15) -> list[Appeal]:
-    return list(appeal_scope(user=user).select_related("municipality").defer(*HEAVY).order_by("-pk")[:limit])
+    """The newest appeals of the user's scope for the home page, as the user may read them."""
+    rows = list(appeal_scope(user=user).select_related("municipality").defer(*HEAVY).order_by("-pk")[:limit])
+    visible_rows(rows, personal=can_see_personal_data(user))
+    return rows
 
 
 def appeal_kpis(*, user, now: datetime, week_ago: datetime) -> list[dict]:
@@ -282,15 +307,18 @@ def problem_scope(*, user) -> QuerySet[Problem]:
 
 def problem_list(*, user, limit: int = 100) -> list[Problem]:
     """The user's Problems, the ones with the latest arrival first, with counts of appeals and channels
-    (counted over the appeals the user may see)."""
+    (counted over the appeals the user may see); each with `shown_title`, its title as the user may read it."""
     visible = Q(appeals__in=appeal_scope(user=user))
-    return list(
+    rows = list(
         problem_scope(user=user).select_related("subtopic", "municipality", "settlement")
         .annotate(n_appeals=Count("appeals", filter=visible, distinct=True),
                   n_channels=Count("appeals__channel", filter=visible, distinct=True),
                   last_at=Max("appeals__received_at", filter=visible))
         .order_by("-last_at", "-pk")[:limit]
     )
+    for problem in rows:
+        problem.shown_title = problem_title(problem=problem, user=user)
+    return rows
 
 
 def problem_get(*, user, pk: int) -> Problem:
@@ -298,6 +326,8 @@ def problem_get(*, user, pk: int) -> Problem:
 
 
 def problem_appeals(*, user, problem: Problem) -> list[Appeal]:
-    """The Problem's appeals the user may see, in order of arrival."""
-    return list(appeal_scope(user=user).filter(problem=problem).select_related(*LIST_RELATED)
+    """The Problem's appeals the user may see, in order of arrival, as the user may read them."""
+    rows = list(appeal_scope(user=user).filter(problem=problem).select_related(*LIST_RELATED)
                 .defer(*HEAVY).order_by("received_at", "pk"))
+    visible_rows(rows, personal=can_see_personal_data(user))
+    return rows

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from appeals.models import Answer, Appeal
+from appeals.privacy import MARGIN, visible_text
 from appeals.selectors import appeal_scope
 from cur.scoping import can_see_personal_data
 
@@ -27,9 +28,8 @@ MIN_SIMILARITY = 0.25
 SAME_SETTLEMENT_BONUS = 0.1  # ranks an appeal from the same settlement above an equally close one nearby
 ANSWER_EXCERPT = 300
 SUMMARY = 120
-# Texts are read this much longer than shown and masked before they are cut, so that a phone or a name
-# at the edge of what is shown is masked whole rather than shown in part.
-MARGIN = 100
+# Texts are read MARGIN longer than shown and masked before they are cut (appeals/privacy.py), so that
+# a phone or a name at the edge of what is shown is masked whole rather than shown in part.
 
 # The words of a document that say what an appeal is about: the title (weight A) and the text (C).
 # Place names (B) are left out — every candidate is in the same municipality, so its name would be
@@ -108,24 +108,16 @@ def similar_appeals(*, user, appeal: Appeal, limit: int = 8) -> list[SimilarAppe
         appeal.pk, *candidates_params, appeal.settlement_id, SAME_SETTLEMENT_BONUS,
         MIN_SIMILARITY, limit, SUMMARY + MARGIN, ANSWER_EXCERPT + MARGIN,
     ])
-    mask = _masker(user)
+    personal = can_see_personal_data(user)
     return [SimilarAppeal(
         appeal=row, similarity=row.similarity,
-        summary=_cut(mask(row.title or row.head), SUMMARY),
-        answer_excerpt=_cut(mask(row.answer_text or ""), ANSWER_EXCERPT),
+        summary=_squeeze(visible_text(row.title or row.head, personal=personal, limit=SUMMARY)),
+        answer_excerpt=_squeeze(visible_text(row.answer_text, personal=personal, limit=ANSWER_EXCERPT)),
         answered_at=row.answer_at,
         same_problem=appeal.problem_id is not None and row.problem_id == appeal.problem_id,
     ) for row in rows]
 
 
-def _cut(text: str, size: int) -> str:
-    text = " ".join(text.split())
-    return text[:size] + "…" if len(text) > size else text
-
-
-def _masker(user):
-    if can_see_personal_data(user):
-        return lambda text: text
-    from structuring.personal_data import mask_personal_data
-
-    return mask_personal_data
+def _squeeze(text: str) -> str:
+    """One line for the panel: runs of spaces and line breaks become one space."""
+    return " ".join(text.split())

@@ -6,6 +6,7 @@ app_name = "appeals"
 urlpatterns = [
     path("", views.appeal_list, name="list"),
     path("export.csv", views.appeal_export_csv, name="export_csv"),
+    path("export.xlsx", views.appeal_export_xlsx, name="export_xlsx"),
     path("bulk/", views.appeals_bulk, name="bulk"),
     path("filters/", views.saved_filter_save, name="saved_filter_save"),
     path("filters/<int:pk>/delete/", views.saved_filter_delete, name="saved_filter_delete"),

@@ -1,16 +1,14 @@
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, QueryDict, StreamingHttpResponse
+from django.http import FileResponse, Http404, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from appeals import bulk, lifecycle, selectors, services
+from appeals import bulk, exports, lifecycle, selectors, services
 from appeals.filters import ORDERS, filter_query_normalize, queue_order
 from appeals.forms import FORMS, BulkForm, CorrectForm
 from appeals.permissions import allowed_actions, bulk_actions, is_executor
@@ -131,9 +129,12 @@ def appeal_detail(request, pk: int):
         "appeal": appeal,
         "correct_form": correct_form,
         "citizen": selectors.appeal_personal_data(appeal=appeal, user=request.user),
+        # texts that may carry personal data, as the user may read them (152-ФЗ)
+        "title": selectors.appeal_title(appeal=appeal, user=request.user),
         "text": selectors.appeal_text(appeal=appeal, user=request.user),
-        "events": selectors.appeal_timeline(appeal=appeal),
-        "answers": selectors.appeal_answers(appeal=appeal),
+        "problem_title": selectors.problem_title(problem=appeal.problem, user=request.user),
+        "events": selectors.appeal_timeline(appeal=appeal, user=request.user),
+        "answers": selectors.appeal_answers(appeal=appeal, user=request.user),
         "notices": selectors.appeal_notices(appeal=appeal),
         "clock": selectors.appeal_clock(appeal=appeal, now=timezone.now()),
         "legal_signs": [lifecycle.ST11_GROUNDS[code][0] if code in lifecycle.ST11_GROUNDS else code
@@ -201,42 +202,18 @@ def appeal_action(request, pk: int, action: str):
     return redirect(appeal.get_absolute_url())
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
-EXPORT_COLUMNS = [
-    ("number", "Номер"), ("received_at", "Поступило"), ("kind", "Вид"), ("channel", "Канал"),
-    ("status", "Статус"), ("sector", "Тематика"), ("subtopic", "Подтема"), ("municipality", "МО"),
-    ("settlement", "Населённый пункт"), ("address", "Адрес"), ("agency", "Исполнитель"),
-    ("due_at", "Срок ответа"), ("is_overdue", "Просрочено"), ("satisfaction", "Оценка"), ("title", "Суть"),
-]
-
-
-def _export_row(appeal) -> list[str]:
-    local = timezone.localtime
-    return [
-        appeal.number, local(appeal.received_at).strftime("%d.%m.%Y %H:%M"), appeal.get_kind_display(),
-        appeal.get_channel_display(), appeal.get_status_display(), str(appeal.sector or ""),
-        str(appeal.subtopic or ""), str(appeal.municipality or ""), str(appeal.settlement or ""), appeal.address,
-        str(appeal.agency or ""), local(appeal.due_at).strftime("%d.%m.%Y %H:%M") if appeal.due_at else "",
-        "да" if appeal.is_overdue else "", appeal.get_satisfaction_display(), appeal.title_or_excerpt,
-    ]
+@login_required
+def appeal_export_csv(request):
+    """CSV of the filtered list in the user's scope, streamed (no personal data in exports: appeals/exports.py)."""
+    rows = selectors.appeal_filtered(user=request.user, params=request.GET).iterator(chunk_size=2000)
+    response = StreamingHttpResponse(exports.csv_lines(rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="appeals.csv"'
+    return response
 
 
 @login_required
-def appeal_export_csv(request):
-    """CSV of the filtered list in the user's scope, streamed (no personal data in exports)."""
+def appeal_export_xlsx(request):
+    """The same export as an Excel workbook (officials work in XLSX): the same columns, scope and masking."""
     rows = selectors.appeal_filtered(user=request.user, params=request.GET).iterator(chunk_size=2000)
-    writer = csv.writer(_Echo(), delimiter=";")
-
-    def lines():
-        yield "\ufeff"  # Excel opens UTF-8 with a BOM correctly
-        yield writer.writerow([title for _, title in EXPORT_COLUMNS])
-        for appeal in rows:
-            yield writer.writerow(_export_row(appeal))
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="appeals.csv"'
-    return response
+    return FileResponse(exports.xlsx_file(rows), as_attachment=True, filename="appeals.xlsx",
+                        content_type=exports.XLSX_TYPE)

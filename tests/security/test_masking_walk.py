@@ -1,0 +1,270 @@
+"""The masking walk (issue 11): an appeal carrying a name, a phone, an e-mail, a home address with a flat,
+a passport and a СНИЛС in its title, text, answer and the citizen's fields, joined into a Problem, is
+looked for through EVERY page, fragment, export and API endpoint by each role that must see personal
+data masked (152-ФЗ: the curator, the sector head, the integrator) — and found nowhere.
+
+The URLs come from the URLconf: a pattern this walk does not know fails the test, so a new page that
+shows appeals cannot be left out of it silently."""
+
+from __future__ import annotations
+
+import html
+import io
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from openpyxl import load_workbook
+
+from appeals import lifecycle, problems
+from appeals.intake import Rejected, appeals_upsert
+from appeals.models import Appeal, QuarantinedItem, Status
+from appeals.search_index import search_index_pending
+from cur.models import Agency
+from municipalities.models import Municipality
+from tests.personas import PESTRAVKA, user
+
+pytestmark = pytest.mark.django_db
+
+MASKED_ROLES = ["cur_curator", "pestravka_zhkh", "cur_integrator"]
+
+NAME = "Кузнецова Ольга Викторовна"
+PHONE = "+7 927 555-13-97"
+EMAIL = "kuznetsova.o@example.org"
+HOME = "ул. Садовая, д. 12, кв. 34"
+PASSPORT = "паспорт 36 10 478215"
+SNILS = "112-233-445 95"
+EVERYTHING = f"{NAME}, {PHONE}, {EMAIL}, {PASSPORT}, СНИЛС {SNILS}"
+
+# What must never be seen: each value and its obvious pieces (a surname in any case, the digits of the
+# phone as people write them, the street and the flat of the home, the document numbers).
+SECRETS = [
+    NAME, "кузнецов", "ольга викторовна", "ольге", "викторовн",
+    PHONE, "555-13-97", "555 13 97", "5551397", "927 555",
+    EMAIL, "kuznetsova", "o@example.org",
+    HOME, "садов", "кв. 34", "кв.34", "квартира 34",
+    PASSPORT, "478215", "36 10 4",
+    SNILS, "112-233-445", "11223344595",
+]
+
+
+@dataclass
+class Seed:
+    main: Appeal  # everything everywhere
+    twin: Appeal  # the same question, in the same Problem: the similar panel shows `main` on its card
+    untitled: Appeal  # no title: lists show the beginning of its text
+    api: Appeal  # came in through the REST channel: the integrator may post it again
+    problem_id: int
+    quarantined_id: int
+
+
+@pytest.fixture
+def seed(make_appeal) -> Seed:
+    operator, executor = user("pestravka_operator"), user("executor_pestravka_zhkh")
+    common = dict(agency="mup_zhkh_pestravskiy", address="ул. Молодёжная, д. 5", citizen_name=NAME,
+                  citizen_phone=PHONE, citizen_email=EMAIL,
+                  citizen_address=f"446160, Самарская обл., с. Пестравка, {HOME}")
+    main = make_appeal(
+        PESTRAVKA, kind="appeal", channel="letter", status=Status.NEW, due_at=None, **common,
+        title=f"{NAME} ({PHONE}, {EMAIL}), {HOME}, {PASSPORT}, СНИЛС {SNILS}: нет горячей воды",
+        text=(f"Третий день нет горячей воды в доме 5 по ул. Молодёжной. Проживаю по адресу: {HOME}. "
+              f"{NAME}, тел. {PHONE}, эл. почта {EMAIL}, {PASSPORT}, СНИЛС {SNILS}."),
+    )
+    main = lifecycle.appeal_register(appeal=main, by=operator)
+    main = lifecycle.appeal_assign(appeal=main, agency=Agency.objects.get(code="mup_zhkh_pestravskiy"), by=operator)
+    main = lifecycle.appeal_request_clarification(
+        appeal=main, by=operator, question=f"{NAME}, уточните, пожалуйста, ваш адрес: {HOME}?")
+    main = lifecycle.appeal_receive_clarification(appeal=main, by=operator,
+                                                  text=f"Гражданка ответила: {HOME}, тел. {PHONE}")
+    lifecycle.answer_submit(appeal=main, by=executor, text=(
+        f"Уважаемая {NAME}! По вашему адресу {HOME} подача горячей воды восстановлена, стояк заменён. "
+        f"Мастер перезвонит на {PHONE}; копия ответа на {EMAIL}. Ваш {PASSPORT} и СНИЛС {SNILS} не требуются."))
+    twin = make_appeal(PESTRAVKA, status=Status.IN_PROGRESS, **common,
+                       title=f"Нет горячей воды, пишет {NAME}, {HOME}, {PHONE}",
+                       text=f"Нет горячей воды в доме 5 по ул. Молодёжной уже третий день. {EVERYTHING}")
+    untitled = make_appeal(PESTRAVKA, status=Status.IN_PROGRESS, **common,
+                           text=f"{EVERYTHING}, {HOME}. Нет горячей воды в доме 5 по ул. Молодёжной")
+    api = make_appeal(PESTRAVKA, channel="api", external_id="WALK-1", **common,
+                      title=f"{NAME}: нет горячей воды", text=f"Нет горячей воды. {EVERYTHING}, {HOME}")
+    problem = problems.problem_join(appeal=Appeal.objects.get(pk=main.pk), other=Appeal.objects.get(pk=twin.pk),
+                                    by=operator)
+    region = Municipality.objects.get(oktmo=PESTRAVKA).region
+    appeals_upsert(region=region, items=[], rejected=[Rejected(
+        source=QuarantinedItem.Source.FILE, payload=json.dumps({"text": EVERYTHING, "address": HOME}),
+        reason="нет текста", external_id="WALK-Q", municipality_id=main.municipality_id)])
+    search_index_pending()
+    return Seed(main=Appeal.objects.get(pk=main.pk), twin=twin, untitled=untitled, api=api, problem_id=problem.pk,
+                quarantined_id=QuarantinedItem.objects.get(external_id="WALK-Q").pk)
+
+
+@dataclass
+class Visit:
+    method: str
+    path: str
+    data: dict = field(default_factory=dict)
+    shows: str = ""  # a non-personal piece of the seeded appeal the page must show (the walk saw it)
+    json: bool = False
+
+
+def get(path, shows="", **params) -> Visit:
+    return Visit("GET", path + ("?" + "&".join(f"{k}={v}" for k, v in params.items()) if params else ""),
+                 shows=shows)
+
+
+def post(path, **data) -> Visit:
+    return Visit("POST", path, data)
+
+
+WATER = "горячей воды"
+
+# Every URL pattern by name, with how to visit it. Each visit is checked for every secret.
+WALK: dict[str, Callable[[Seed], list[Visit]]] = {
+    "home": lambda s: [get(reverse("home"), shows=WATER)],
+    "healthz": lambda s: [get(reverse("healthz"))],
+    "login": lambda s: [get(reverse("login"))],
+    "<unnamed favicon.ico>": lambda s: [get("/favicon.ico")],
+    "logout": lambda s: [],  # walked last (it ends the session), below
+    # the citizen's own page, opened by the signed link sent to them only: whoever lacks the link gets nothing
+    "verdict": lambda s: [get(reverse("verdict", args=[f"{s.main.pk}:forged:token"]))],
+    "heatmap:index": lambda s: [get(reverse("heatmap:index")), get(reverse("heatmap:index"), days=365)],
+    "ratings:index": lambda s: [get(reverse("ratings:index"))],
+    "appeals:list": lambda s: [
+        get(reverse("appeals:list"), shows=WATER), get(reverse("appeals:list"), order="deadline"),
+        get(reverse("appeals:list"), shows="<mark>", q="горячей+воды"),
+        get(reverse("appeals:list"), q="горячей+воды", order="relevance"),
+        get(reverse("appeals:list"), q="воды", after=str(s.api.pk + 1)),
+        get(reverse("appeals:list"), shows=WATER, after=str(s.api.pk + 1)),
+    ],
+    "appeals:export_csv": lambda s: [get(reverse("appeals:export_csv"), shows=WATER),
+                                     get(reverse("appeals:export_csv"), q="воды")],
+    "appeals:export_xlsx": lambda s: [get(reverse("appeals:export_xlsx"), shows=WATER),
+                                      get(reverse("appeals:export_xlsx"), q="воды")],
+    "appeals:bulk": lambda s: [post(reverse("appeals:bulk"), action="close")],
+    "appeals:saved_filter_save": lambda s: [post(reverse("appeals:saved_filter_save"), name="Вода", query="q=воды")],
+    "appeals:saved_filter_delete": lambda s: [post(reverse("appeals:saved_filter_delete", args=[999999]))],
+    "appeals:register": lambda s: [get(reverse("appeals:register"))],
+    "appeals:imports": lambda s: [get(reverse("appeals:imports"))],
+    "appeals:import_detail": lambda s: [get(reverse("appeals:import_detail", args=[1]))],
+    "appeals:quarantine": lambda s: [get(reverse("appeals:quarantine"))],
+    "appeals:quarantine_detail": lambda s: [get(reverse("appeals:quarantine_detail", args=[s.quarantined_id]))],
+    "appeals:problems": lambda s: [get(reverse("appeals:problems"), shows=WATER)],
+    "appeals:problem": lambda s: [get(reverse("appeals:problem", args=[s.problem_id]), shows=WATER)],
+    "appeals:problem_merge": lambda s: [post(reverse("appeals:problem_merge", args=[s.problem_id]),
+                                             into=str(s.problem_id))],
+    "appeals:problem_split": lambda s: [post(reverse("appeals:problem_split", args=[s.problem_id]))],
+    "appeals:problem_detach": lambda s: [post(reverse("appeals:problem_detach", args=[s.problem_id, s.untitled.pk]))],
+    "appeals:detail": lambda s: [get(a.get_absolute_url(), shows=WATER) for a in (s.main, s.twin, s.untitled, s.api)],
+    "appeals:correct": lambda s: [post(reverse("appeals:correct", args=[s.main.pk]))],
+    "appeals:similar": lambda s: [get(reverse("appeals:similar", args=[a.pk]), shows=WATER)
+                                  for a in (s.main, s.twin, s.untitled)],
+    "appeals:problem_join": lambda s: [post(reverse("appeals:problem_join", args=[s.main.pk, s.main.pk]))],
+    "appeals:action": lambda s: [post(reverse("appeals:action", args=[s.main.pk, name]))
+                                 for name in ("register", "close", "request_clarification", "answer_final")],
+    "api-appeal-list": lambda s: [
+        get("/api/v1/appeals/", shows=WATER), get("/api/v1/appeals/", q="горячей+воды"),
+        get("/api/v1/appeals/", order="deadline"),
+        # the integrator posts the REST item again (as a retry would): the answer is the appeal, masked
+        Visit("POST", "/api/v1/appeals/", json=True, data={
+            "external_id": s.api.external_id, "title": s.api.title, "text": s.api.text, "version": 0,
+            "citizen_name": NAME, "citizen_email": EMAIL, "citizen_phone": PHONE}),
+    ],
+    "api-appeal-detail": lambda s: [get(f"/api/v1/appeals/{a.pk}/", shows=WATER)
+                                    for a in (s.main, s.twin, s.untitled, s.api)],
+}
+
+
+def admin_visits(s: Seed) -> list[Visit]:
+    """The admin is for staff: a masked role is sent to its login, never shown an appeal."""
+    return [get("/admin/"), get(f"/admin/appeals/appeal/{s.main.pk}/change/")]
+
+
+def url_names() -> set[str]:
+    """Every named pattern of the URLconf ("namespace:name"), the admin's aside (admin_visits)."""
+    names: set[str] = set()
+
+    def walk(patterns, namespace):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                if pattern.namespace == "admin":
+                    continue
+                inner = ":".join(filter(None, [namespace, pattern.namespace]))
+                walk(pattern.url_patterns, inner)
+            elif isinstance(pattern, URLPattern):
+                names.add(":".join(filter(None, [namespace, pattern.name or f"<unnamed {pattern.pattern}>"])))
+
+    walk(get_resolver().url_patterns, "")
+    return names
+
+
+def test_the_walk_knows_every_url_of_the_site():
+    unknown = url_names() - set(WALK)
+    assert not unknown, f"the masking walk does not know {sorted(unknown)}: add how to visit each to WALK"
+
+
+def text_of(response) -> str:
+    """What a response shows, as a person or a program reading it would see it."""
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    kind = response.get("Content-Type", "")
+    if "spreadsheetml" in kind:
+        sheet = load_workbook(io.BytesIO(content)).active
+        return "\n".join(str(cell.value) for row in sheet.iter_rows() for cell in row if cell.value is not None)
+    text = content.decode("utf-8-sig", errors="replace")
+    if "json" in kind:
+        text += json.dumps(json.loads(text), ensure_ascii=False)
+    return html.unescape(text) + " " + " ".join(f"{k}: {v}" for k, v in response.items())
+
+
+def leaks(text: str) -> list[str]:
+    lowered = text.lower()
+    return [secret for secret in SECRETS if secret.lower() in lowered]
+
+
+@pytest.mark.parametrize("username", MASKED_ROLES)
+def test_no_page_export_or_endpoint_shows_personal_data_to_a_masked_role(client, seed, username):
+    client.force_login(user(username))
+    present = url_names()  # (whether every pattern is walked is the test above)
+    builders = [build for name, build in WALK.items() if name in present] + [admin_visits]
+    visits = [visit for build in builders for visit in build(seed)]
+    found, seen = [], []
+    for visit in visits:
+        if visit.method == "GET":
+            response = client.get(visit.path, follow=True)
+        elif visit.json:
+            response = client.post(visit.path, data=json.dumps(visit.data), content_type="application/json")
+        else:
+            response = client.post(visit.path, visit.data, follow=True)
+        text = text_of(response)
+        if leaked := leaks(text):
+            found.append(f"{visit.method} {visit.path} [{response.status_code}]: {leaked}")
+        if visit.shows:
+            seen.append((visit.path, response.status_code == 200 and visit.shows.lower() in text.lower()))
+    response = client.post(reverse("logout"), follow=True)
+    if leaked := leaks(text_of(response)):
+        found.append(f"POST logout: {leaked}")
+    assert found == [], "\n".join(found)
+    # the walk saw the appeal where the role may see it (a page that showed nothing proves nothing)
+    assert [path for path, ok in seen if not ok] == []
+
+
+SEARCHED = [NAME, "Кузнецова", "Кузнецову", "Ольга Викторовна", PHONE, "89275551397", "9275551397",
+            "555-13-97", EMAIL, "kuznetsova", "Садовая", "Садовой 12", "кв. 34", "478215", "36 10 478215",
+            SNILS, "112-233-445"]
+
+
+@pytest.mark.parametrize("username", MASKED_ROLES)
+def test_searching_by_personal_data_finds_nothing_for_a_masked_role(client, seed, username):
+    client.force_login(user(username))
+    ours = {seed.main.pk, seed.twin.pk, seed.untitled.pk, seed.api.pk}
+    for typed in SEARCHED:
+        page = client.get(reverse("appeals:list"), {"q": typed})
+        assert page.status_code == 200, typed
+        assert page.context["page"].found == 0 and not ours & {a.pk for a in page.context["appeals"]}, typed
+        api = client.get("/api/v1/appeals/", {"q": typed}).json()
+        assert api["search"]["found"] == 0 and api["results"] == [], typed
+    # …while what the appeals are about is found, and the roles that work with the citizen find them by it
+    assert ours <= {a.pk for a in client.get(reverse("appeals:list"), {"q": "горячей воды"}).context["appeals"]}
+    client.force_login(user("pestravka_operator"))
+    for typed in ("Кузнецова", "9275551397", "Садовая"):
+        assert seed.main.pk in {a.pk for a in client.get(reverse("appeals:list"), {"q": typed}).context["appeals"]}
