@@ -8,6 +8,7 @@ COPY appeals appeals
 COPY municipalities municipalities
 COPY ratings ratings
 COPY heatmap heatmap
+COPY structuring structuring
 COPY templates templates
 COPY static static
 COPY manage.py .

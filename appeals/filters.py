@@ -13,6 +13,7 @@ from cur.models import Agency, Sector, Subtopic
 from cur.scoping import can_see_personal_data, scope_agencies, scope_municipalities
 from municipalities.models import Municipality
 
+SEARCH_BOX_MAX_CHARS = 500
 # Below this the structuring pipeline is unsure: the operator should check sector and place.
 LOW_CONFIDENCE = 0.6
 
@@ -21,7 +22,11 @@ class AppealFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label="Поиск", method="filter_search",
         widget=forms.TextInput(attrs={
-            "type": "search", "maxlength": 10000, "autocomplete": "off",
+            # The box's GET must fit gunicorn's request line (4094 bytes): 500 Cyrillic letters are 3000
+            # URL bytes (%D0%B2 a letter), the filters and «Показать ещё»'s cursor fit in the rest
+            # (tests/cur/test_request_limits.py). The search itself reads the first MAX_CHARS (300) and
+            # says so (appeals/search.py).
+            "type": "search", "maxlength": SEARCH_BOX_MAX_CHARS, "autocomplete": "off",
             "placeholder": "слова из текста, адрес, фамилия, номер…",
         }),
     )

@@ -1,20 +1,46 @@
-"""REST API plumbing shared by all apps: one exception handler, so every error has one shape."""
+"""REST API plumbing shared by all apps: one exception handler, so every error has one shape, and the
+throttle per token / user."""
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework import exceptions
+from rest_framework import exceptions, status
+from rest_framework.throttling import UserRateThrottle as DrfUserRateThrottle
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
+class RequestTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "request_too_large"
+
+
+class TooManyFields(exceptions.APIException):
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = "too_many_fields"
+    default_detail = "В запросе слишком много полей или файлов."
+
+
+def _too_large() -> RequestTooLarge:
+    megabytes = f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1024 / 1024:.1f}".replace(".", ",")
+    return RequestTooLarge(f"Тело запроса больше {megabytes} МБ. Передавайте обращения по одному, "
+                           "без вложений в теле запроса.")
+
+
 def exception_handler(exc, context):
-    """Errors as `{"error": {"code", "message", "details"}}`; Django's own exceptions included."""
+    """Errors as `{"error": {"code", "message", "details"}}`; Django's own exceptions included — a body
+    over DATA_UPLOAD_MAX_MEMORY_SIZE (raised when DRF reads `request.data`) answers 413 here rather than
+    Django's HTML 400."""
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig):
+        exc = _too_large()
+    elif isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
+        exc = TooManyFields()
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
@@ -28,3 +54,12 @@ def exception_handler(exc, context):
         }
     }
     return response
+
+
+class UserRateThrottle(DrfUserRateThrottle):
+    """CUR_API_RATE requests per token / user. The rate is read from the settings on each request (DRF's
+    own class reads it once at import), so it is one setting, overridable like any other. Anonymous
+    requests never get this far: they are refused with 401 first."""
+
+    def get_rate(self) -> str:
+        return settings.CUR_API_RATE

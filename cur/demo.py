@@ -10,10 +10,13 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.db import transaction
 
+from cur.accounts import administrator_ensure
 from cur.models import Agency, Centre, Membership, Sector
 from cur.services import DATA_DIR
 from municipalities.models import Municipality, Region
 
+# The role accounts of the demo share one password, shown on the login page in demo mode only. The
+# administrator is not a demo account: its password is generated per installation (cur/accounts.py).
 DEMO_PASSWORD = "demo-cur-2026"
 Role = Membership.Role
 
@@ -62,7 +65,7 @@ ACCOUNTS = [
 DEMO_ACCOUNTS = [
     {"username": a.username, "password": a.password, "role": Role(a.role).label, "scope": a.scope}
     for a in ACCOUNTS
-] + [{"username": "admin", "password": "admin-cur-2026", "role": "Администратор (справочники)", "scope": "всё"}]
+]
 
 
 @transaction.atomic
@@ -109,7 +112,7 @@ def organisation_load_demo() -> dict[str, int]:
         agencies[row["key"]] = agency
 
     _demo_users(centres, agencies, sectors)
-    return {"centres": len(centres), "own_blocks": own_blocks, "agencies": len(agencies), "users": len(ACCOUNTS) + 1}
+    return {"centres": len(centres), "own_blocks": own_blocks, "agencies": len(agencies), "users": len(ACCOUNTS)}
 
 
 def _demo_users(centres, agencies, sectors) -> None:
@@ -137,7 +140,4 @@ def _demo_users(centres, agencies, sectors) -> None:
         codename__regex=(r"^(view|change|add)_(sector|subtopic|agency|settlement|population|municipality"
                          r"|slapolicy|calendarday)$"),
     ))
-    admin, created = User.objects.get_or_create(username="admin", defaults={"is_staff": True, "is_superuser": True})
-    if created:
-        admin.set_password("admin-cur-2026")
-        admin.save()
+    administrator_ensure()  # bootstrap has printed its password when it created it first

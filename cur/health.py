@@ -1,5 +1,6 @@
 """Health of the parts the platform stands on: database, broker and (on request) a worker."""
 
+import hmac
 import os
 import socket
 import time
@@ -48,3 +49,21 @@ def worker_status(timeout: float = 5.0) -> dict:
 def worker_identity() -> dict:
     """What a worker tells about itself in reply to ping."""
     return {"hostname": socket.gethostname(), "pid": os.getpid(), "database": database_status()}
+
+
+WORKER_CHECK_FORBIDDEN = (
+    "Проверка worker и подробности состояния доступны администратору (вход в систему) "
+    "или системе мониторинга с токеном (Authorization: Bearer …)."
+)
+
+
+def may_see_detail(request) -> bool:
+    """Staff, or a monitoring system presenting `Authorization: Bearer <CUR_HEALTHZ_TOKEN>` (when set)."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and user.is_staff:
+        return True
+    expected = settings.CUR_HEALTHZ_TOKEN
+    scheme, _, presented = request.headers.get("Authorization", "").partition(" ")
+    if not expected or scheme.lower() != "bearer":
+        return False
+    return hmac.compare_digest(presented.strip().encode(), expected.encode())

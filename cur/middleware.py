@@ -1,6 +1,7 @@
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 
 from cur.scoping import region_of
 
@@ -19,3 +20,19 @@ class RegionTimezoneMiddleware:
         else:
             timezone.deactivate()
         return self.get_response(request)
+
+
+class PrivateNoStoreMiddleware:
+    """`Cache-Control: private, no-store` on every response the application makes: pages, htmx fragments,
+    exports and the API may all carry personal data (152-ФЗ), and neither a shared proxy nor the browser's
+    disk may keep them. One rule for all rather than a list of views, so a new page cannot forget it; the
+    few public pages (login, verdict) have nothing worth caching. Static files are answered earlier by
+    WhiteNoise, cached for long, and never reach this."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        patch_cache_control(response, private=True, no_store=True)
+        return response

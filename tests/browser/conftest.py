@@ -17,6 +17,13 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.fixture(autouse=True)
+def demo_mode(settings):
+    """The browser tests log in with the login page's demo buttons, which only demo mode shows (the
+    settings' default is off; `make run` turns it on)."""
+    settings.CUR_DEMO = True
+
+
 @pytest.fixture(scope="session")
 def chromium():
     if not Path(CHROMIUM).exists():

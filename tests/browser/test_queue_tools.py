@@ -41,7 +41,7 @@ def test_save_a_filter_and_register_two_appeals_at_once(page, make_appeal):
 
     # tick two rows and register them from the bulk bar
     for appeal in fresh[:2]:
-        page.check(f"#appeal-rows input[name=ids][value='{appeal.pk}']")
+        page.check(f"#appeal-rows input[name=ids][value^='{appeal.pk}:']")
     assert page.locator("[data-bulk-count]").inner_text() == "2"
     page.click("#bulk button:has-text('Зарегистрировать')")
     page.wait_for_selector("text=Выполнено: 2; отказано: 0")

@@ -23,6 +23,7 @@ def test_it_refuses_a_wrong_password_with_a_message(client):
 
 
 def test_the_login_page_lists_demo_accounts_in_demo_mode(client, settings):
+    settings.CUR_DEMO = True
     assert "pestravka_operator" in client.get(reverse("login")).content.decode()
     settings.CUR_DEMO = False
     assert "pestravka_operator" not in client.get(reverse("login")).content.decode()

@@ -1,8 +1,11 @@
+from argparse import BooleanOptionalAction
+
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from appeals.models import Appeal
+from cur.accounts import administrator_ensure
 from cur.demo import organisation_load_demo
 from cur.services import calendar_load, rubricator_load, sla_policies_load
 from municipalities.models import Region
@@ -11,20 +14,24 @@ from structuring.services import routing_rules_load_default, structuring_bootstr
 
 
 class Command(BaseCommand):
-    help = "Load reference data (territory, rubricator) and, in demo mode, the demo organisation and appeals once."
+    help = ("Load reference data (territory, rubricator), create the administrator once (its generated password "
+            "is printed then only) and, in demo mode, the demo organisation and appeals once.")
 
     def add_arguments(self, parser):
         parser.add_argument("--demo-appeals", type=int, default=100_000,
                             help="How many demo appeals to generate when the database has none.")
+        parser.add_argument("--demo", action=BooleanOptionalAction, default=None,
+                            help="load the demo organisation and appeals (default: the CUR_DEMO setting)")
 
-    def handle(self, *args, demo_appeals: int, **options):
+    def handle(self, *args, demo_appeals: int, demo: bool | None = None, **options):
         self.stdout.write(f"Территория: {territory_load()}")
         self.stdout.write(f"Рубрикатор: {rubricator_load()}")
         self.stdout.write(f"Правила сроков: {sla_policies_load()}")
         for region in Region.objects.all():
             self.stdout.write(f"Производственный календарь ({region}): {calendar_load(region=region)}")
         self.stdout.write(f"Структурирование: {structuring_bootstrap()}")
-        if not settings.CUR_DEMO:
+        administrator_ensure(stdout=self.stdout)
+        if not (settings.CUR_DEMO if demo is None else demo):
             return
         self.stdout.write(f"Демо-организация: {organisation_load_demo()}")
         self.stdout.write(f"Правила маршрутизации: {routing_rules_load_default()}")

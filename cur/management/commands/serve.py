@@ -11,11 +11,21 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from cur.accounts import administrator_ensure
 from cur.demo import DEMO_ACCOUNTS
 
 
 def _interrupt(signum, frame):
     raise KeyboardInterrupt
+
+
+def demo_mode(*, asked: bool | None, environ) -> bool:
+    """`make run` is the demo: on unless `--no-demo` or CUR_DEMO=0 says otherwise. Written back into
+    `environ`, so the web server, the worker and beat started from it run in the same mode (the settings'
+    default stays off, so production never lists the demo accounts)."""
+    demo = asked if asked is not None else environ.get("CUR_DEMO", "1").lower() in {"1", "true", "yes", "on"}
+    environ["CUR_DEMO"] = "1" if demo else "0"
+    return demo
 
 
 class Command(BaseCommand):
@@ -27,10 +37,15 @@ class Command(BaseCommand):
         parser.add_argument("--demo-appeals", type=int, default=int(os.environ.get("CUR_DEMO_APPEALS", "100000")))
         parser.add_argument("--no-emulators", dest="emulators", action="store_false",
                             help="do not start the local emulators of ПОС and «Инцидент Менеджмент»")
+        parser.add_argument("--no-demo", dest="demo", action="store_false", default=None,
+                            help="no demo data and no demo accounts on the login page (also CUR_DEMO=0)")
 
-    def handle(self, *args, host: str, port: int, demo_appeals: int, **options):
+    def handle(self, *args, host: str, port: int, demo_appeals: int, demo: bool | None, **options):
+        demo = demo_mode(asked=demo, environ=os.environ)
         call_command("migrate", interactive=False, verbosity=0)
-        call_command("bootstrap", demo_appeals=demo_appeals)
+        # created here rather than in bootstrap, so the banner can show its password on this first run
+        admin_password = administrator_ensure()
+        call_command("bootstrap", demo_appeals=demo_appeals, demo=demo, stdout=self.stdout)
         python = sys.executable
         children = {}
         # Demo intake: local emulators of ПОС and «Инцидент Менеджмент» that keep producing new items,
@@ -55,7 +70,7 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, _interrupt)
         try:
             self._wait_ready(f"http://{host}:{port}/healthz", processes["web"])
-            self._banner(host, port)
+            self._banner(host, port, demo=demo, admin_password=admin_password)
             while all(p.poll() is None for p in processes.values()):
                 time.sleep(0.5)
             failed = [name for name, p in processes.items() if p.poll() is not None]
@@ -75,13 +90,21 @@ class Command(BaseCommand):
             except OSError:
                 time.sleep(0.3)
 
-    def _banner(self, host: str, port: int) -> None:
+    def _banner(self, host: str, port: int, *, demo: bool, admin_password: str | None) -> None:
         lines = ["", "=" * 72, f"  Платформа ЦУР работает: http://{host}:{port}/",
-                 f"  Проверка состояния:    http://{host}:{port}/healthz", "", "  Демо-учётные записи:"]
-        for account in DEMO_ACCOUNTS:
-            lines.append(
-                f"    {account['username']:<26} {account['password']:<16} {account['role']} — {account['scope']}"
-            )
+                 f"  Проверка состояния:    http://{host}:{port}/healthz (подробно — администратору)"]
+        if demo:
+            lines += ["", "  Демо-учётные записи:"]
+            for account in DEMO_ACCOUNTS:
+                lines.append(
+                    f"    {account['username']:<26} {account['password']:<16} {account['role']} — {account['scope']}"
+                )
+        if admin_password:
+            lines += ["", f"  Администратор (справочники): admin  {admin_password}",
+                      "  — пароль создан для этой установки и показан один раз: сохраните его."]
+        else:
+            lines += ["", "  Администратор (справочники): admin — пароль был показан при первом запуске",
+                      "  (забыт — manage.py changepassword admin)."]
         feeds = [(label, os.environ.get(variable)) for label, variable in
                  (("ПОС", "CUR_POS_URL"), ("Инцидент Менеджмент", "CUR_IM_URL"))]
         lines += ["", "  Источники (опрос каждые 20 с): " + ", ".join(f"{label} {url}" for label, url in feeds if url)]
