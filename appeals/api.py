@@ -31,7 +31,7 @@ class AppealOutputSerializer(serializers.Serializer):
     subtopic = serializers.CharField(source="subtopic.code", default=None)
     municipality_oktmo = serializers.CharField(source="municipality.oktmo", default=None)
     settlement = serializers.CharField(source="settlement.name", default=None)
-    address = serializers.CharField()
+    address = serializers.SerializerMethodField()
     agency = serializers.CharField(source="agency.code", default=None)
     received_at = serializers.DateTimeField()
     due_at = serializers.DateTimeField()
@@ -45,6 +45,9 @@ class AppealOutputSerializer(serializers.Serializer):
 
     def get_text(self, appeal) -> str:
         return visible_text(appeal.text, personal=self.context.get("personal", False))
+
+    def get_address(self, appeal) -> str:  # the place of the problem; with a flat it is a home address
+        return visible_text(appeal.address, personal=self.context.get("personal", False))
 
 
 def output_context(user) -> dict:

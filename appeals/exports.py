@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from django.utils import timezone
 
 from appeals.models import Appeal
-from appeals.privacy import visible_summary
+from appeals.privacy import visible_summary, visible_text
 
 COLUMNS = [
     ("number", "Номер"), ("received_at", "Поступило"), ("kind", "Вид"), ("channel", "Канал"),
@@ -39,7 +39,8 @@ def export_row(appeal: Appeal) -> list[str]:
     return [spreadsheet_cell(value) for value in (
         appeal.number, local(appeal.received_at).strftime("%d.%m.%Y %H:%M"), appeal.get_kind_display(),
         appeal.get_channel_display(), appeal.get_status_display(), str(appeal.sector or ""),
-        str(appeal.subtopic or ""), str(appeal.municipality or ""), str(appeal.settlement or ""), appeal.address,
+        str(appeal.subtopic or ""), str(appeal.municipality or ""), str(appeal.settlement or ""),
+        visible_text(appeal.address, personal=False),
         str(appeal.agency or ""), local(appeal.due_at).strftime("%d.%m.%Y %H:%M") if appeal.due_at else "",
         "да" if appeal.is_overdue else "", appeal.get_satisfaction_display(),
         visible_summary(appeal, personal=False),

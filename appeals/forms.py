@@ -7,8 +7,9 @@ from appeals.bulk import MAX_BULK_IDS
 from appeals.lifecycle import ACTIONS, MAX_EXTENSION_DAYS, ST11_GROUNDS
 from appeals.models import Importance
 from appeals.permissions import bulk_actions
+from appeals.privacy import visible_text
 from cur.models import Agency, Subtopic
-from cur.scoping import scope_agencies, scope_municipalities, scope_of
+from cur.scoping import can_see_personal_data, scope_agencies, scope_municipalities, scope_of
 from municipalities.models import Municipality, Settlement
 
 
@@ -86,6 +87,9 @@ class CorrectForm(ActionForm):
         block = scope_of(self.user).sector_ids
         if block is not None:  # a sector-block head moves appeals only inside the block (the service checks too)
             self.fields["subtopic"].queryset = self.fields["subtopic"].queryset.filter(sector_id__in=block)
+        personal = can_see_personal_data(self.user)
+        if appeal is not None and visible_text(appeal.address, personal=personal) != appeal.address:
+            del self.fields["address"]  # a home address the user may not see (152-ФЗ) is not theirs to edit
         if appeal is not None and not self.is_bound:
             self.initial.update({
                 "subtopic": appeal.subtopic_id, "municipality": appeal.municipality_id,

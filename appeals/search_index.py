@@ -27,19 +27,19 @@ BATCH = 500
 LEXICON_WORD = r"^[[:alpha:]][[:alpha:]-]{2,63}$"
 
 _ANSWERS = "(SELECT string_agg(text, E'\\n' ORDER BY id) FROM appeals_answer WHERE appeal_id = a.id)"
-_READ = f"SELECT a.id, a.title, a.text, {_ANSWERS} FROM appeals_appeal a WHERE a.id = ANY(%s)"
+_READ = f"SELECT a.id, a.title, a.address, a.text, {_ANSWERS} FROM appeals_appeal a WHERE a.id = ANY(%s)"
 
-# The one statement that writes documents. `given` supplies the title, text and answers to index and
-# the personal data found in them; place and contacts are read here from the appeal itself.
+# The one statement that writes documents. `given` supplies the title, the address of the problem, text
+# and answers to index and the personal data found in them; places and contacts are read here.
 _WRITE = """
     INSERT INTO appeals_appealsearch (appeal_id, document, personal, indexed_at)
-    SELECT a.id, appeals_search_document(g.title, concat_ws(' ', a.address, s.name, m.name), g.body, g.answers),
+    SELECT a.id, appeals_search_document(g.title, concat_ws(' ', g.address, s.name, m.name), g.body, g.answers),
            appeals_search_personal(
                a.citizen_name,
                concat_ws(' ', a.citizen_email, p.digits, right(p.digits, 10), a.citizen_address),
                g.found),
            now()
-    FROM ({given}) AS g(id, title, body, answers, found)
+    FROM ({given}) AS g(id, title, address, body, answers, found)
     JOIN appeals_appeal a ON a.id = g.id
     LEFT JOIN municipalities_settlement s ON s.id = a.settlement_id
     LEFT JOIN municipalities_municipality m ON m.id = a.municipality_id
@@ -49,8 +49,9 @@ _WRITE = """
         SET document = excluded.document, personal = excluded.personal, indexed_at = excluded.indexed_at
     RETURNING appeal_id, xmax = 0
 """
-_GIVEN_CUT = "SELECT * FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[])"
-_GIVEN_STORED = f"SELECT a.id, a.title, a.text, {_ANSWERS}, '' FROM appeals_appeal a WHERE a.id BETWEEN %s AND %s"
+_GIVEN_CUT = "SELECT * FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[])"
+_GIVEN_STORED = (f"SELECT a.id, a.title, a.address, a.text, {_ANSWERS}, '' FROM appeals_appeal a"
+                 " WHERE a.id BETWEEN %s AND %s")
 
 # Each word counted once per newly indexed appeal (re-indexing an appeal does not count it again):
 # the counts are approximate by design, they only tell a frequent spelling from a rare one.
@@ -88,7 +89,7 @@ def search_index(appeal_ids: list[int]) -> int:
     with connection.cursor() as cursor:
         cursor.execute(_READ, [list(appeal_ids)])
         columns = [list(column) for column in zip(*map(_cut_personal_data, cursor.fetchall()), strict=True)]
-        return _write(cursor, _GIVEN_CUT, columns or [[], [], [], [], []])
+        return _write(cursor, _GIVEN_CUT, columns or [[] for _ in range(6)])
 
 
 def search_index_range_as_stored(first_id: int, last_id: int) -> int:
@@ -109,9 +110,9 @@ def _write(cursor, given: str, params: list) -> int:
     return len(written)
 
 
-def _cut_personal_data(row: tuple) -> tuple[int, str, str, str, str]:
-    """(id, title, text, answers) → (id, title, text and answers without personal data, the personal
-    data found): names, phones, addresses written inside them go to the `personal` vector only."""
+def _cut_personal_data(row: tuple) -> tuple[int, str, str, str, str, str]:
+    """(id, title, address, text, answers) → (id, the same without personal data, the personal data
+    found): names, phones, home addresses written inside them go to the `personal` vector only."""
     appeal_id, *parts = row
     found, cut = [], []
     for part in parts:
@@ -123,4 +124,4 @@ def _cut_personal_data(row: tuple) -> tuple[int, str, str, str, str]:
                 digits = re.sub(r"\D", "", span.text)
                 found += [digits, digits[-10:]]
         cut.append(mask_personal_data(part, spans, replacement=" ") if spans else part)
-    return appeal_id, cut[0], cut[1], cut[2], "\n".join(found)
+    return appeal_id, *cut, "\n".join(found)

@@ -228,6 +228,11 @@ def appeal_text(*, appeal: Appeal, user) -> str:
     return visible_text(appeal.text, personal=can_see_personal_data(user))
 
 
+def appeal_address(*, appeal: Appeal, user) -> str:
+    """The place of the problem as the user may read it: with a flat number it is someone's home (152-ФЗ)."""
+    return visible_text(appeal.address, personal=can_see_personal_data(user))
+
+
 def appeal_title(*, appeal: Appeal, user) -> str:
     """The appeal's title as the user may read it (152-ФЗ), '' when it has none."""
     return visible_text(appeal.title, personal=can_see_personal_data(user))

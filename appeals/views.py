@@ -132,6 +132,7 @@ def appeal_detail(request, pk: int):
         # texts that may carry personal data, as the user may read them (152-ФЗ)
         "title": selectors.appeal_title(appeal=appeal, user=request.user),
         "text": selectors.appeal_text(appeal=appeal, user=request.user),
+        "address": selectors.appeal_address(appeal=appeal, user=request.user),
         "problem_title": selectors.problem_title(problem=appeal.problem, user=request.user),
         "events": selectors.appeal_timeline(appeal=appeal, user=request.user),
         "answers": selectors.appeal_answers(appeal=appeal, user=request.user),
@@ -168,7 +169,8 @@ def appeal_correct(request, pk: int):
         messages.error(request, "Проверьте поля: " + "; ".join(" ".join(e) for e in form.errors.values()))
         return redirect(appeal.get_absolute_url())
     data = form.cleaned_data
-    changes = {name: data[name] for name in ("subtopic", "municipality", "settlement", "address", "importance")}
+    changes = {name: data[name] for name in ("subtopic", "municipality", "settlement", "address", "importance")
+               if name in data}
     if changes["subtopic"] is None:
         changes.pop("subtopic")
     try:
