@@ -66,7 +66,7 @@ def create_bench_database(appeals: int) -> BenchDatabase:
         conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
     db = BenchDatabase(_url_for(BENCH_DB), appeals)
     db.manage("migrate", "--verbosity", "0")
-    db.manage("bootstrap", "--demo-appeals", "0")
+    db.manage("bootstrap", "--demo", "--demo-appeals", "0")  # the demo organisation: bodies to route to
     return db
 
 
