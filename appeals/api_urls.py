@@ -1,6 +1,6 @@
 from django.urls import path
 
-from appeals import api
+from appeals.workspace import api
 
 urlpatterns = [
     path("appeals/", api.AppealCollectionApi.as_view(), name="api-appeal-list"),

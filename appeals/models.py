@@ -291,7 +291,7 @@ class Answer(models.Model):
 
     @property
     def flag_labels(self) -> list[str]:
-        from appeals.quality import FLAG_LABELS
+        from appeals.lifecycle.quality import FLAG_LABELS
 
         return [FLAG_LABELS.get(flag, flag) for flag in self.flags]
 

@@ -6,7 +6,7 @@ def refresh_overdue_flags() -> dict:
     """Beat job (cur/celery.py): keep overdue flags current for the queue and the dashboards."""
     from django.utils import timezone
 
-    from appeals.services import appeals_refresh_overdue
+    from appeals.lifecycle.overdue import appeals_refresh_overdue
 
     return appeals_refresh_overdue(now=timezone.now())
 
@@ -14,7 +14,7 @@ def refresh_overdue_flags() -> dict:
 @shared_task
 def notices_send() -> dict:
     """Beat job (cur/celery.py): send the citizens' pending e-mail notices, hand letters to print."""
-    from appeals.notices import notices_send_pending
+    from appeals.citizen.notices import notices_send_pending
 
     return notices_send_pending()
 
@@ -23,7 +23,7 @@ def notices_send() -> dict:
 def source_poll(source: str) -> dict:
     """Beat job (cur/celery.py): read a feed (ПОС, «Инцидент Менеджмент») from its cursor on.
     Two runs at once are safe: the cursor moves by compare-and-set, the loser stops."""
-    from appeals.sources.feeds import source_poll_run
+    from appeals.sources.registry import source_poll_run
 
     return source_poll_run(source=source)
 
@@ -57,7 +57,7 @@ def appeals_structure_batch(appeal_ids: list[int]) -> int:
 @shared_task
 def problems_cluster_batch(appeal_ids: list[int]) -> dict:
     """Put newly structured appeals into their Problems (appeals about one thing in one place)."""
-    from appeals.problems import problems_cluster
+    from appeals.problems.services import problems_cluster
 
     result = problems_cluster(appeal_ids=appeal_ids)
     return {"attached": result.attached, "started": result.started, "alone": result.alone,
@@ -68,6 +68,6 @@ def problems_cluster_batch(appeal_ids: list[int]) -> dict:
 def search_index_batch(limit: int = 5_000) -> int:
     """Beat job (cur/celery.py), also run after each structured intake batch: write the search documents
     of appeals queued as stale by the database triggers. Runs at once are safe (SKIP LOCKED)."""
-    from appeals.search_index import search_index_pending
+    from appeals.search.index import search_index_pending
 
     return search_index_pending(limit=limit)

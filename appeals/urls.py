@@ -1,6 +1,8 @@
 from django.urls import path
 
-from appeals import intake_views, problem_views, views
+from appeals.intake import views as intake_views
+from appeals.problems import views as problem_views
+from appeals.workspace import views
 
 app_name = "appeals"
 urlpatterns = [

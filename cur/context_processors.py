@@ -1,6 +1,7 @@
 from django.conf import settings
 
-from cur.scoping import can_take_in, membership_of, region_of
+from cur.permissions import can_take_in
+from cur.scoping import membership_of, region_of
 from municipalities.models import Region
 
 

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from appeals import verdict_views
+from appeals.citizen import views as verdict_views
 from cur import views
 
 admin.site.site_header = "ЦУР — справочники и администрирование"

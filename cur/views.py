@@ -10,7 +10,7 @@ from django.templatetags.static import static
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
-from appeals.selectors import appeal_kpis, appeal_recent
+from appeals.workspace.selectors import appeal_kpis, appeal_recent
 from cur import health
 from cur.demo import DEMO_ACCOUNTS
 

@@ -7,7 +7,7 @@ import pytest
 from django.test import override_settings
 from django.utils import timezone
 
-from appeals.services import appeal_create
+from appeals.lifecycle.creation import appeal_create
 from cur.demo import organisation_load_demo
 from cur.models import Agency, Sector, Subtopic
 from cur.options import forget_options

@@ -25,7 +25,7 @@ from datetime import UTC, date, datetime
 import numpy as np
 
 from appeals.demo import corpus, noise
-from appeals.quality import answer_flags
+from appeals.lifecycle.quality import answer_flags
 
 HOUR = 3600.0
 DAY = 86400.0

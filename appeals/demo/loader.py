@@ -30,7 +30,7 @@ from appeals.demo.generator import (
     sample_received,
 )
 from appeals.models import Problem
-from appeals.search_index import search_index_range_as_stored
+from appeals.search.index import search_index_range_as_stored
 from cur.models import Agency, Membership, SlaPolicy, Subtopic
 from municipalities.models import Municipality, Population, Region, Settlement
 

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from appeals.intake import CursorMove, CursorMoved, IntakeItem, Rejected, UpsertResult, appeals_upsert
+from appeals.intake.upsert import CursorMove, CursorMoved, IntakeItem, Rejected, UpsertResult, appeals_upsert
 from municipalities.models import Municipality, Settlement
 
 log = logging.getLogger(__name__)
@@ -233,7 +233,7 @@ def feed_poll(*, region, source: str, path: str, parse, client, limit: int, max_
     `parse(raw, territory)` returns an IntakeItem or raises Invalid. A source that stays down after
     the client's retries ends the poll with the cursor where it was; the next beat run goes on.
     """
-    from appeals.intake import source_cursor_fail, source_cursor_get
+    from appeals.intake.upsert import source_cursor_fail, source_cursor_get
     from appeals.sources.client import SourceUnavailable
 
     territory = Territory.of(region)

@@ -22,7 +22,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from appeals.intake import SOURCE_FIELDS, IntakeItem, Rejected, appeals_upsert, items_quarantine
+from appeals.intake.upsert import SOURCE_FIELDS, IntakeItem, Rejected, appeals_upsert, items_quarantine
 from appeals.models import Channel, Importance, ImportJob, Kind
 from appeals.sources.common import (
     Invalid,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.utils import formats, timezone
 
-from appeals.intake import IntakeItem
+from appeals.intake.upsert import IntakeItem
 from appeals.models import Channel, Importance, Kind
 from appeals.sources.client import SourceClient
 from appeals.sources.common import (

@@ -5,7 +5,7 @@ Contract: docs/integrations.md, «ПОС». `pos_poll` is called by the beat tas
 
 from __future__ import annotations
 
-from appeals.intake import IntakeItem
+from appeals.intake.upsert import IntakeItem
 from appeals.models import Channel, Importance, Kind
 from appeals.sources.client import SourceClient
 from appeals.sources.common import (

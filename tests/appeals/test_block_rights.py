@@ -5,8 +5,9 @@ refused in the services themselves (the views only show what the service allows)
 import pytest
 from django.urls import reverse
 
-from appeals import lifecycle, problems
+from appeals.lifecycle import transitions
 from appeals.models import Appeal, Problem
+from appeals.problems import services as problem_services
 from cur.models import Subtopic
 from tests.personas import PESTRAVKA, user
 
@@ -23,8 +24,8 @@ def other_block_subtopic() -> Subtopic:
 
 
 def test_a_sector_head_cannot_move_an_appeal_to_another_blocks_subtopic(zhkh_appeal):
-    with pytest.raises(lifecycle.TransitionRefused, match="другого блока"):
-        lifecycle.appeal_correct(appeal=zhkh_appeal, by=user("pestravka_zhkh"),
+    with pytest.raises(transitions.TransitionRefused, match="другого блока"):
+        transitions.appeal_correct(appeal=zhkh_appeal, by=user("pestravka_zhkh"),
                                  changes={"subtopic": other_block_subtopic()})
     zhkh_appeal.refresh_from_db()
     assert zhkh_appeal.sector.code == "housing_utilities"
@@ -32,13 +33,13 @@ def test_a_sector_head_cannot_move_an_appeal_to_another_blocks_subtopic(zhkh_app
 
 def test_a_sector_head_may_correct_the_subtopic_inside_the_block(zhkh_appeal):
     inside = Subtopic.objects.filter(sector__code="housing_utilities").exclude(pk=zhkh_appeal.subtopic_id).first()
-    fresh = lifecycle.appeal_correct(appeal=zhkh_appeal, by=user("pestravka_zhkh"), changes={"subtopic": inside})
+    fresh = transitions.appeal_correct(appeal=zhkh_appeal, by=user("pestravka_zhkh"), changes={"subtopic": inside})
     assert fresh.subtopic == inside
 
 
 def test_the_mcu_operator_moves_it_to_another_block_and_the_move_is_recorded(zhkh_appeal):
     operator = user("pestravka_operator")
-    fresh = lifecycle.appeal_correct(appeal=zhkh_appeal, by=operator, changes={"subtopic": other_block_subtopic()})
+    fresh = transitions.appeal_correct(appeal=zhkh_appeal, by=operator, changes={"subtopic": other_block_subtopic()})
     assert fresh.sector.code == "education"
     event = fresh.events.get(field="sector")
     assert event.actor == operator and "другой блок" in event.reason
@@ -61,7 +62,7 @@ def mixed_problem(make_appeal):
     """A Problem joined by the МЦУ operator across two sectors: one ЖКХ appeal, one about a school."""
     zhkh = make_appeal(PESTRAVKA, "housing_utilities", text="Нет отопления в школе на ул. Школьной")
     school = make_appeal(PESTRAVKA, "education", text="В школе на ул. Школьной холодно, дети мёрзнут")
-    problem = problems.problem_join(appeal=zhkh, other=school, by=user("pestravka_operator"))
+    problem = problem_services.problem_join(appeal=zhkh, other=school, by=user("pestravka_operator"))
     return problem, zhkh, school
 
 
@@ -69,9 +70,9 @@ def test_a_sector_head_cannot_merge_a_problem_holding_appeals_of_other_sectors(m
     problem, zhkh, school = mixed_problem
     a = make_appeal(PESTRAVKA, "housing_utilities", text="Прорвало трубу во дворе")
     b = make_appeal(PESTRAVKA, "housing_utilities", text="Прорыв трубы во дворе дома")
-    own = problems.problem_join(appeal=a, other=b, by=user("pestravka_operator"))
-    with pytest.raises(problems.ProblemRefused, match="вне вашей зоны"):
-        problems.problem_merge(problem=problem, into=own, by=user("pestravka_zhkh"))
+    own = problem_services.problem_join(appeal=a, other=b, by=user("pestravka_operator"))
+    with pytest.raises(problem_services.ProblemRefused, match="вне вашей зоны"):
+        problem_services.problem_merge(problem=problem, into=own, by=user("pestravka_zhkh"))
     assert Appeal.objects.get(pk=school.pk).problem_id == problem.pk
     assert Problem.objects.filter(pk=problem.pk).exists()
 
@@ -79,17 +80,17 @@ def test_a_sector_head_cannot_merge_a_problem_holding_appeals_of_other_sectors(m
 def test_a_sector_head_cannot_split_off_appeals_of_other_sectors(mixed_problem, make_appeal):
     problem, zhkh, school = mixed_problem
     third = make_appeal(PESTRAVKA, "housing_utilities", text="Холодные батареи в школе")
-    problems.problem_join(appeal=third, other=zhkh, by=user("pestravka_operator"))
-    with pytest.raises(problems.ProblemRefused, match="вне вашей зоны"):
-        problems.problem_split(problem=problem, appeal_ids=[school.pk], by=user("pestravka_zhkh"))
+    problem_services.problem_join(appeal=third, other=zhkh, by=user("pestravka_operator"))
+    with pytest.raises(problem_services.ProblemRefused, match="вне вашей зоны"):
+        problem_services.problem_split(problem=problem, appeal_ids=[school.pk], by=user("pestravka_zhkh"))
     assert Appeal.objects.get(pk=school.pk).problem_id == problem.pk
 
 
 def test_a_sector_head_cannot_join_an_appeal_of_another_sector(make_appeal):
     zhkh = make_appeal(PESTRAVKA, "housing_utilities", text="Нет воды")
     school = make_appeal(PESTRAVKA, "education", text="Нет воды в школе")
-    with pytest.raises(problems.ProblemRefused, match="вне вашей зоны"):
-        problems.problem_join(appeal=zhkh, other=school, by=user("pestravka_zhkh"))
+    with pytest.raises(problem_services.ProblemRefused, match="вне вашей зоны"):
+        problem_services.problem_join(appeal=zhkh, other=school, by=user("pestravka_zhkh"))
     assert Appeal.objects.get(pk=school.pk).problem_id is None
 
 
@@ -97,12 +98,12 @@ def test_the_operator_merges_the_same_problems(mixed_problem, make_appeal):
     problem, zhkh, school = mixed_problem
     a = make_appeal(PESTRAVKA, "housing_utilities", text="Прорвало трубу во дворе")
     b = make_appeal(PESTRAVKA, "housing_utilities", text="Прорыв трубы во дворе дома")
-    own = problems.problem_join(appeal=a, other=b, by=user("pestravka_operator"))
-    problems.problem_merge(problem=problem, into=own, by=user("pestravka_operator"))
+    own = problem_services.problem_join(appeal=a, other=b, by=user("pestravka_operator"))
+    problem_services.problem_merge(problem=problem, into=own, by=user("pestravka_operator"))
     assert Appeal.objects.get(pk=school.pk).problem_id == own.pk
 
 
 def test_a_curator_cannot_operate_on_problems_even_through_the_service(mixed_problem):
     problem, zhkh, school = mixed_problem
-    with pytest.raises(problems.ProblemRefused):
-        problems.problem_split(problem=problem, appeal_ids=[school.pk], by=user("pestravka_curator"))
+    with pytest.raises(problem_services.ProblemRefused):
+        problem_services.problem_split(problem=problem, appeal_ids=[school.pk], by=user("pestravka_curator"))

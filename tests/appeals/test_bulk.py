@@ -7,8 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from appeals.bulk import MAX_BULK_IDS, appeals_bulk_act
 from appeals.models import Appeal, AppealEvent, Status
+from appeals.workspace.bulk import MAX_BULK_IDS, appeals_bulk_act
 from cur.models import Agency
 from tests.personas import PESTRAVKA, TOLYATTI, user
 
@@ -154,7 +154,7 @@ def test_the_queue_shows_the_bar_with_the_roles_actions(client, new_appeals):
 
 def test_the_queue_page_gains_no_queries_per_row(client, make_appeal):
     operator = user("pestravka_operator")
-    from appeals.services import saved_filter_save
+    from appeals.workspace.saved_filters import saved_filter_save
 
     saved_filter_save(user=operator, name="Новые", query="status=new")
     saved_filter_save(user=operator, name="Просроченные", query="overdue=true")

@@ -6,9 +6,9 @@ import re
 import pytest
 from django.urls import reverse
 
-from appeals import lifecycle
-from appeals.bulk import appeals_bulk_act
+from appeals.lifecycle import transitions
 from appeals.models import Appeal, Status
+from appeals.workspace.bulk import appeals_bulk_act
 from cur.models import Agency
 from tests.personas import PESTRAVKA, user
 
@@ -30,7 +30,7 @@ def test_a_row_changed_since_the_queue_was_seen_is_not_overwritten_by_the_bulk_a
 
     # meanwhile the head routes the first one from its card
     card_choice = Agency.objects.get(code="mup_zhkh_pestravskiy")
-    lifecycle.appeal_act(action="assign", appeal=seen, by=head, data={"version": seen.version, "agency": card_choice})
+    transitions.appeal_act(action="assign", appeal=seen, by=head, data={"version": seen.version, "agency": card_choice})
 
     bulk_choice = Agency.objects.get(code="adm_pestravskiy_mr")
     response = client.post(reverse("appeals:bulk"), {
@@ -49,7 +49,7 @@ def test_the_service_reports_changed_rows_apart_from_refusals(make_appeal):
     one, two = (make_appeal(PESTRAVKA, status=Status.NEW, due_at=None) for _ in range(2))
     operator = user("pestravka_operator")
     seen = {one.pk: one.version, two.pk: two.version}
-    lifecycle.appeal_act(action="register", appeal=one, by=user("pestravka_head"), data={"version": one.version})
+    transitions.appeal_act(action="register", appeal=one, by=user("pestravka_head"), data={"version": one.version})
     result = appeals_bulk_act(user=operator, seen=seen, action="register", data={})
     assert result.done == [two.number]
     assert result.changed == [one.number]

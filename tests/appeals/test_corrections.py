@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from appeals import lifecycle
-from appeals.lifecycle import TransitionRefused
+from appeals.lifecycle import transitions
+from appeals.lifecycle.transitions import TransitionRefused
 from appeals.models import AppealEvent
 from cur.models import Subtopic
 from municipalities.models import Municipality, Settlement
@@ -18,7 +18,7 @@ def test_a_new_subtopic_brings_its_sector_and_every_change_is_an_event(make_appe
     snow = Subtopic.objects.get(code="roads.snow")
     operator = user("pestravka_operator")
     changes = {"subtopic": snow, "address": "ул. Ленина, 3"}
-    appeal = lifecycle.appeal_correct(appeal=appeal, by=operator, changes=changes)
+    appeal = transitions.appeal_correct(appeal=appeal, by=operator, changes=changes)
     assert appeal.sector.code == "roads" and appeal.structuring_confidence == 1.0
     events = {e.field: e for e in AppealEvent.objects.filter(appeal=appeal, kind=AppealEvent.Kind.FIELD_CHANGED)}
     assert set(events) == {"subtopic", "sector", "address"}
@@ -29,7 +29,7 @@ def test_a_new_subtopic_brings_its_sector_and_every_change_is_an_event(make_appe
 def test_nothing_changed_writes_nothing(make_appeal):
     appeal = make_appeal(PESTRAVKA)
     before = appeal.version
-    lifecycle.appeal_correct(appeal=appeal, by=None, changes={"address": appeal.address})
+    transitions.appeal_correct(appeal=appeal, by=None, changes={"address": appeal.address})
     appeal.refresh_from_db()
     assert appeal.version == before
     assert not AppealEvent.objects.filter(appeal=appeal, kind=AppealEvent.Kind.FIELD_CHANGED).exists()
@@ -39,9 +39,9 @@ def test_a_settlement_must_lie_in_the_municipality(make_appeal):
     appeal = make_appeal(PESTRAVKA)
     tolyatti = Settlement.objects.filter(municipality__oktmo=TOLYATTI).first()
     with pytest.raises(TransitionRefused, match="не относится"):
-        lifecycle.appeal_correct(appeal=appeal, by=None, changes={"settlement": tolyatti})
+        transitions.appeal_correct(appeal=appeal, by=None, changes={"settlement": tolyatti})
     with pytest.raises(TransitionRefused, match="не исправляются"):
-        lifecycle.appeal_correct(appeal=appeal, by=None, changes={"status": "closed"})
+        transitions.appeal_correct(appeal=appeal, by=None, changes={"status": "closed"})
 
 
 def test_the_card_form_corrects_the_subtopic_and_shows_it_in_the_history(client, make_appeal):

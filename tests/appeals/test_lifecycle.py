@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db import connection
 
-from appeals import lifecycle
-from appeals.lifecycle import TransitionRefused
+from appeals.lifecycle import transitions
+from appeals.lifecycle.transitions import TransitionRefused
 from appeals.models import Answer, Appeal, AppealEvent, Status
 from cur.models import Agency
 from tests.personas import PESTRAVKA, user
@@ -35,7 +35,7 @@ def new_message(make_appeal):
 
 
 def test_registration_sets_the_pos_deadline_from_the_subtopic_rule(new_message, operator):
-    appeal = lifecycle.appeal_register(appeal=new_message, by=operator, at=T0)
+    appeal = transitions.appeal_register(appeal=new_message, by=operator, at=T0)
     assert appeal.status == Status.REGISTERED and appeal.version == 2
     # the subtopic (housing.apartment_buildings — first by code in ЖКХ) has 10 working days in the rubricator
     days = appeal.subtopic.sla_policies.get(kind="message", target="final").amount
@@ -50,7 +50,7 @@ def test_registration_sets_the_pos_deadline_from_the_subtopic_rule(new_message, 
 def test_a_59fz_appeal_gets_30_calendar_days_moved_off_a_weekend(make_appeal, operator):
     appeal = make_appeal(PESTRAVKA, kind="appeal", channel="letter", received_at=T0, status=Status.NEW, due_at=None)
     # registered on Friday 5 April 2024: +30 days = Sunday 5 May → Monday 6 May 2024
-    appeal = lifecycle.appeal_register(appeal=appeal, by=operator, at=datetime(2024, 4, 5, 11, tzinfo=SAMARA))
+    appeal = transitions.appeal_register(appeal=appeal, by=operator, at=datetime(2024, 4, 5, 11, tzinfo=SAMARA))
     assert appeal.due_at.astimezone(SAMARA).date().isoformat() == "2024-05-06"
 
 
@@ -58,8 +58,8 @@ def test_an_incident_gets_8_working_hours_or_4_when_important(make_appeal, opera
     normal = make_appeal(PESTRAVKA, kind="incident", channel="incident", received_at=T0, status=Status.NEW)
     urgent = make_appeal(PESTRAVKA, kind="incident", channel="incident", received_at=T0, status=Status.NEW,
                          importance="high")
-    normal = lifecycle.appeal_register(appeal=normal, by=operator, at=T0)
-    urgent = lifecycle.appeal_register(appeal=urgent, by=operator, at=T0)
+    normal = transitions.appeal_register(appeal=normal, by=operator, at=T0)
+    urgent = transitions.appeal_register(appeal=urgent, by=operator, at=T0)
     # 10:00 + 8 working hours with lunch 13–14 → next day 10:00; 4 hours → 15:00 the same day
     assert normal.first_response_due_at == datetime(2024, 3, 13, 10, tzinfo=SAMARA)
     assert urgent.first_response_due_at == datetime(2024, 3, 12, 15, tzinfo=SAMARA)
@@ -67,9 +67,9 @@ def test_an_incident_gets_8_working_hours_or_4_when_important(make_appeal, opera
 
 def test_an_illegal_transition_is_refused_and_changes_nothing(new_message, operator, zhkh):
     with pytest.raises(TransitionRefused, match="Нельзя закрыть"):
-        lifecycle.appeal_close(appeal=new_message, by=operator)
+        transitions.appeal_close(appeal=new_message, by=operator)
     with pytest.raises(TransitionRefused, match="не применяется"):
-        lifecycle.appeal_extend(appeal=new_message, days=10, reason="проверка", by=operator)
+        transitions.appeal_extend(appeal=new_message, days=10, reason="проверка", by=operator)
     new_message.refresh_from_db()
     assert new_message.status == Status.NEW and new_message.version == 1
     assert list(AppealEvent.objects.filter(appeal=new_message).values_list("kind", flat=True)) == ["created"]
@@ -77,15 +77,15 @@ def test_an_illegal_transition_is_refused_and_changes_nothing(new_message, opera
 
 def test_the_whole_path_with_rework_and_a_verdict(new_message, operator, zhkh):
     executor = user("executor_pestravka_zhkh")
-    appeal = lifecycle.appeal_register(appeal=new_message, by=operator, at=T0)
-    appeal = lifecycle.appeal_assign(appeal=appeal, agency=zhkh, by=operator, at=T0 + timedelta(hours=1))
-    lifecycle.answer_submit(appeal=appeal, text="Вопрос на контроле.", by=executor, at=T0 + timedelta(days=1))
-    appeal = lifecycle.appeal_return_for_rework(appeal=appeal, reason="Нет срока работ", by=operator,
+    appeal = transitions.appeal_register(appeal=new_message, by=operator, at=T0)
+    appeal = transitions.appeal_assign(appeal=appeal, agency=zhkh, by=operator, at=T0 + timedelta(hours=1))
+    transitions.answer_submit(appeal=appeal, text="Вопрос на контроле.", by=executor, at=T0 + timedelta(days=1))
+    appeal = transitions.appeal_return_for_rework(appeal=appeal, reason="Нет срока работ", by=operator,
                                                 at=T0 + timedelta(days=1, hours=2))
-    lifecycle.answer_submit(appeal=appeal, text="Трубы заменены 14.03, фотоотчёт приложен.", has_evidence=True,
+    transitions.answer_submit(appeal=appeal, text="Трубы заменены 14.03, фотоотчёт приложен.", has_evidence=True,
                             by=executor, at=T0 + timedelta(days=2))
-    appeal = lifecycle.appeal_close(appeal=Appeal.objects.get(pk=appeal.pk), by=operator, at=T0 + timedelta(days=3))
-    appeal = lifecycle.appeal_rate(appeal=appeal, satisfaction="satisfied", at=T0 + timedelta(days=4))
+    appeal = transitions.appeal_close(appeal=Appeal.objects.get(pk=appeal.pk), by=operator, at=T0 + timedelta(days=3))
+    appeal = transitions.appeal_rate(appeal=appeal, satisfaction="satisfied", at=T0 + timedelta(days=4))
 
     assert appeal.status == Status.CLOSED and appeal.satisfaction == "satisfied"
     assert list(Answer.objects.filter(appeal=appeal).order_by("created_at").values_list("review", flat=True)) == [
@@ -96,24 +96,24 @@ def test_the_whole_path_with_rework_and_a_verdict(new_message, operator, zhkh):
 
 
 def test_not_satisfied_reopens_with_a_fresh_deadline_counted_against_the_body(new_message, operator, zhkh):
-    appeal = lifecycle.appeal_register(appeal=new_message, by=operator, at=T0)
-    appeal = lifecycle.appeal_assign(appeal=appeal, agency=zhkh, by=operator, at=T0)
-    lifecycle.answer_submit(appeal=appeal, text="Сделано.", by=None, at=T0 + timedelta(days=1))
-    appeal = lifecycle.appeal_close(appeal=Appeal.objects.get(pk=appeal.pk), by=operator, at=T0 + timedelta(days=1))
+    appeal = transitions.appeal_register(appeal=new_message, by=operator, at=T0)
+    appeal = transitions.appeal_assign(appeal=appeal, agency=zhkh, by=operator, at=T0)
+    transitions.answer_submit(appeal=appeal, text="Сделано.", by=None, at=T0 + timedelta(days=1))
+    appeal = transitions.appeal_close(appeal=Appeal.objects.get(pk=appeal.pk), by=operator, at=T0 + timedelta(days=1))
     old_due = appeal.due_at
     later = T0 + timedelta(days=20)
-    appeal = lifecycle.appeal_rate(appeal=appeal, satisfaction="not_satisfied", at=later)
+    appeal = transitions.appeal_rate(appeal=appeal, satisfaction="not_satisfied", at=later)
     assert appeal.status == Status.IN_PROGRESS and appeal.due_at > old_due and appeal.closed_at is None
     reopened = AppealEvent.objects.get(appeal=appeal, kind=AppealEvent.Kind.REOPENED)
     assert reopened.agency == zhkh and "не удовлетворён" in reopened.reason
 
 
 def test_forwarding_keeps_the_citizens_deadline(new_message, operator, zhkh):
-    appeal = lifecycle.appeal_register(appeal=new_message, by=operator, at=T0)
-    appeal = lifecycle.appeal_assign(appeal=appeal, agency=zhkh, by=operator, at=T0)
+    appeal = transitions.appeal_register(appeal=new_message, by=operator, at=T0)
+    appeal = transitions.appeal_assign(appeal=appeal, agency=zhkh, by=operator, at=T0)
     due = appeal.due_at
     other = Agency.objects.get(code="adm_pestravskiy_mr")
-    appeal = lifecycle.appeal_forward(appeal=appeal, agency=other, reason="Не в компетенции МУП", by=operator,
+    appeal = transitions.appeal_forward(appeal=appeal, agency=other, reason="Не в компетенции МУП", by=operator,
                                       at=T0 + timedelta(days=2))
     assert appeal.due_at == due and appeal.agency == other
     event = AppealEvent.objects.get(appeal=appeal, kind=AppealEvent.Kind.FORWARDED)
@@ -123,44 +123,44 @@ def test_forwarding_keeps_the_citizens_deadline(new_message, operator, zhkh):
 def test_a_complaint_never_goes_to_the_body_complained_about(make_appeal, operator, zhkh):
     appeal = make_appeal(PESTRAVKA, kind="appeal", channel="letter", received_at=T0, status=Status.NEW,
                          complained_agency=zhkh)
-    appeal = lifecycle.appeal_register(appeal=appeal, by=operator, at=T0)
+    appeal = transitions.appeal_register(appeal=appeal, by=operator, at=T0)
     with pytest.raises(TransitionRefused, match="обжалуются его действия"):
-        lifecycle.appeal_assign(appeal=appeal, agency=zhkh, by=operator)
+        transitions.appeal_assign(appeal=appeal, agency=zhkh, by=operator)
 
 
 def test_one_extension_of_up_to_30_days_with_a_reason(make_appeal, operator):
     appeal = make_appeal(PESTRAVKA, kind="appeal", channel="letter", received_at=T0, status=Status.NEW)
-    appeal = lifecycle.appeal_register(appeal=appeal, by=operator, at=T0)
+    appeal = transitions.appeal_register(appeal=appeal, by=operator, at=T0)
     with pytest.raises(TransitionRefused, match="1–30"):
-        lifecycle.appeal_extend(appeal=appeal, days=31, reason="Запрос в другой орган", by=operator)
+        transitions.appeal_extend(appeal=appeal, days=31, reason="Запрос в другой орган", by=operator)
     with pytest.raises(TransitionRefused, match="основание"):
-        lifecycle.appeal_extend(appeal=appeal, days=10, reason=" ", by=operator)
-    appeal = lifecycle.appeal_extend(appeal=appeal, days=30, reason="Запрос в другой орган", by=operator)
+        transitions.appeal_extend(appeal=appeal, days=10, reason=" ", by=operator)
+    appeal = transitions.appeal_extend(appeal=appeal, days=30, reason="Запрос в другой орган", by=operator)
     assert appeal.extensions == 1
     with pytest.raises(TransitionRefused, match="одно продление"):
-        lifecycle.appeal_extend(appeal=appeal, days=5, reason="Ещё раз", by=operator)
+        transitions.appeal_extend(appeal=appeal, days=5, reason="Ещё раз", by=operator)
     event = AppealEvent.objects.get(appeal=appeal, kind=AppealEvent.Kind.EXTENDED)
     assert "уведомлён" in event.reason
 
 
-@pytest.mark.parametrize("ground", sorted(lifecycle.ST11_GROUNDS))
+@pytest.mark.parametrize("ground", sorted(transitions.ST11_GROUNDS))
 def test_each_st11_ground_leaves_the_appeal_without_answer_with_its_notice(make_appeal, operator, ground):
     appeal = make_appeal(PESTRAVKA, kind="appeal", channel="letter", received_at=T0, status=Status.NEW)
-    appeal = lifecycle.appeal_leave_without_answer(appeal=appeal, ground=ground, by=operator, at=T0)
+    appeal = transitions.appeal_leave_without_answer(appeal=appeal, ground=ground, by=operator, at=T0)
     assert appeal.status == Status.LEFT_WITHOUT_ANSWER and appeal.closed_at == T0
     event = AppealEvent.objects.get(appeal=appeal, kind=AppealEvent.Kind.LEFT_WITHOUT_ANSWER)
-    assert lifecycle.ST11_GROUNDS[ground][1] in event.reason
+    assert transitions.ST11_GROUNDS[ground][1] in event.reason
 
 
 def test_clarification_stops_the_clock_for_exactly_the_paused_working_time(new_message, operator, zhkh):
-    appeal = lifecycle.appeal_register(appeal=new_message, by=operator, at=T0)
-    appeal = lifecycle.appeal_assign(appeal=appeal, agency=zhkh, by=operator, at=T0)
+    appeal = transitions.appeal_register(appeal=new_message, by=operator, at=T0)
+    appeal = transitions.appeal_assign(appeal=appeal, agency=zhkh, by=operator, at=T0)
     due = appeal.due_at
     asked = datetime(2024, 3, 13, 10, tzinfo=SAMARA)   # Wednesday 10:00
     answered = datetime(2024, 3, 14, 10, tzinfo=SAMARA)  # Thursday 10:00: 8 working hours later
-    appeal = lifecycle.appeal_request_clarification(appeal=appeal, question="Уточните номер дома", by=operator,
+    appeal = transitions.appeal_request_clarification(appeal=appeal, question="Уточните номер дома", by=operator,
                                                     at=asked)
-    appeal = lifecycle.appeal_receive_clarification(appeal=appeal, text="Дом 5", at=answered)
+    appeal = transitions.appeal_receive_clarification(appeal=appeal, text="Дом 5", at=answered)
     assert appeal.status == Status.IN_PROGRESS and appeal.paused_at is None
     from cur.selectors import working_calendar
 
@@ -170,10 +170,10 @@ def test_clarification_stops_the_clock_for_exactly_the_paused_working_time(new_m
 
 def test_an_interim_answer_starts_the_incident_deadline_after_interim(make_appeal, operator, zhkh):
     appeal = make_appeal(PESTRAVKA, kind="incident", channel="incident", received_at=T0, status=Status.NEW)
-    appeal = lifecycle.appeal_register(appeal=appeal, by=operator, at=T0)
-    appeal = lifecycle.appeal_assign(appeal=appeal, agency=zhkh, by=operator, at=T0)
+    appeal = transitions.appeal_register(appeal=appeal, by=operator, at=T0)
+    appeal = transitions.appeal_assign(appeal=appeal, agency=zhkh, by=operator, at=T0)
     later = T0 + timedelta(hours=3)
-    lifecycle.answer_submit(appeal=appeal, text="Бригада выехала.", is_interim=True, by=None, at=later)
+    transitions.answer_submit(appeal=appeal, text="Бригада выехала.", is_interim=True, by=None, at=later)
     appeal.refresh_from_db()
     assert appeal.status == Status.INTERIM_ANSWERED and appeal.first_response_at == later
     # 7 working days after Tuesday 12 March 2024 → Thursday 21 March, end of day
@@ -182,9 +182,9 @@ def test_an_interim_answer_starts_the_incident_deadline_after_interim(make_appea
 
 def test_a_stale_page_cannot_overwrite_a_newer_change(new_message, operator):
     seen = new_message.version
-    lifecycle.appeal_register(appeal=new_message, by=operator, at=T0)
+    transitions.appeal_register(appeal=new_message, by=operator, at=T0)
     with pytest.raises(TransitionRefused, match="другой пользователь"):
-        lifecycle.appeal_assign(appeal=new_message, agency=Agency.objects.get(code="mup_zhkh_pestravskiy"),
+        transitions.appeal_assign(appeal=new_message, agency=Agency.objects.get(code="mup_zhkh_pestravskiy"),
                                 by=operator, expected_version=seen)
 
 
@@ -194,9 +194,9 @@ def test_two_concurrent_updates_never_lose_one(reference, make_appeal):
     the row lock serialises them and neither change is lost, in whichever order they land."""
     operator = user("pestravka_operator")
     appeal = make_appeal(PESTRAVKA, kind="appeal", channel="letter", received_at=T0, status=Status.NEW)
-    lifecycle.appeal_register(appeal=appeal, by=operator, at=T0)
+    transitions.appeal_register(appeal=appeal, by=operator, at=T0)
     zhkh, adm = Agency.objects.get(code="mup_zhkh_pestravskiy"), Agency.objects.get(code="adm_pestravskiy_mr")
-    lifecycle.appeal_assign(appeal=appeal, agency=zhkh, by=operator, at=T0)
+    transitions.appeal_assign(appeal=appeal, agency=zhkh, by=operator, at=T0)
     barrier = threading.Barrier(2)
     errors = []
 
@@ -210,9 +210,9 @@ def test_two_concurrent_updates_never_lose_one(reference, make_appeal):
             connection.close()
 
     threads = [
-        threading.Thread(target=act, args=(lambda: lifecycle.appeal_forward(
+        threading.Thread(target=act, args=(lambda: transitions.appeal_forward(
             appeal=appeal, agency=adm, reason="По компетенции", by=operator),)),
-        threading.Thread(target=act, args=(lambda: lifecycle.appeal_extend(
+        threading.Thread(target=act, args=(lambda: transitions.appeal_extend(
             appeal=appeal, days=20, reason="Нужен выезд комиссии", by=operator),)),
     ]
     for thread in threads:
@@ -233,14 +233,14 @@ def test_two_concurrent_extensions_give_exactly_one(reference, make_appeal):
     """Without the row lock both would read «not extended yet» and extend twice."""
     operator = user("pestravka_operator")
     appeal = make_appeal(PESTRAVKA, kind="appeal", channel="letter", received_at=T0, status=Status.NEW)
-    lifecycle.appeal_register(appeal=appeal, by=operator, at=T0)
+    transitions.appeal_register(appeal=appeal, by=operator, at=T0)
     barrier = threading.Barrier(2)
     outcomes = []
 
     def extend():
         try:
             barrier.wait()
-            lifecycle.appeal_extend(appeal=appeal, days=15, reason="Нужен выезд комиссии", by=operator)
+            transitions.appeal_extend(appeal=appeal, days=15, reason="Нужен выезд комиссии", by=operator)
             outcomes.append("extended")
         except TransitionRefused as exc:
             outcomes.append(exc.messages[0])
@@ -258,9 +258,9 @@ def test_two_concurrent_extensions_give_exactly_one(reference, make_appeal):
 
 
 def test_a_formal_reply_is_flagged_for_the_operator(new_message, operator, zhkh, client):
-    appeal = lifecycle.appeal_register(appeal=new_message, by=operator, at=T0)
-    appeal = lifecycle.appeal_assign(appeal=appeal, agency=zhkh, by=operator, at=T0)
-    answer = lifecycle.answer_submit(appeal=appeal, text="Вопрос находится на контроле.", by=None, at=T0)
+    appeal = transitions.appeal_register(appeal=new_message, by=operator, at=T0)
+    appeal = transitions.appeal_assign(appeal=appeal, agency=zhkh, by=operator, at=T0)
+    answer = transitions.answer_submit(appeal=appeal, text="Вопрос находится на контроле.", by=None, at=T0)
     assert "template_only" in answer.flags and "no_date_or_action" in answer.flags
     client.force_login(operator)
     card = client.get(f"/appeals/{appeal.pk}/").content.decode()

@@ -11,9 +11,11 @@ from django.db import connection, transaction
 from django.test import override_settings
 from django.urls import reverse
 
-from appeals import lifecycle, tasks, verdict
+from appeals import tasks
+from appeals.citizen import links
+from appeals.citizen.notices import notices_send_pending
+from appeals.lifecycle import transitions
 from appeals.models import Appeal, Notice, Status
-from appeals.notices import notices_send_pending
 from cur.models import Agency
 from tests.personas import PESTRAVKA, user
 
@@ -71,12 +73,12 @@ def notices(appeal) -> list[tuple[str, str]]:
 
 
 def in_work(appeal, operator, agency):
-    appeal = lifecycle.appeal_register(appeal=appeal, by=operator, at=T0)
-    return lifecycle.appeal_assign(appeal=appeal, agency=agency, by=operator, at=T0 + timedelta(hours=1))
+    appeal = transitions.appeal_register(appeal=appeal, by=operator, at=T0)
+    return transitions.appeal_assign(appeal=appeal, agency=agency, by=operator, at=T0 + timedelta(hours=1))
 
 
 def test_registration_of_a_59fz_appeal_tells_the_number_and_the_deadline(letter, operator):
-    appeal = lifecycle.appeal_register(appeal=letter(), by=operator, at=T0)
+    appeal = transitions.appeal_register(appeal=letter(), by=operator, at=T0)
     notice = Notice.objects.get(appeal=appeal)
     assert (notice.kind, notice.via, notice.state, notice.recipient) == (
         "registered", "email", "pending", "petrova@example.ru")
@@ -89,25 +91,25 @@ def test_registration_of_a_59fz_appeal_tells_the_number_and_the_deadline(letter,
 def test_the_deadline_date_is_the_regions_not_utc(letter, operator):
     """Registered at 01:30 Samara time on 13 March = 21:30 UTC on 12 March: the citizen reads the 13th."""
     at = datetime(2024, 3, 13, 1, 30, tzinfo=SAMARA)
-    appeal = lifecycle.appeal_register(appeal=letter(), by=operator, at=at)
+    appeal = transitions.appeal_register(appeal=letter(), by=operator, at=at)
     assert "зарегистрировано 13.03.2024" in Notice.objects.get(appeal=appeal).text
 
 
 def test_registration_of_a_pos_message_owes_no_notice(make_appeal, operator):
     appeal = make_appeal(PESTRAVKA, received_at=T0, status=Status.NEW, due_at=None)
-    lifecycle.appeal_register(appeal=appeal, by=operator, at=T0)
+    transitions.appeal_register(appeal=appeal, by=operator, at=T0)
     assert notices(appeal) == []
 
 
 def test_an_anonymous_citizen_gets_no_notice_from_any_action(letter, operator, zhkh, adm):
     appeal = in_work(letter(**ANONYMOUS), operator, zhkh)
-    appeal = lifecycle.appeal_forward(appeal=appeal, agency=adm, reason="По компетенции", by=operator,
+    appeal = transitions.appeal_forward(appeal=appeal, agency=adm, reason="По компетенции", by=operator,
                                       at=T0 + timedelta(days=1))
-    appeal = lifecycle.appeal_extend(appeal=appeal, days=10, reason="Выезд комиссии", by=operator,
+    appeal = transitions.appeal_extend(appeal=appeal, days=10, reason="Выезд комиссии", by=operator,
                                      at=T0 + timedelta(days=2))
-    lifecycle.answer_submit(appeal=appeal, text="Трубы заменены 14.03.", by=None, at=T0 + timedelta(days=3))
-    lifecycle.appeal_close(appeal=appeal, by=operator, at=T0 + timedelta(days=4))
-    other = lifecycle.appeal_leave_without_answer(appeal=letter(**ANONYMOUS), ground="no_name_or_address",
+    transitions.answer_submit(appeal=appeal, text="Трубы заменены 14.03.", by=None, at=T0 + timedelta(days=3))
+    transitions.appeal_close(appeal=appeal, by=operator, at=T0 + timedelta(days=4))
+    other = transitions.appeal_leave_without_answer(appeal=letter(**ANONYMOUS), ground="no_name_or_address",
                                                   by=operator, at=T0)
     assert notices(appeal) == [] and notices(other) == []
 
@@ -126,14 +128,14 @@ def test_the_notice_goes_by_email_then_the_source_platform_then_post(make_appeal
     appeal = make_appeal(PESTRAVKA, kind=kind, channel=channel, received_at=T0, status=Status.NEW, due_at=None,
                          **contacts)
     appeal = in_work(appeal, operator, zhkh)
-    lifecycle.appeal_forward(appeal=appeal, agency=adm, reason="По компетенции", by=operator, at=T0)
+    transitions.appeal_forward(appeal=appeal, agency=adm, reason="По компетенции", by=operator, at=T0)
     notice = Notice.objects.get(appeal=appeal, kind="forwarded")
     assert (notice.via, notice.recipient) == (via, recipient)
 
 
 def test_forwarding_names_the_new_body_and_the_law(letter, operator, zhkh, adm):
     appeal = in_work(letter(), operator, zhkh)
-    lifecycle.appeal_forward(appeal=appeal, agency=adm, reason="Не в компетенции МУП", by=operator,
+    transitions.appeal_forward(appeal=appeal, agency=adm, reason="Не в компетенции МУП", by=operator,
                              at=T0 + timedelta(days=1))
     notice = Notice.objects.get(appeal=appeal, kind="forwarded")
     assert adm.name in notice.text and "ч. 3 ст. 8" in notice.text
@@ -143,7 +145,7 @@ def test_forwarding_names_the_new_body_and_the_law(letter, operator, zhkh, adm):
 
 def test_extension_tells_the_new_date_and_the_reason(letter, operator, zhkh):
     appeal = in_work(letter(), operator, zhkh)
-    appeal = lifecycle.appeal_extend(appeal=appeal, days=20, reason="Нужен выезд комиссии", by=operator,
+    appeal = transitions.appeal_extend(appeal=appeal, days=20, reason="Нужен выезд комиссии", by=operator,
                                      at=T0 + timedelta(days=5))
     notice = Notice.objects.get(appeal=appeal, kind="extended")
     assert f"продлён до {appeal.due_at.astimezone(SAMARA):%d.%m.%Y}" in notice.text
@@ -152,7 +154,7 @@ def test_extension_tells_the_new_date_and_the_reason(letter, operator, zhkh):
 
 def test_a_clarification_request_carries_the_question(make_appeal, operator, zhkh):
     appeal = in_work(make_appeal(PESTRAVKA, received_at=T0, status=Status.NEW, due_at=None), operator, zhkh)
-    lifecycle.appeal_request_clarification(appeal=appeal, question="Уточните номер дома и подъезда", by=operator,
+    transitions.appeal_request_clarification(appeal=appeal, question="Уточните номер дома и подъезда", by=operator,
                                            at=T0 + timedelta(days=1))
     notice = Notice.objects.get(appeal=appeal)
     assert notice.kind == "clarification" and "Уточните номер дома и подъезда" in notice.text
@@ -160,49 +162,49 @@ def test_a_clarification_request_carries_the_question(make_appeal, operator, zhk
 
 @pytest.mark.parametrize("ground", ["unreadable", "repeated_question", "obscene_or_threatening"])
 def test_leaving_without_answer_sends_the_st11_notice(letter, operator, ground):
-    appeal = lifecycle.appeal_leave_without_answer(appeal=letter(), ground=ground, by=operator, at=T0)
+    appeal = transitions.appeal_leave_without_answer(appeal=letter(), ground=ground, by=operator, at=T0)
     notice = Notice.objects.get(appeal=appeal)
-    assert notice.kind == "left_without_answer" and lifecycle.ST11_GROUNDS[ground][1] in notice.text
+    assert notice.kind == "left_without_answer" and transitions.ST11_GROUNDS[ground][1] in notice.text
     assert "ст. 11" in notice.text
 
 
 @override_settings(CUR_PUBLIC_URL="https://cur.example.ru/")
 def test_closing_sends_the_accepted_answer_with_the_verdict_link(letter, operator, zhkh):
     appeal = in_work(letter(), operator, zhkh)
-    lifecycle.answer_submit(appeal=appeal, text="Вопрос на контроле.", by=None, at=T0 + timedelta(days=1))
-    appeal = lifecycle.appeal_return_for_rework(appeal=appeal, reason="Нет срока", by=operator,
+    transitions.answer_submit(appeal=appeal, text="Вопрос на контроле.", by=None, at=T0 + timedelta(days=1))
+    appeal = transitions.appeal_return_for_rework(appeal=appeal, reason="Нет срока", by=operator,
                                                 at=T0 + timedelta(days=2))
-    lifecycle.answer_submit(appeal=appeal, text="Трубы заменены 14.03 & проверены «Водоканалом».", by=None,
+    transitions.answer_submit(appeal=appeal, text="Трубы заменены 14.03 & проверены «Водоканалом».", by=None,
                             at=T0 + timedelta(days=3))
-    appeal = lifecycle.appeal_close(appeal=Appeal.objects.get(pk=appeal.pk), by=operator, at=T0 + timedelta(days=4))
+    appeal = transitions.appeal_close(appeal=Appeal.objects.get(pk=appeal.pk), by=operator, at=T0 + timedelta(days=4))
     notice = Notice.objects.get(appeal=appeal, kind="answered")
     assert "Трубы заменены 14.03 & проверены «Водоканалом»." in notice.text  # plain text, not HTML-escaped
     assert "Вопрос на контроле" not in notice.text  # the returned answer is not the answer
     assert zhkh.name in notice.text
     link = next(line for line in notice.text.splitlines() if line.startswith("https://cur.example.ru/verdict/"))
     token = link.removeprefix("https://cur.example.ru/verdict/").rstrip("/")
-    assert verdict.verdict_check(token) == appeal
+    assert links.verdict_check(token) == appeal
 
 
 def test_each_action_of_a_whole_path_leaves_its_notice(letter, operator, zhkh, adm):
     appeal = in_work(letter(), operator, zhkh)
-    appeal = lifecycle.appeal_forward(appeal=appeal, agency=adm, reason="По компетенции", by=operator,
+    appeal = transitions.appeal_forward(appeal=appeal, agency=adm, reason="По компетенции", by=operator,
                                       at=T0 + timedelta(days=1))
-    appeal = lifecycle.appeal_request_clarification(appeal=appeal, question="Номер дома?", by=operator,
+    appeal = transitions.appeal_request_clarification(appeal=appeal, question="Номер дома?", by=operator,
                                                     at=T0 + timedelta(days=2))
-    appeal = lifecycle.appeal_receive_clarification(appeal=appeal, text="Дом 5", at=T0 + timedelta(days=3))
-    appeal = lifecycle.appeal_extend(appeal=appeal, days=10, reason="Выезд комиссии", by=operator,
+    appeal = transitions.appeal_receive_clarification(appeal=appeal, text="Дом 5", at=T0 + timedelta(days=3))
+    appeal = transitions.appeal_extend(appeal=appeal, days=10, reason="Выезд комиссии", by=operator,
                                      at=T0 + timedelta(days=4))
-    lifecycle.answer_submit(appeal=appeal, text="Сделано 20.03.", by=None, at=T0 + timedelta(days=5))
-    lifecycle.appeal_close(appeal=appeal, by=operator, at=T0 + timedelta(days=6))
+    transitions.answer_submit(appeal=appeal, text="Сделано 20.03.", by=None, at=T0 + timedelta(days=5))
+    transitions.appeal_close(appeal=appeal, by=operator, at=T0 + timedelta(days=6))
     assert notices(appeal) == [("registered", "email"), ("forwarded", "email"), ("clarification", "email"),
                                ("extended", "email"), ("answered", "email")]
 
 
 def test_a_refused_action_leaves_no_notice(letter, operator):
     appeal = letter()
-    with pytest.raises(lifecycle.TransitionRefused):
-        lifecycle.appeal_extend(appeal=appeal, days=10, reason="Проверка", by=operator)
+    with pytest.raises(transitions.TransitionRefused):
+        transitions.appeal_extend(appeal=appeal, days=10, reason="Проверка", by=operator)
     assert notices(appeal) == []
 
 
@@ -210,7 +212,7 @@ def test_a_refused_action_leaves_no_notice(letter, operator):
 
 
 def test_the_task_sends_an_email_once(letter, operator):
-    appeal = lifecycle.appeal_register(appeal=letter(), by=operator, at=T0)
+    appeal = transitions.appeal_register(appeal=letter(), by=operator, at=T0)
     assert tasks.notices_send() == {"sent": 1, "printed": 0, "retry": 0, "failed": 0}
     assert tasks.notices_send() == {"sent": 0, "printed": 0, "retry": 0, "failed": 0}
     assert len(mail.outbox) == 1
@@ -223,10 +225,10 @@ def test_the_task_sends_an_email_once(letter, operator):
 def test_a_letter_goes_to_print_and_the_source_platform_is_left_alone(make_appeal, operator, zhkh, adm):
     by_post = make_appeal(PESTRAVKA, kind="appeal", channel="letter", received_at=T0, status=Status.NEW,
                           due_at=None, citizen_email="", citizen_address="с. Пестравка, ул. Ленина, 1")
-    lifecycle.appeal_register(appeal=by_post, by=operator, at=T0)
+    transitions.appeal_register(appeal=by_post, by=operator, at=T0)
     pos = in_work(make_appeal(PESTRAVKA, received_at=T0, status=Status.NEW, due_at=None, citizen_email=""),
                   operator, zhkh)
-    lifecycle.appeal_forward(appeal=pos, agency=adm, reason="По компетенции", by=operator, at=T0)
+    transitions.appeal_forward(appeal=pos, agency=adm, reason="По компетенции", by=operator, at=T0)
 
     assert notices_send_pending() == {"sent": 0, "printed": 1, "retry": 0, "failed": 0}
     assert mail.outbox == []
@@ -236,7 +238,7 @@ def test_a_letter_goes_to_print_and_the_source_platform_is_left_alone(make_appea
 
 
 def test_a_failing_mail_server_is_retried_then_given_up(letter, operator):
-    appeal = lifecycle.appeal_register(appeal=letter(), by=operator, at=T0)
+    appeal = transitions.appeal_register(appeal=letter(), by=operator, at=T0)
     with override_settings(EMAIL_BACKEND="tests.appeals.test_notices.BrokenBackend"):
         for attempt in range(1, 5):
             assert notices_send_pending()["retry"] == 1
@@ -251,8 +253,8 @@ def test_a_failing_mail_server_is_retried_then_given_up(letter, operator):
 
 
 def test_a_failure_does_not_hold_up_the_others(letter, operator):
-    bad = lifecycle.appeal_register(appeal=letter(citizen_email="nobody@example.ru"), by=operator, at=T0)
-    good = lifecycle.appeal_register(appeal=letter(), by=operator, at=T0 + timedelta(minutes=1))
+    bad = transitions.appeal_register(appeal=letter(citizen_email="nobody@example.ru"), by=operator, at=T0)
+    good = transitions.appeal_register(appeal=letter(), by=operator, at=T0 + timedelta(minutes=1))
     with override_settings(EMAIL_BACKEND="tests.appeals.test_notices.RefusesNobody"):
         assert notices_send_pending() == {"sent": 1, "printed": 0, "retry": 1, "failed": 0}
     assert Notice.objects.get(appeal=bad).state == "pending" and Notice.objects.get(appeal=good).state == "sent"
@@ -260,7 +262,7 @@ def test_a_failure_does_not_hold_up_the_others(letter, operator):
 
 
 def test_the_sender_takes_at_most_its_limit_oldest_first(letter, operator):
-    appeals = [lifecycle.appeal_register(appeal=letter(), by=operator, at=T0 + timedelta(minutes=i))
+    appeals = [transitions.appeal_register(appeal=letter(), by=operator, at=T0 + timedelta(minutes=i))
                for i in range(3)]
     assert notices_send_pending(limit=2)["sent"] == 2
     states = [Notice.objects.get(appeal=a).state for a in appeals]
@@ -271,7 +273,7 @@ def test_the_sender_takes_at_most_its_limit_oldest_first(letter, operator):
 def test_a_notice_another_worker_holds_is_skipped_not_sent_twice(reference, make_appeal):
     operator = user("pestravka_operator")
     held, free = (
-        lifecycle.appeal_register(appeal=make_appeal(PESTRAVKA, kind="appeal", channel="letter", received_at=T0,
+        transitions.appeal_register(appeal=make_appeal(PESTRAVKA, kind="appeal", channel="letter", received_at=T0,
                                                      status=Status.NEW, due_at=None), by=operator, at=T0)
         for _ in range(2)
     )
@@ -309,7 +311,7 @@ def test_the_beat_schedule_runs_the_sender_every_minute():
 
 
 def test_it_lists_the_notices_on_the_card(client, letter, operator):
-    appeal = lifecycle.appeal_register(appeal=letter(), by=operator, at=T0)
+    appeal = transitions.appeal_register(appeal=letter(), by=operator, at=T0)
     notices_send_pending()
     client.force_login(operator)
     card = client.get(reverse("appeals:detail", args=[appeal.pk])).content.decode()
@@ -318,6 +320,6 @@ def test_it_lists_the_notices_on_the_card(client, letter, operator):
 
 
 def test_it_hides_the_card_and_its_notices_from_another_district(client, letter, operator):
-    appeal = lifecycle.appeal_register(appeal=letter(), by=operator, at=T0)
+    appeal = transitions.appeal_register(appeal=letter(), by=operator, at=T0)
     client.force_login(user("tolyatti_operator"))
     assert client.get(reverse("appeals:detail", args=[appeal.pk])).status_code == 404

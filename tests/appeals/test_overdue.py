@@ -3,8 +3,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from appeals.lifecycle.overdue import appeals_refresh_overdue
 from appeals.models import AppealEvent, Status
-from appeals.services import appeals_refresh_overdue
 from tests.personas import PESTRAVKA, TOLYATTI
 
 pytestmark = pytest.mark.django_db

@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from appeals import problems
 from appeals.models import Appeal, AppealEvent, Problem, Status
+from appeals.problems import services as problem_services
 from tests.personas import PESTRAVKA, TOLYATTI, user
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +29,7 @@ def water(make_appeal):
 
 
 def _cluster(*appeals):
-    return problems.problems_cluster(appeal_ids=[a.pk for a in appeals])
+    return problem_services.problems_cluster(appeal_ids=[a.pk for a in appeals])
 
 
 def test_the_same_outage_from_three_channels_is_one_problem(water):
@@ -86,22 +86,22 @@ def test_merge_and_split_move_appeals_with_events(water):
     first, second = Appeal.objects.get(pk=a.pk).problem, Appeal.objects.get(pk=c.pk).problem
     assert first and second and first != second
     operator = user("pestravka_operator")
-    problems.problem_merge(problem=second, into=first, by=operator)
+    problem_services.problem_merge(problem=second, into=first, by=operator)
     assert set(first.appeals.values_list("pk", flat=True)) == {a.pk, b.pk, c.pk, d.pk}
     assert not Problem.objects.filter(pk=second.pk).exists()
-    new = problems.problem_split(problem=first, appeal_ids=[c.pk, d.pk], by=operator, title="Дом 7")
+    new = problem_services.problem_split(problem=first, appeal_ids=[c.pk, d.pk], by=operator, title="Дом 7")
     assert set(new.appeals.values_list("pk", flat=True)) == {c.pk, d.pk} and new.title == "Дом 7"
     assert AppealEvent.objects.filter(appeal=c, field="problem", actor=operator).count() == 2
-    with pytest.raises(problems.ProblemRefused):
-        problems.problem_split(problem=new, appeal_ids=[c.pk, d.pk], by=operator)
-    with pytest.raises(problems.ProblemRefused):
-        problems.problem_merge(problem=new, into=new, by=operator)
+    with pytest.raises(problem_services.ProblemRefused):
+        problem_services.problem_split(problem=new, appeal_ids=[c.pk, d.pk], by=operator)
+    with pytest.raises(problem_services.ProblemRefused):
+        problem_services.problem_merge(problem=new, into=new, by=operator)
 
 
 def test_detaching_the_second_last_appeal_dissolves_the_problem(water):
     a, b = water(WATER), water(WATER_VK, hours=1)
     _cluster(a, b)
-    problems.problem_detach(appeal=Appeal.objects.get(pk=a.pk), by=user("pestravka_operator"))
+    problem_services.problem_detach(appeal=Appeal.objects.get(pk=a.pk), by=user("pestravka_operator"))
     assert Problem.objects.count() == 0
     assert not Appeal.objects.filter(pk__in=[a.pk, b.pk], problem__isnull=False).exists()
 

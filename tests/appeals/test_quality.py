@@ -2,8 +2,8 @@
 
 import pytest
 
-from appeals import quality
 from appeals.demo import corpus
+from appeals.lifecycle import quality
 
 FORMAL = [t.format(date="01.01.2025", days=5) for t in corpus.FORMAL_ANSWERS]
 GOOD = [t.format(date="01.01.2025", days=5) for texts in corpus.FINAL_ANSWERS.values() for t in texts]

@@ -4,9 +4,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from appeals.filters import filter_query_normalize
 from appeals.models import SavedFilter, Status
-from appeals.services import MAX_SAVED_FILTERS, saved_filter_delete, saved_filter_save
+from appeals.workspace.filters import filter_query_normalize
+from appeals.workspace.saved_filters import MAX_SAVED_FILTERS, saved_filter_delete, saved_filter_save
 from municipalities.models import Municipality
 from tests.personas import PESTRAVKA, TOLYATTI, user
 

@@ -1,15 +1,16 @@
 """Search across appeals in Russian: forms and misspellings of words, the scope, personal data,
-numbers, bad input, highlighting, and the index kept current (appeals/search.py, search_index.py)."""
+numbers, bad input, highlighting, and the index kept current (appeals/search.py, index.py)."""
 
 import pytest
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from appeals import lifecycle
+from appeals.lifecycle import transitions
 from appeals.models import Answer, AppealSearch, SearchQueue
-from appeals.search_index import search_index_pending
-from appeals.selectors import appeal_list
+from appeals.search import index
+from appeals.search.index import search_index_pending
+from appeals.workspace.selectors import appeal_list
 from tests.personas import PESTRAVKA, TOLYATTI, user
 
 pytestmark = pytest.mark.django_db
@@ -168,7 +169,7 @@ def test_a_title_match_ranks_above_a_text_match(make_appeal):
 def test_the_index_follows_corrections_and_answers(appeals, make_appeal):
     appeal = appeals["heating"]
     assert not SearchQueue.objects.exists()
-    lifecycle.appeal_correct(appeal=appeal, by=user("pestravka_operator"), changes={"address": "ул. Лесная, 3"})
+    transitions.appeal_correct(appeal=appeal, by=user("pestravka_operator"), changes={"address": "ул. Лесная, 3"})
     assert SearchQueue.objects.filter(appeal_id=appeal.pk).exists()  # the trigger saw the change
     assert found("cur_operator", "Лесная") == []
     search_index_pending()
@@ -184,14 +185,13 @@ def test_the_index_follows_corrections_and_answers(appeals, make_appeal):
 
 
 def test_an_indexer_crash_leaves_the_appeals_queued(make_appeal, monkeypatch):
-    from appeals import search_index
 
     appeal = make_appeal(PESTRAVKA, text="Не работает лифт в подъезде")
 
     def broken(row):
         raise RuntimeError("crash in the middle of a batch")
 
-    monkeypatch.setattr(search_index, "_cut_personal_data", broken)
+    monkeypatch.setattr(index, "_cut_personal_data", broken)
     with pytest.raises(RuntimeError):
         search_index_pending()
     assert SearchQueue.objects.filter(appeal_id=appeal.pk).exists()
@@ -236,7 +236,6 @@ def test_a_change_while_the_appeal_is_being_indexed_is_not_lost(reference, make_
     run indexes the new text — the old document never stays."""
     import threading
 
-    from appeals import search_index
     from appeals.models import Appeal
 
     appeal = make_appeal(PESTRAVKA, text="Не работает лифт в подъезде")
@@ -251,7 +250,7 @@ def test_a_change_while_the_appeal_is_being_indexed_is_not_lost(reference, make_
             connection.close()
 
     thread = threading.Thread(target=source_update)
-    cut = search_index._cut_personal_data
+    cut = index._cut_personal_data
 
     def cut_while_updated(row):
         if row[0] == appeal.pk and thread.ident is None:  # other appeals may be queued in the same batch
@@ -260,7 +259,7 @@ def test_a_change_while_the_appeal_is_being_indexed_is_not_lost(reference, make_
             assert thread.is_alive(), "the update did not wait for the indexer's transaction"
         return cut(row)
 
-    monkeypatch.setattr(search_index, "_cut_personal_data", cut_while_updated)
+    monkeypatch.setattr(index, "_cut_personal_data", cut_while_updated)
     search_index_pending(limit=1)  # one batch: the next would take the re-queued appeal at once
     thread.join(timeout=10)
     monkeypatch.undo()

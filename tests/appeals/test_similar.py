@@ -7,11 +7,12 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from appeals import lifecycle, problems
+from appeals.lifecycle import transitions
 from appeals.models import Appeal, AppealEvent, Problem, Status
-from appeals.search_index import search_index_pending
-from appeals.selectors import appeal_scope
-from appeals.similar import similar_appeals
+from appeals.problems import services as problem_services
+from appeals.search.index import search_index_pending
+from appeals.search.similar import similar_appeals
+from appeals.workspace.selectors import appeal_scope
 from municipalities.models import Settlement
 from tests.personas import PESTRAVKA, TOLYATTI, user
 
@@ -37,7 +38,7 @@ def water(make_appeal):
 
 def answered(appeal, text="Подача горячей воды восстановлена 14.03, стояк заменён."):
     """The executor's final answer through the real service."""
-    lifecycle.answer_submit(appeal=appeal, text=text, by=user("executor_pestravka_zhkh"))
+    transitions.answer_submit(appeal=appeal, text=text, by=user("executor_pestravka_zhkh"))
     return appeal
 
 
@@ -76,7 +77,7 @@ def test_answered_ones_come_first_then_the_closest(water):
     close = water(WATER_AGAIN, hours=1, status=Status.IN_PROGRESS, agency="mup_zhkh_pestravskiy")
     loose = answered(water(WATER_LOOSE, hours=2, status=Status.IN_PROGRESS, agency="mup_zhkh_pestravskiy"))
     interim = water(WATER_LETTER, hours=3, status=Status.IN_PROGRESS, agency="mup_zhkh_pestravskiy")
-    lifecycle.answer_submit(appeal=interim, text="Вопрос на контроле, ответим позже.", is_interim=True,
+    transitions.answer_submit(appeal=interim, text="Вопрос на контроле, ответим позже.", is_interim=True,
                             by=user("executor_pestravka_zhkh"))
     search_index_pending()
     rows = similar("cur_operator", base)
@@ -145,11 +146,11 @@ def _problem_of(appeal):
 def test_join_into_the_other_appeals_problem_leaving_a_dissolving_one(water):
     a, b, c, d = water(WATER), water(WATER_LETTER, hours=1), water(WATER_AGAIN, hours=2), water(WATER, hours=3)
     operator = user("pestravka_operator")
-    first = problems.problem_join(appeal=a, other=b, by=operator)  # neither had one: a new Problem
-    second = problems.problem_join(appeal=c, other=d, by=operator)
+    first = problem_services.problem_join(appeal=a, other=b, by=operator)  # neither had one: a new Problem
+    second = problem_services.problem_join(appeal=c, other=d, by=operator)
     assert first.title == WATER_LETTER[:300] and first.subtopic_id == b.subtopic_id
     assert first.municipality_id == b.municipality_id and first.settlement_id == b.settlement_id
-    joined = problems.problem_join(appeal=c, other=a, by=operator)  # c leaves `second` for a's
+    joined = problem_services.problem_join(appeal=c, other=a, by=operator)  # c leaves `second` for a's
     assert joined == first and {_problem_of(x) for x in (a, b, c)} == {first.pk}
     # `second` was left with d alone: it dissolves, as when an appeal is detached
     assert _problem_of(d) is None and not Problem.objects.filter(pk=second.pk).exists()
@@ -161,8 +162,8 @@ def test_join_into_the_other_appeals_problem_leaving_a_dissolving_one(water):
 def test_join_brings_the_other_one_into_this_appeals_problem(water):
     a, b, c = water(WATER), water(WATER_LETTER, hours=1), water(WATER_AGAIN, hours=2)
     operator = user("pestravka_operator")
-    problem = problems.problem_join(appeal=a, other=b, by=operator)
-    assert problems.problem_join(appeal=a, other=c, by=operator) == problem
+    problem = problem_services.problem_join(appeal=a, other=b, by=operator)
+    assert problem_services.problem_join(appeal=a, other=c, by=operator) == problem
     assert {_problem_of(x) for x in (a, b, c)} == {problem.pk}
     assert AppealEvent.objects.filter(appeal=c, field="problem", new_value=str(problem.pk)).count() == 1
     assert not AppealEvent.objects.filter(appeal=a, field="problem").exclude(old_value="").exists()
@@ -172,14 +173,14 @@ def test_join_refuses_appeals_already_together_or_of_different_regions(water):
     a, b = water(WATER), water(WATER_LETTER, hours=1)
     far = water(WATER, oktmo=ALATYR)
     operator = user("pestravka_operator")
-    problems.problem_join(appeal=a, other=b, by=operator)
+    problem_services.problem_join(appeal=a, other=b, by=operator)
     before = AppealEvent.objects.filter(field="problem").count()
-    with pytest.raises(problems.ProblemRefused, match="уже в одной проблеме"):
-        problems.problem_join(appeal=b, other=a, by=operator)
-    with pytest.raises(problems.ProblemRefused, match="разных регионов"):
-        problems.problem_join(appeal=far, other=a, by=user("cur_operator"))
-    with pytest.raises(problems.ProblemRefused):
-        problems.problem_join(appeal=a, other=a, by=operator)
+    with pytest.raises(problem_services.ProblemRefused, match="уже в одной проблеме"):
+        problem_services.problem_join(appeal=b, other=a, by=operator)
+    with pytest.raises(problem_services.ProblemRefused, match="разных регионов"):
+        problem_services.problem_join(appeal=far, other=a, by=user("cur_operator"))
+    with pytest.raises(problem_services.ProblemRefused):
+        problem_services.problem_join(appeal=a, other=a, by=operator)
     assert AppealEvent.objects.filter(field="problem").count() == before and _problem_of(far) is None
 
 

@@ -9,7 +9,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from appeals import lifecycle, verdict
+from appeals.citizen import links
+from appeals.lifecycle import transitions
 from appeals.models import Appeal, AppealEvent, Status
 from cur.models import Agency
 from tests.personas import PESTRAVKA, user
@@ -30,11 +31,11 @@ def closed(make_appeal, operator):
     """A 59-ФЗ appeal answered by МУП ЖКХ and closed, with the citizen's contacts filled in."""
     appeal = make_appeal(PESTRAVKA, kind="appeal", channel="letter", received_at=T0, status=Status.NEW, due_at=None,
                          citizen_phone="+7 927 000-11-22", citizen_address="446160, с. Пестравка, ул. Садовая, 7")
-    appeal = lifecycle.appeal_register(appeal=appeal, by=operator, at=T0)
-    appeal = lifecycle.appeal_assign(appeal=appeal, agency=Agency.objects.get(code="mup_zhkh_pestravskiy"),
+    appeal = transitions.appeal_register(appeal=appeal, by=operator, at=T0)
+    appeal = transitions.appeal_assign(appeal=appeal, agency=Agency.objects.get(code="mup_zhkh_pestravskiy"),
                                      by=operator, at=T0)
-    lifecycle.answer_submit(appeal=appeal, text=ANSWER, has_evidence=True, by=None, at=T0 + timedelta(days=2))
-    return lifecycle.appeal_close(appeal=appeal, by=operator, at=T0 + timedelta(days=3))
+    transitions.answer_submit(appeal=appeal, text=ANSWER, has_evidence=True, by=None, at=T0 + timedelta(days=2))
+    return transitions.appeal_close(appeal=appeal, by=operator, at=T0 + timedelta(days=3))
 
 
 def url(token: str) -> str:
@@ -43,24 +44,24 @@ def url(token: str) -> str:
 
 def close_again(appeal, operator, *, days: int) -> Appeal:
     """Reopened by the operator, answered anew and closed: a new closing moment."""
-    appeal = lifecycle.appeal_reopen(appeal=appeal, reason="Жалоба в прокуратуру", by=operator,
+    appeal = transitions.appeal_reopen(appeal=appeal, reason="Жалоба в прокуратуру", by=operator,
                                      at=T0 + timedelta(days=days))
-    lifecycle.answer_submit(appeal=appeal, text="Повторная проверка: всё исправно.", by=None,
+    transitions.answer_submit(appeal=appeal, text="Повторная проверка: всё исправно.", by=None,
                             at=T0 + timedelta(days=days + 1))
-    return lifecycle.appeal_close(appeal=appeal, by=operator, at=T0 + timedelta(days=days + 2))
+    return transitions.appeal_close(appeal=appeal, by=operator, at=T0 + timedelta(days=days + 2))
 
 
 def test_the_token_names_the_appeal_and_its_closing(closed):
-    assert verdict.verdict_check(verdict.verdict_token(closed)) == closed
+    assert links.verdict_check(links.verdict_token(closed)) == closed
 
 
 def test_an_open_appeal_has_no_token(make_appeal):
     with pytest.raises(ValueError, match="not closed"):
-        verdict.verdict_token(make_appeal(PESTRAVKA))
+        links.verdict_token(make_appeal(PESTRAVKA))
 
 
 def test_it_shows_the_answer_to_an_anonymous_visitor(client, closed):
-    page = client.get(url(verdict.verdict_token(closed)))
+    page = client.get(url(links.verdict_token(closed)))
     html = page.content.decode()
     assert page.status_code == 200
     assert f"№ {closed.number}" in html and "12.03.2024" in html
@@ -70,14 +71,14 @@ def test_it_shows_the_answer_to_an_anonymous_visitor(client, closed):
 
 
 def test_it_shows_no_personal_data(client, closed):
-    html = client.get(url(verdict.verdict_token(closed))).content.decode()
+    html = client.get(url(links.verdict_token(closed))).content.decode()
     for private in ("Петрова", "petrova@example.ru", "927 000-11-22", "Садовая", closed.text):
         assert private not in html
     assert "noindex" in html
 
 
 def test_it_takes_a_satisfied_verdict(client, closed):
-    page = client.post(url(verdict.verdict_token(closed)), {"satisfaction": "satisfied"})
+    page = client.post(url(links.verdict_token(closed)), {"satisfaction": "satisfied"})
     assert page.status_code == 200 and "Спасибо, оценка принята" in page.content.decode()
     closed.refresh_from_db()
     assert closed.status == Status.CLOSED and closed.satisfaction == "satisfied"
@@ -87,7 +88,7 @@ def test_it_takes_a_satisfied_verdict(client, closed):
 
 def test_not_satisfied_reopens_the_appeal_with_a_fresh_deadline(client, closed):
     old_due = closed.due_at
-    page = client.post(url(verdict.verdict_token(closed)), {"satisfaction": "not_satisfied"})
+    page = client.post(url(links.verdict_token(closed)), {"satisfaction": "not_satisfied"})
     html = page.content.decode()
     closed.refresh_from_db()
     assert page.status_code == 200 and "Спасибо, оценка принята" in html and "рассмотрено повторно" in html
@@ -98,7 +99,7 @@ def test_not_satisfied_reopens_the_appeal_with_a_fresh_deadline(client, closed):
 
 @pytest.mark.parametrize("first", ["satisfied", "not_satisfied"])
 def test_a_link_takes_one_verdict(client, closed, first):
-    token = verdict.verdict_token(closed)
+    token = links.verdict_token(closed)
     client.post(url(token), {"satisfaction": first})
     again = client.post(url(token), {"satisfaction": "satisfied"})
     assert again.status_code == 410 and "уже принята" in again.content.decode()
@@ -115,7 +116,7 @@ def test_a_link_takes_one_verdict(client, closed, first):
 ])
 def test_a_tampered_link_gets_a_friendly_400(client, closed, token):
     if not token:
-        real = verdict.verdict_token(closed)
+        real = links.verdict_token(closed)
         token = real[:-3] + ("A" if real[-3] != "A" else "B") + real[-2:]
     for page in (client.get(url(token)), client.post(url(token), {"satisfaction": "not_satisfied"})):
         assert page.status_code == 400
@@ -127,13 +128,13 @@ def test_a_tampered_link_gets_a_friendly_400(client, closed, token):
 def test_a_link_signed_for_another_purpose_is_refused(client, closed):
     from django.core import signing
 
-    token = signing.dumps({"a": closed.pk, "c": verdict._stamp(closed.closed_at)}, salt="another.purpose")
+    token = signing.dumps({"a": closed.pk, "c": links._stamp(closed.closed_at)}, salt="another.purpose")
     assert client.get(url(token)).status_code == 400
 
 
 def test_a_link_older_than_60_days_has_expired(client, closed):
     with mock.patch("django.core.signing.time.time", return_value=time.time() - 61 * 86400):
-        token = verdict.verdict_token(closed)
+        token = links.verdict_token(closed)
     page = client.post(url(token), {"satisfaction": "satisfied"})
     assert page.status_code == 410 and "Срок действия ссылки истёк" in page.content.decode()
     closed.refresh_from_db()
@@ -141,13 +142,13 @@ def test_a_link_older_than_60_days_has_expired(client, closed):
 
 
 def test_a_link_from_an_earlier_answer_cannot_rate_a_later_one(client, closed, operator):
-    old_token = verdict.verdict_token(closed)
+    old_token = links.verdict_token(closed)
     closed = close_again(closed, operator, days=5)
     page = client.post(url(old_token), {"satisfaction": "not_satisfied"})
     assert page.status_code == 410 and "прежнему ответу" in page.content.decode()
     closed.refresh_from_db()
     assert closed.status == Status.CLOSED and closed.satisfaction == ""
-    new = client.post(url(verdict.verdict_token(closed)), {"satisfaction": "satisfied"})
+    new = client.post(url(links.verdict_token(closed)), {"satisfaction": "satisfied"})
     assert new.status_code == 200
     closed.refresh_from_db()
     assert closed.satisfaction == "satisfied"
@@ -155,24 +156,24 @@ def test_a_link_from_an_earlier_answer_cannot_rate_a_later_one(client, closed, o
 
 def test_after_a_reopening_the_new_answer_can_be_rated_again(client, closed, operator):
     """«Not satisfied» leaves satisfaction set while the appeal is reworked; the next answer is still rated."""
-    client.post(url(verdict.verdict_token(closed)), {"satisfaction": "not_satisfied"})
+    client.post(url(links.verdict_token(closed)), {"satisfaction": "not_satisfied"})
     appeal = Appeal.objects.get(pk=closed.pk)
-    lifecycle.answer_submit(appeal=appeal, text="Повторно: давление в норме.", by=None)
-    appeal = lifecycle.appeal_close(appeal=appeal, by=operator)
-    page = client.post(url(verdict.verdict_token(appeal)), {"satisfaction": "satisfied"})
+    transitions.answer_submit(appeal=appeal, text="Повторно: давление в норме.", by=None)
+    appeal = transitions.appeal_close(appeal=appeal, by=operator)
+    page = client.post(url(links.verdict_token(appeal)), {"satisfaction": "satisfied"})
     assert page.status_code == 200
     appeal.refresh_from_db()
     assert appeal.satisfaction == "satisfied"
 
 
 def test_a_choice_outside_the_two_is_refused(client, closed):
-    page = client.post(url(verdict.verdict_token(closed)), {"satisfaction": "maybe"})
+    page = client.post(url(links.verdict_token(closed)), {"satisfaction": "maybe"})
     assert page.status_code == 400 and "Выберите один из ответов" in page.content.decode()
 
 
 def test_the_form_needs_the_csrf_token(closed):
     client = Client(enforce_csrf_checks=True)
-    token = verdict.verdict_token(closed)
+    token = links.verdict_token(closed)
     assert client.post(url(token), {"satisfaction": "satisfied"}).status_code == 403
     client.get(url(token))
     csrf = client.cookies["csrftoken"].value
@@ -182,5 +183,5 @@ def test_the_form_needs_the_csrf_token(closed):
 
 def test_a_signed_in_operator_sees_the_same_public_page(client, closed, operator):
     client.force_login(operator)
-    page = client.get(url(verdict.verdict_token(closed)))
+    page = client.get(url(links.verdict_token(closed)))
     assert page.status_code == 200 and ANSWER in page.content.decode()

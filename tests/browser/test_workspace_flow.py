@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from appeals.models import Appeal, AppealEvent, Status
-from appeals.search_index import search_index_pending
+from appeals.search.index import search_index_pending
 from tests.browser.conftest import ARTIFACTS
 from tests.personas import PESTRAVKA
 

@@ -9,7 +9,7 @@ import pytest
 from gunicorn.config import Config
 from gunicorn.http.parser import RequestParser
 
-from appeals.search import MAX_CHARS, search_request
+from appeals.search.query import MAX_CHARS, search_request
 from tests.personas import user
 
 pytestmark = pytest.mark.django_db
@@ -75,7 +75,7 @@ def test_the_longest_query_the_box_takes_with_every_filter_fits_the_request_line
 
 def test_the_box_still_lets_the_server_cut_and_say_so():
     """The box takes more than the server searches, so the note about the cut stays reachable."""
-    from appeals.filters import AppealFilter
+    from appeals.workspace.filters import AppealFilter
 
     maxlength = int(AppealFilter.base_filters["q"].extra["widget"].attrs["maxlength"])
     assert maxlength > MAX_CHARS

@@ -168,7 +168,7 @@ def held(db):
     """held(channel) → {place: appeal} with the keys `<channel>-<place>`, one per territory."""
     from django.utils import timezone
 
-    from appeals.services import appeal_create
+    from appeals.lifecycle.creation import appeal_create
     from municipalities.models import Municipality, Region
 
     def make(channel: str) -> dict[str, Appeal]:
@@ -251,7 +251,7 @@ def test_file_import_writes_only_inside_the_importers_territory(client, held, us
 def test_quarantine_resubmit_writes_only_inside_the_resubmitters_territory(client, held, username):
     import json
 
-    from appeals.intake import Rejected, appeals_upsert
+    from appeals.intake.upsert import Rejected, appeals_upsert
     from appeals.models import QuarantinedItem
     from municipalities.models import Municipality, Region
 

@@ -6,7 +6,7 @@ import json
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from appeals.intake import Rejected, appeals_upsert
+from appeals.intake.upsert import Rejected, appeals_upsert
 from appeals.models import Appeal, ImportJob, QuarantinedItem
 from appeals.sources.files import import_job_process
 from municipalities.models import Municipality, Region

@@ -5,7 +5,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from appeals.intake import CursorMove, CursorMoved, IntakeItem, Rejected, appeals_upsert, source_cursor_get
+from appeals.intake import upsert
+from appeals.intake.upsert import CursorMove, CursorMoved, IntakeItem, Rejected, appeals_upsert, source_cursor_get
 from appeals.models import Appeal, AppealEvent, QuarantinedItem, SourceCursor
 
 
@@ -67,7 +68,7 @@ def test_a_broken_item_waits_once_however_often_it_comes(samara):
 
 
 def _held(samara, external_id: str, oktmo: str | None, channel: str = "letter") -> Appeal:
-    from appeals.services import appeal_create
+    from appeals.lifecycle.creation import appeal_create
     from municipalities.models import Municipality
 
     extra = {"municipality": Municipality.objects.get(oktmo=oktmo)} if oktmo else {}
@@ -76,7 +77,7 @@ def _held(samara, external_id: str, oktmo: str | None, channel: str = "letter") 
 
 
 def test_a_scoped_batch_writes_its_own_territory_and_refuses_the_rest_before_writing(samara):
-    from appeals.intake import KEY_TAKEN
+    from appeals.intake.upsert import KEY_TAKEN
     from cur.scoping import IntakeScope, person_channels
     from municipalities.models import Municipality
     from tests.personas import PESTRAVKA, TOLYATTI
@@ -103,13 +104,12 @@ def test_a_scoped_batch_writes_its_own_territory_and_refuses_the_rest_before_wri
 
 def test_a_row_that_turns_foreign_after_the_probe_is_still_not_updated(samara, monkeypatch):
     """The probe is not locked: the upsert's own WHERE keeps a МЦУ's batch off a row it did not see."""
-    from appeals import intake
     from cur.scoping import IntakeScope, person_channels
     from municipalities.models import Municipality
     from tests.personas import PESTRAVKA, TOLYATTI
 
     foreign = _held(samara, "FOREIGN", TOLYATTI)
-    monkeypatch.setattr(intake, "_fetch_old", lambda cur, region, batch: [])  # as if it arrived just after
+    monkeypatch.setattr(upsert, "_fetch_old", lambda cur, region, batch: [])  # as if it arrived just after
     within = IntakeScope(region_id=samara.pk, municipality_id=Municipality.objects.get(oktmo=PESTRAVKA).pk,
                          channels=person_channels())
 
@@ -124,7 +124,7 @@ def test_a_row_that_turns_foreign_after_the_probe_is_still_not_updated(samara, m
 def test_a_user_writes_within_their_own_scope_and_a_role_that_does_not_take_in_writes_nothing(samara):
     from django.core.exceptions import PermissionDenied
 
-    from appeals.intake import KEY_TAKEN
+    from appeals.intake.upsert import KEY_TAKEN
     from tests.personas import TOLYATTI, user
 
     _held(samara, "FOREIGN", TOLYATTI)

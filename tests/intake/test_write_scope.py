@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from appeals.intake import Rejected, appeal_take_in, appeals_upsert
+from appeals.intake.upsert import Rejected, appeal_take_in, appeals_upsert
 from appeals.models import Appeal, AppealEvent, QuarantinedItem
 from municipalities.models import Municipality, Region
 from tests.intake.test_files import HEADER, csv_bytes, rows, run_import
@@ -67,7 +67,7 @@ def test_a_rest_repeat_of_a_foreign_key_is_refused_before_anything_is_written(to
 
 def test_a_foreign_key_and_a_key_without_a_municipality_answer_the_same(tolyatti_appeal):
     tolyatti_appeal("api", "EXT-T-1")
-    from appeals.services import appeal_create
+    from appeals.lifecycle.creation import appeal_create
 
     region = Region.objects.get(code="samara")
     regional = appeal_create(region=region, kind="message", channel="api", text="Без МО", external_id="EXT-R-1",

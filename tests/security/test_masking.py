@@ -5,10 +5,11 @@ one path; the walk over every page is test_masking_walk.py."""
 import pytest
 from django.urls import reverse
 
-from appeals import lifecycle, problems
+from appeals.lifecycle import transitions
 from appeals.models import Appeal, Status
-from appeals.search_index import search_index_pending
-from appeals.selectors import appeal_list
+from appeals.problems import services as problem_services
+from appeals.search.index import search_index_pending
+from appeals.workspace.selectors import appeal_list
 from tests.personas import PESTRAVKA, user
 
 pytestmark = pytest.mark.django_db
@@ -42,7 +43,7 @@ def test_the_api_masks_the_title_in_the_list_and_the_detail(client, titled):
 
 
 def test_the_card_masks_its_heading_and_the_answers(client, titled):
-    lifecycle.answer_submit(appeal=titled, by=user("executor_pestravka_zhkh"),
+    transitions.answer_submit(appeal=titled, by=user("executor_pestravka_zhkh"),
                             text="Уважаемая Кузнецова Ольга Викторовна! Воду дали, мастер позвонит на 8 927 555-13-97.")
     client.force_login(user("cur_curator"))
     page = body(client.get(titled.get_absolute_url()))
@@ -76,8 +77,8 @@ def test_a_surname_in_the_title_is_not_searchable_by_a_masked_role(titled):
 def test_home_problem_pages_and_the_export_mask_titles(client, titled, make_appeal):
     other = make_appeal(PESTRAVKA, title="Нет горячей воды, звонила Кузнецова Ольга Викторовна",
                         text="Нет горячей воды в доме 5 по ул. Молодёжной")
-    problem = problems.problem_join(appeal=Appeal.objects.get(pk=titled.pk), other=Appeal.objects.get(pk=other.pk),
-                                    by=user("pestravka_operator"))
+    problem = problem_services.problem_join(appeal=Appeal.objects.get(pk=titled.pk),
+                                            other=Appeal.objects.get(pk=other.pk), by=user("pestravka_operator"))
     client.force_login(user("cur_curator"))
     pages = {
         "home": client.get(reverse("home")),

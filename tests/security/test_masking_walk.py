@@ -18,10 +18,11 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from openpyxl import load_workbook
 
-from appeals import lifecycle, problems
-from appeals.intake import Rejected, appeals_upsert
+from appeals.intake.upsert import Rejected, appeals_upsert
+from appeals.lifecycle import transitions
 from appeals.models import Appeal, QuarantinedItem, Status
-from appeals.search_index import search_index_pending
+from appeals.problems import services as problem_services
+from appeals.search.index import search_index_pending
 from cur.models import Agency
 from municipalities.models import Municipality
 from tests.personas import PESTRAVKA, user
@@ -72,13 +73,13 @@ def seed(make_appeal) -> Seed:
         text=(f"Третий день нет горячей воды в доме 5 по ул. Молодёжной. Проживаю по адресу: {HOME}. "
               f"{NAME}, тел. {PHONE}, эл. почта {EMAIL}, {PASSPORT}, СНИЛС {SNILS}."),
     )
-    main = lifecycle.appeal_register(appeal=main, by=operator)
-    main = lifecycle.appeal_assign(appeal=main, agency=Agency.objects.get(code="mup_zhkh_pestravskiy"), by=operator)
-    main = lifecycle.appeal_request_clarification(
+    main = transitions.appeal_register(appeal=main, by=operator)
+    main = transitions.appeal_assign(appeal=main, agency=Agency.objects.get(code="mup_zhkh_pestravskiy"), by=operator)
+    main = transitions.appeal_request_clarification(
         appeal=main, by=operator, question=f"{NAME}, уточните, пожалуйста, ваш адрес: {HOME}?")
-    main = lifecycle.appeal_receive_clarification(appeal=main, by=operator,
+    main = transitions.appeal_receive_clarification(appeal=main, by=operator,
                                                   text=f"Гражданка ответила: {HOME}, тел. {PHONE}")
-    lifecycle.answer_submit(appeal=main, by=executor, text=(
+    transitions.answer_submit(appeal=main, by=executor, text=(
         f"Уважаемая {NAME}! По вашему адресу {HOME} подача горячей воды восстановлена, стояк заменён. "
         f"Мастер перезвонит на {PHONE}; копия ответа на {EMAIL}. Ваш {PASSPORT} и СНИЛС {SNILS} не требуются."))
     twin = make_appeal(PESTRAVKA, status=Status.IN_PROGRESS, **common,
@@ -89,7 +90,7 @@ def seed(make_appeal) -> Seed:
                            text=f"{EVERYTHING}, {HOME}. Нет горячей воды в доме 5 по ул. Молодёжной")
     api = make_appeal(PESTRAVKA, channel="api", external_id="WALK-1", **common,
                       title=f"{NAME}: нет горячей воды", text=f"Нет горячей воды. {EVERYTHING}, {HOME}")
-    problem = problems.problem_join(appeal=Appeal.objects.get(pk=main.pk), other=Appeal.objects.get(pk=twin.pk),
+    problem = problem_services.problem_join(appeal=Appeal.objects.get(pk=main.pk), other=Appeal.objects.get(pk=twin.pk),
                                     by=operator)
     region = Municipality.objects.get(oktmo=PESTRAVKA).region
     appeals_upsert(region=region, items=[], rejected=[Rejected(

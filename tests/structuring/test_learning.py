@@ -6,7 +6,7 @@ import csv
 import pytest
 from django.core.management import call_command
 
-from appeals.lifecycle import appeal_correct
+from appeals.lifecycle.transitions import appeal_correct
 from appeals.models import AppealEvent
 from cur.models import Sector, Subtopic
 from municipalities.models import Municipality

@@ -18,7 +18,7 @@ from django.db import connection
 from django.test import Client
 
 from appeals.models import Appeal
-from appeals.search import search_request
+from appeals.search.query import search_request
 from cur.bench.runner import RUNS, p95
 
 # A word of a text whose stem is the given one: the form an operator would type.

@@ -2,7 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand
 
-from appeals.sources.feeds import source_poll_run
+from appeals.sources.registry import source_poll_run
 
 
 class Command(BaseCommand):

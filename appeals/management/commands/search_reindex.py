@@ -6,7 +6,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import connection
 
-from appeals.search_index import search_index_pending
+from appeals.search.index import search_index_pending
 
 
 class Command(BaseCommand):

@@ -14,9 +14,9 @@ from django.core.management.base import BaseCommand
 from django.db import connection
 from django.test import Client
 
-from appeals.filters import AppealFilter
 from appeals.models import Appeal
-from appeals.selectors import appeal_scope
+from appeals.workspace.filters import AppealFilter
+from appeals.workspace.selectors import appeal_scope
 from cur.bench.runner import RUNS, p95
 from cur.models import Agency, Sector, Subtopic
 

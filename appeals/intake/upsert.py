@@ -1,0 +1,462 @@
+"""Intake: every incoming item is taken in once and only once (issue 5, DESIGN.md §3).
+
+`appeals_upsert` is the one write path of the source adapters (ПОС, «Инцидент Менеджмент», file
+import, REST create). A batch of validated items is written in one transaction:
+- COPY into a temporary table, then one `INSERT … ON CONFLICT (region, channel, external_id) DO UPDATE`
+  over the whole batch — no ORM save per item (≥ 2 000 items/s, docs/benchmarks.md);
+- an update older than (or as old as) the version we hold is ignored: the source's `version` travels
+  with every item, so updates arriving out of order never overwrite a newer one;
+- a new item gets its CREATED event; an update gets one SOURCE_UPDATED event per changed field;
+- a writer with an IntakeScope (every path a person uses: REST, files, the staff form, the quarantine)
+  neither creates nor updates anything outside it: an item whose key is already held outside the
+  writer's territory is refused with a neutral reason before anything is written (issue 11);
+- items that failed validation go to the quarantine with their reason in the same transaction;
+- the source's cursor moves in the same transaction, and only from the value the batch was read
+  after (compare-and-set): a worker killed mid-batch leaves everything as it was, the page is read
+  again, and the upsert neither loses nor doubles anything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from appeals.lifecycle import deadlines
+from appeals.models import Appeal, AppealEvent, Kind, SourceCursor, Status
+from cur.models import SlaPolicy
+from cur.permissions import intake_scope
+from cur.scoping import IntakeScope, OutsideTerritory, scope_appeals
+from cur.selectors import working_calendar
+
+log = logging.getLogger(__name__)
+
+# What a source owns and may change after the item arrived. Territory, structure and routing belong
+# to the platform (structuring, operators) once the item is in: a source update does not undo them.
+SOURCE_FIELDS = ("title", "text", "importance", "source_url", "citizen_name", "citizen_email", "citizen_phone",
+                 "citizen_address")
+EVENT_VALUE_LIMIT = 20_000  # an event keeps the old and new text; a megabyte is cut, not copied twice
+# The answer to a key held outside the writer's territory. The same words whatever holds the key and
+# wherever: no number, no title — nothing that tells the writer about an item it may not see.
+KEY_TAKEN = "Внешний номер уже занят: укажите другой."
+
+
+@dataclass
+class IntakeItem:
+    """One validated item of any channel, ready to be written."""
+
+    channel: str
+    kind: str
+    external_id: str
+    received_at: datetime
+    text: str
+    title: str = ""
+    importance: str = "normal"
+    source_url: str = ""
+    citizen_name: str = ""
+    citizen_email: str = ""
+    citizen_phone: str = ""
+    citizen_address: str = ""
+    municipality_id: int | None = None
+    settlement_id: int | None = None
+    address: str = ""
+    source_version: int | None = None
+    note: str = ""  # why something was left out (an unknown OKTMO …): the CREATED event's reason
+    # SOURCE_FIELDS the sender did not send (a REST body without them, a file without the column): an
+    # update keeps what is held there — a partial retry never blanks the citizen's contacts
+    absent: frozenset[str] = frozenset()
+
+
+@dataclass
+class Rejected:
+    """An item that failed validation: kept raw, with the reason, for the quarantine."""
+
+    source: str
+    payload: str
+    reason: str
+    external_id: str = ""
+    municipality_id: int | None = None
+
+
+@dataclass
+class CursorMove:
+    """Advance the source's cursor from `expected` (what the batch was read after) to `to`."""
+
+    source: str
+    expected: str
+    to: str
+
+
+class CursorMoved(Exception):
+    """Another worker committed this page first: the batch is rolled back, nothing is lost."""
+
+
+@dataclass
+class UpsertResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    quarantined: int = 0
+    created_ids: list[int] = field(default_factory=list)
+    updated_ids: list[int] = field(default_factory=list)
+    # (channel, external_id) → appeal id, for every item of the batch that is in the database now
+    # (never an item refused below: its id is not the writer's to know)
+    ids: dict[tuple[str, str], int] = field(default_factory=dict)
+    # (channel, external_id) → why the writer's scope refused it; nothing of it was written
+    refused: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def add(self, other: UpsertResult) -> None:
+        self.created += other.created
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.quarantined += other.quarantined
+        self.created_ids += other.created_ids
+        self.updated_ids += other.updated_ids
+        self.ids.update(other.ids)
+        self.refused.update(other.refused)
+
+
+BATCH_COLUMNS = (
+    "ord", "kind", "channel", "external_id", "importance", "title", "text", "source_url", "citizen_name",
+    "citizen_email", "citizen_phone", "citizen_address", "municipality_id", "settlement_id", "address",
+    "received_at", "registration_due_at", "source_version",
+)
+_BATCH_TABLE = """
+CREATE TEMP TABLE IF NOT EXISTS intake_batch (
+    ord integer, kind varchar(16), channel varchar(16), external_id varchar(64), importance varchar(8),
+    title varchar(300), text text, source_url varchar(500), citizen_name varchar(300),
+    citizen_email varchar(254), citizen_phone varchar(32), citizen_address varchar(300),
+    municipality_id bigint, settlement_id bigint, address varchar(300), received_at timestamptz,
+    registration_due_at timestamptz, source_version bigint
+) ON COMMIT DELETE ROWS
+"""
+_CHANGED = " OR ".join(f"a.{name} IS DISTINCT FROM EXCLUDED.{name}" for name in SOURCE_FIELDS)
+_UPSERT = f"""
+INSERT INTO appeals_appeal AS a (
+    region_id, kind, channel, external_id, status, importance, title, text, source_url, citizen_name,
+    citizen_email, citizen_phone, citizen_address, municipality_id, settlement_id, address, received_at,
+    registration_due_at, is_overdue, extensions, satisfaction, created_at, updated_at, version, source_version
+)
+SELECT %(region)s, kind, channel, external_id, 'new', importance, title, text, source_url, citizen_name,
+       citizen_email, citizen_phone, citizen_address, municipality_id, settlement_id, address, received_at,
+       registration_due_at, FALSE, 0, '', %(now)s, %(now)s, 1, source_version
+FROM intake_batch ORDER BY ord
+ON CONFLICT (region_id, channel, external_id) WHERE external_id IS NOT NULL DO UPDATE SET
+    {", ".join(f"{name} = EXCLUDED.{name}" for name in SOURCE_FIELDS)},
+    source_version = EXCLUDED.source_version, updated_at = EXCLUDED.updated_at, version = a.version + 1
+WHERE (a.source_version IS NULL OR EXCLUDED.source_version IS NULL OR a.source_version < EXCLUDED.source_version)
+  AND ({_CHANGED} OR a.source_version IS DISTINCT FROM EXCLUDED.source_version)
+  -- a МЦУ's batch never updates a row outside its municipality, even one that arrived or moved
+  -- between the probe below and this statement (the probe refuses the ones it sees, with the reason)
+  AND (%(municipality)s::bigint IS NULL OR a.municipality_id = %(municipality)s::bigint)
+RETURNING a.id, a.channel, a.external_id, (a.xmax = 0) AS inserted
+"""
+# What the known items hold before the batch: their territory (the writer's scope is checked against
+# it before anything is written) and their source fields (for the events and the fields a sender left
+# out). One query per batch, one index probe per item — the LIMIT keeps the planner from hashing a
+# whole region's appeals; not locked: the upsert locks the rows it changes and re-checks the territory.
+_OLD_VALUES = f"""
+SELECT a.id, a.channel, a.external_id, a.municipality_id, {", ".join("a." + name for name in SOURCE_FIELDS)}
+FROM unnest(%(channels)s::varchar[], %(external_ids)s::varchar[]) AS b(channel, external_id) CROSS JOIN LATERAL (
+    SELECT * FROM appeals_appeal x
+    WHERE x.region_id = %(region)s AND x.channel = b.channel AND x.external_id = b.external_id LIMIT 1
+) a
+"""
+_OLD_FIELDS = ("id", "channel", "external_id", "municipality_id", *SOURCE_FIELDS)
+_EVENT_COLUMNS = ("appeal_id", "region_id", "at", "actor_id", "agency_id", "kind", "field", "old_value",
+                  "new_value", "reason")
+
+
+def payload_digest(payload: str) -> str:
+    return hashlib.sha256(payload.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+@transaction.atomic
+def appeals_upsert(*, region, items: Sequence[IntakeItem], rejected: Sequence[Rejected] = (),
+                   cursor: CursorMove | None = None, import_job_id: int | None = None, by=None,
+                   within: IntakeScope | None = None, source_label: str = "") -> UpsertResult:
+    """Write one batch of incoming items idempotently on (region, channel, external_id); see the module.
+
+    `within` is where the writer may write (cur.scoping.intake_scope); None only for the source
+    adapters, which write as the system — a call with a user `by` and no scope gets the user's. An
+    item outside the scope (a channel it may not write, another municipality, a key already held
+    outside its territory) is refused — in `refused` with the reason, nothing of it written.
+
+    Returns the counts: created, updated (a newer version with a change), unchanged (known, not newer
+    or nothing changed) and quarantined (new quarantine rows; a broken item delivered again is
+    counted once). Raises CursorMoved — and writes nothing — when the cursor is no longer `expected`.
+    """
+    if within is None and by is not None:
+        within = intake_scope(by, api=True)
+    if within is not None and within.region_id not in (None, region.pk):
+        raise OutsideTerritory(region.pk)
+    now = timezone.now()
+    result = UpsertResult()
+    batch = _latest_per_key(items)
+    with connection.cursor() as django_cursor:
+        cur = django_cursor.cursor  # psycopg's own cursor: COPY
+        if batch:
+            old = {(row["channel"], row["external_id"]): row for row in _fetch_old(cur, region, batch)}
+            batch = _within(batch, old, within, result.refused)
+            if result.refused:  # kept in the log: a run of these is someone probing other territories' keys
+                log.warning("intake by user %s: %d item(s) refused outside the writer's scope: %s",
+                            by.pk if by else None, len(result.refused), sorted(result.refused)[:20])
+        if batch:
+            batch = [_keep_absent(item, old.get((item.channel, item.external_id))) for item in batch]
+            _fill_batch(cur, region, batch)
+            cur.execute(_UPSERT, {"region": region.pk, "now": now,
+                                  "municipality": within.municipality_id if within else None})
+            written = cur.fetchall()
+            events = []
+            by_key = {(item.channel, item.external_id): item for item in batch}
+            for appeal_id, channel, external_id, inserted in written:
+                item = by_key[(channel, external_id)]
+                if inserted:
+                    result.created += 1
+                    result.created_ids.append(appeal_id)
+                    events.append((appeal_id, region.pk, item.received_at, by.pk if by else None, None,
+                                   AppealEvent.Kind.CREATED.value, "", "", Status.NEW.value, item.note))
+                else:
+                    result.updated += 1
+                    result.updated_ids.append(appeal_id)
+                    events += _update_events(appeal_id, region.pk, now, by, item, old.get((channel, external_id)),
+                                             source_label)
+            written_keys = {(channel, external_id) for _, channel, external_id, _ in written}
+            result.unchanged = len(batch) - len(written)
+            result.ids = {key: row["id"] for key, row in old.items() if key not in result.refused}
+            result.ids.update({(channel, external_id): appeal_id for appeal_id, channel, external_id, _ in written})
+            assert len(written_keys) == len(written)
+            if events:
+                with cur.copy(f"COPY appeals_appealevent ({', '.join(_EVENT_COLUMNS)}) FROM STDIN") as copy:
+                    for event in events:
+                        copy.write_row(event)
+        if rejected:
+            result.quarantined = _quarantine(cur, region, rejected, import_job_id)
+        if cursor is not None:
+            cur.execute(
+                """UPDATE appeals_sourcecursor SET cursor = %s, polled_at = %s, last_error = '',
+                          items_total = items_total + %s
+                   WHERE region_id = %s AND source = %s AND cursor = %s""",
+                [cursor.to, now, len(batch) + len(rejected), region.pk, cursor.source, cursor.expected],
+            )
+            if cur.rowcount != 1:
+                raise CursorMoved(f"{cursor.source}: the cursor is no longer {cursor.expected!r}")
+    ids = result.created_ids + result.updated_ids
+    if ids:
+        transaction.on_commit(lambda: structure_later(ids))
+    return result
+
+
+def _latest_per_key(items: Sequence[IntakeItem]) -> list[IntakeItem]:
+    """One item per (channel, external_id): the highest version (a page may repeat an item)."""
+    latest: dict[tuple[str, str], IntakeItem] = {}
+    for item in items:
+        key = (item.channel, item.external_id)
+        held = latest.get(key)
+        if held is None or (item.source_version or 0) >= (held.source_version or 0):
+            latest[key] = item
+    return list(latest.values())
+
+
+def _fetch_old(cur, region, batch: list[IntakeItem]) -> list[dict]:
+    cur.execute(_OLD_VALUES, {"region": region.pk, "channels": [item.channel for item in batch],
+                              "external_ids": [item.external_id for item in batch]})
+    return [dict(zip(_OLD_FIELDS, row, strict=True)) for row in cur.fetchall()]
+
+
+def _within(batch: list[IntakeItem], old: dict, within: IntakeScope | None,
+            refused: dict[tuple[str, str], str]) -> list[IntakeItem]:
+    """The items the writer may write, each with the municipality its scope gives it; the others go
+    to `refused` with the reason. Decided before anything is written."""
+    if within is None:  # a source adapter: the system writes its own channel anywhere in the region
+        return batch
+    allowed = []
+    for item in batch:
+        key = (item.channel, item.external_id)
+        held = old.get(key)
+        if not within.writes(item.channel):
+            refused[key] = f"channel: канал «{item.channel}» принимается только от самого источника"
+        elif held is not None and not within.holds(held["municipality_id"]):
+            refused[key] = KEY_TAKEN
+        else:
+            try:
+                municipality_id = within.impose(item.municipality_id)
+            except OutsideTerritory:
+                refused[key] = "МО вне территории вашего МЦУ"
+                continue
+            if municipality_id != item.municipality_id:
+                item = replace(item, municipality_id=municipality_id, settlement_id=None)
+            allowed.append(item)
+    return allowed
+
+
+def _keep_absent(item: IntakeItem, held: dict | None) -> IntakeItem:
+    """A known item updated by a sender that left fields out keeps what is held in them."""
+    if held is None or not item.absent:
+        return item
+    return replace(item, **{name: held[name] or "" for name in item.absent if name in SOURCE_FIELDS})
+
+
+def _fill_batch(cur, region, batch: list[IntakeItem]) -> None:
+    cur.execute(_BATCH_TABLE)
+    cur.execute("TRUNCATE intake_batch")  # a savepoint rolled back inside the transaction may leave rows
+    registration = _registration_due_function(region, batch)
+    # the deadlines read the SLA rules: computed before the COPY holds the connection
+    rows = [(
+        ord_, item.kind, item.channel, item.external_id, item.importance, item.title, item.text,
+        item.source_url, item.citizen_name, item.citizen_email, item.citizen_phone, item.citizen_address,
+        item.municipality_id, item.settlement_id, item.address, item.received_at,
+        registration(item), item.source_version,
+    ) for ord_, item in enumerate(batch)]
+    with cur.copy(f"COPY intake_batch ({', '.join(BATCH_COLUMNS)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def _registration_due_function(region, batch: list[IntakeItem]):
+    """59-ФЗ ст. 8 ч. 2: a written appeal is registered within three days of receipt — the same rule
+    as appeal_create, with the policy looked up once per channel rather than once per item."""
+    policies: dict[str, SlaPolicy | None] = {}
+    calendar = None
+
+    def due(item: IntakeItem):
+        nonlocal calendar
+        if item.kind != Kind.APPEAL:
+            return None
+        if item.channel not in policies:
+            probe = Appeal(region=region, kind=item.kind, channel=item.channel, importance=item.importance)
+            policies[item.channel] = deadlines.policy_for(appeal=probe, target=SlaPolicy.Target.REGISTRATION)
+        policy = policies[item.channel]
+        if policy is None:
+            return None
+        calendar = calendar or working_calendar(region=region)
+        return deadlines.deadline(calendar=calendar, start=item.received_at, unit=policy.unit, amount=policy.amount)
+
+    return due
+
+
+def _cut(value: str) -> str:
+    return value if len(value) <= EVENT_VALUE_LIMIT else value[:EVENT_VALUE_LIMIT] + "…"
+
+
+def _update_events(appeal_id: int, region_id: int, now: datetime, by, item: IntakeItem, old_row,
+                   source_label: str) -> list[tuple]:
+    """One SOURCE_UPDATED event per field the source changed (what was, what became)."""
+    reason = source_label or "Обновлено источником"
+    if item.source_version is not None:
+        reason += f", версия {item.source_version}"
+    if old_row is None:  # inserted by a concurrent batch between our read and our write
+        return [(appeal_id, region_id, now, by.pk if by else None, None, AppealEvent.Kind.SOURCE_UPDATED.value,
+                 "", "", "", reason)]
+    events = []
+    for name in SOURCE_FIELDS:
+        before, after = old_row[name] or "", getattr(item, name) or ""
+        if before != after:
+            events.append((appeal_id, region_id, now, by.pk if by else None, None,
+                           AppealEvent.Kind.SOURCE_UPDATED.value, name, _cut(before), _cut(after), reason))
+    return events
+
+
+@transaction.atomic
+def items_quarantine(*, region, rejected: Sequence[Rejected], import_job_id: int | None = None) -> int:
+    """Put items in the quarantine (what appeals_upsert does with a batch's broken records): the rows
+    an import's writer was refused. Returns how many are new there."""
+    with connection.cursor() as django_cursor:
+        return _quarantine(django_cursor.cursor, region, rejected, import_job_id)
+
+
+def _quarantine(cur, region, rejected: Sequence[Rejected], import_job_id: int | None) -> int:
+    """New quarantine rows; an item already waiting with the same raw data is not added twice."""
+    added = 0
+    now = timezone.now()
+    for item in rejected:
+        cur.execute(
+            """INSERT INTO appeals_quarantineditem
+                   (region_id, municipality_id, source, external_id, payload, digest, reason, import_job_id, state,
+                    created_at, resolution)
+               VALUES (%s, %s, %s, %s, %s, %s, %s, %s, 'pending', %s, '')
+               ON CONFLICT (region_id, source, digest) WHERE state = 'pending' DO NOTHING""",
+            [region.pk, item.municipality_id, item.source, item.external_id[:200], item.payload,
+             payload_digest(item.payload), item.reason, import_job_id, now],
+        )
+        added += cur.rowcount
+    return added
+
+
+@transaction.atomic
+def appeal_take_in(*, region, by, channel: str, kind: str, text: str, received_at: datetime, **fields) -> Appeal:
+    """A letter, a call or an e-mail registered by staff through the form: the same validation as
+    every appeal (appeal_create) and every intake (the writer's territory and channels, a plausible
+    date), a known incoming number refused rather than doubled, and the new appeal handed to
+    structuring once committed. PermissionDenied for who may not take in; ValidationError otherwise."""
+    from django.core.exceptions import ValidationError
+    from django.db import IntegrityError
+
+    from appeals.lifecycle.creation import appeal_create
+    from appeals.sources.common import Invalid, plausible_moment
+    from municipalities.models import Municipality
+
+    within = intake_scope(by)
+    if not within.writes(channel):
+        raise ValidationError(f"Канал «{channel}» принимается только от самого источника, не через форму.")
+    try:
+        plausible_moment(received_at)
+    except Invalid as error:
+        raise ValidationError({"received_at": str(error)}) from error
+    municipality = fields.get("municipality")
+    try:
+        municipality_id = within.impose(municipality.pk if municipality else None)
+    except OutsideTerritory as error:
+        raise ValidationError({"municipality": "Это МО вне территории вашего МЦУ."}) from error
+    if municipality_id is not None and municipality is None:
+        fields["municipality"] = Municipality.objects.get(pk=municipality_id)
+    number = fields.get("external_id")
+    known = number and Appeal.objects.filter(region=region, channel=channel, external_id=number).first()
+    if known:
+        # the constraint would refuse it too; this says which appeal it is — to whom may see that appeal
+        if scope_appeals(Appeal.objects.filter(pk=known.pk), by).exists():
+            raise ValidationError(
+                f"Входящий номер {known.external_id} уже зарегистрирован: обращение № {known.number}.")
+        raise ValidationError(_number_taken(number))
+    try:
+        with transaction.atomic():  # the same number registered at this moment by someone else
+            appeal = appeal_create(region=region, kind=kind, channel=channel, text=text, received_at=received_at,
+                                   by=by, **{name: value for name, value in fields.items() if value not in (None, "")})
+    except IntegrityError as error:
+        raise ValidationError(_number_taken(number)) from error
+    transaction.on_commit(lambda: structure_later([appeal.pk]))
+    return appeal
+
+
+def _number_taken(number: str) -> str:
+    return f"Входящий номер {number} уже занят: укажите другой."
+
+
+def source_cursor_get(*, region, source: str) -> SourceCursor:
+    """The cursor row of a source (created at the start of the feed)."""
+    cursor, _ = SourceCursor.objects.get_or_create(region=region, source=source)
+    return cursor
+
+
+def source_cursor_fail(*, region, source: str, error: str) -> None:
+    """Remember why the last poll stopped (shown in the admin); the cursor itself does not move."""
+    SourceCursor.objects.filter(region=region, source=source).update(last_error=error[:2000],
+                                                                     polled_at=timezone.now())
+
+
+def structure_later(appeal_ids: list[int]) -> None:
+    """Hand new and changed items to the structuring pipeline (a Celery task), once committed."""
+    if not settings.CUR_INTAKE_STRUCTURE or not appeal_ids:
+        return
+    from appeals.tasks import appeals_structure_batch
+
+    try:
+        appeals_structure_batch.delay(appeal_ids)
+    except Exception:  # the broker down must not undo an intake that is already committed
+        log.exception("structuring of %d intake items not queued", len(appeal_ids))

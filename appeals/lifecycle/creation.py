@@ -1,0 +1,44 @@
+"""The arrival of one appeal: validated, its registration deadline set, its CREATED event written.
+
+Intake of whole batches is appeals/intake/upsert.py; the status machine is appeals/lifecycle/transitions.py.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import transaction
+
+from appeals.lifecycle import deadlines
+from appeals.models import Appeal, AppealEvent, Kind, Status
+from cur.models import SlaPolicy
+from cur.selectors import working_calendar
+
+
+@transaction.atomic
+def appeal_create(*, region, kind: str, channel: str, text: str, received_at: datetime, by=None,
+                  **fields) -> Appeal:
+    """Register the arrival of one item (any channel) with its CREATED event.
+
+    `fields` are Appeal's own fields (title, citizen_*, sector, subtopic, municipality, settlement,
+    address, agency, due_at, external_id …); they are validated before anything is written.
+    """
+    appeal = Appeal(region=region, kind=kind, channel=channel, text=text, received_at=received_at, **fields)
+    appeal.full_clean()
+    if kind == Kind.APPEAL and appeal.status == Status.NEW and appeal.registration_due_at is None:
+        appeal.registration_due_at = _registration_due(appeal)
+    appeal.save()
+    AppealEvent.objects.create(
+        appeal=appeal, region=region, at=received_at, actor=by, agency=appeal.agency,
+        kind=AppealEvent.Kind.CREATED, new_value=appeal.status,
+    )
+    return appeal
+
+
+def _registration_due(appeal: Appeal) -> datetime | None:
+    """59-ФЗ ст. 8 ч. 2: a written appeal is registered within three days of its receipt."""
+    policy = deadlines.policy_for(appeal=appeal, target=SlaPolicy.Target.REGISTRATION)
+    if policy is None:
+        return None
+    calendar = working_calendar(region=appeal.region)
+    return deadlines.deadline(calendar=calendar, start=appeal.received_at, unit=policy.unit, amount=policy.amount)

@@ -1,0 +1,123 @@
+"""Similar appeals on the card: the same question asked before in the same place.
+
+An operator reading an appeal sees other appeals of the same subtopic and municipality whose words
+overlap, those that already have an answer first — one answer often serves a repeated question — and
+can put the two into one Problem (appeals/problems.py: problem_join).
+
+Scored in one query over the maintained search documents (appeals/search_index.py), never over the
+texts: the CANDIDATES most recent appeals of the subtopic and municipality (read backwards along the
+covering index appeal_problem_neighbours, an index-only scan, so a municipality with a hundred thousand
+appeals costs the same as one with two thousand), each scored by the share of this appeal's words found
+in its document. The card loads the panel by a request of its own (appeals.views.appeal_similar).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from appeals.models import Answer, Appeal
+from appeals.privacy import MARGIN, visible_text
+from appeals.workspace.selectors import appeal_scope
+from cur.scoping import can_see_personal_data
+
+CANDIDATES = 2000  # the most recent appeals of the subtopic and municipality that are scored
+# Below this share of shared words the rows were about something else (measured on the demo corpus:
+# at 0.20 «пыль от грунтовой дороги» showed for «дорогу к СНТ размыло»; at 0.25 and above, the same thing).
+MIN_SIMILARITY = 0.25
+SAME_SETTLEMENT_BONUS = 0.1  # ranks an appeal from the same settlement above an equally close one nearby
+ANSWER_EXCERPT = 300
+SUMMARY = 120
+# Texts are read MARGIN longer than shown and masked before they are cut (appeals/privacy.py), so that
+# a phone or a name at the edge of what is shown is masked whole rather than shown in part.
+
+# The words of a document that say what an appeal is about: the title (weight A) and the text (C).
+# Place names (B) are left out — every candidate is in the same municipality, so its name would be
+# shared by all — and so are answers (D). Stems shorter than three letters («ул», «д», «г») are in
+# nearly every appeal and are dropped too; numbers (a house, a date) are kept. Each word becomes a
+# tsquery limited to those weights ('word':AC, quoted as a tsquery literal), so a candidate's share is
+# counted by `@@` on its document as stored, without building an array of its words (faster than a
+# hashed INTERSECT of both word arrays, which was faster than `= ANY` or one join over all candidates).
+_MY_WORDS = """ARRAY(
+    SELECT ('''' || replace(replace(w, '\\', '\\\\'), '''', '''''') || ''':AC')::tsquery
+    FROM unnest(tsvector_to_array(ts_filter(document, '{a,c}'))) AS w WHERE length(w) >= 3 OR w ~ '^[0-9]+$')"""
+# A final answer that stands: an interim one only promises, a returned one was rejected as an «отписка».
+_FINAL = f"NOT r.is_interim AND r.review <> '{Answer.Review.RETURNED.value}'"
+
+# Positional parameters, in order: the appeal; the candidates' own; its settlement, the bonus; the
+# minimum, the limit; the summary's and the excerpt's lengths.
+_SIMILAR = """
+WITH mine AS MATERIALIZED (
+    SELECT MY_WORDS AS words FROM appeals_appealsearch WHERE appeal_id = %s
+),
+candidate AS MATERIALIZED (CANDIDATES),
+scored AS MATERIALIZED (  -- each share computed once, then filtered and sorted
+    SELECT c.id, c.received_at,
+           (SELECT count(*) FROM unnest(mine.words) AS q WHERE s.document @@ q)::float
+               / cardinality(mine.words) AS similarity,
+           CASE WHEN c.settlement_id = %s THEN %s ELSE 0 END AS place_bonus
+    FROM candidate c JOIN appeals_appealsearch s ON s.appeal_id = c.id CROSS JOIN mine
+    WHERE cardinality(mine.words) > 0
+),
+best AS (
+    SELECT id, received_at, similarity, similarity + place_bonus AS rank,
+           EXISTS (SELECT 1 FROM appeals_answer r WHERE r.appeal_id = scored.id AND FINAL) AS answered
+    FROM scored WHERE similarity >= %s
+    ORDER BY answered DESC, rank DESC, received_at DESC LIMIT %s
+)
+SELECT a.id, a.region_id, a.status, a.received_at, a.title, a.problem_id, left(a.text, %s) AS head,
+       best.similarity, answer.text AS answer_text, answer.created_at AS answer_at
+FROM best JOIN appeals_appeal a ON a.id = best.id
+LEFT JOIN LATERAL (
+    SELECT left(r.text, %s) AS text, r.created_at FROM appeals_answer r
+    WHERE r.appeal_id = a.id AND FINAL ORDER BY r.created_at DESC, r.id DESC LIMIT 1
+) answer ON true
+ORDER BY best.answered DESC, best.rank DESC, best.received_at DESC
+""".replace("MY_WORDS", _MY_WORDS).replace("FINAL", _FINAL)
+
+
+@dataclass(frozen=True)
+class SimilarAppeal:
+    """One row of the panel; texts already as the user may read them (152-ФЗ)."""
+
+    appeal: Appeal
+    similarity: float  # 0..1: the share of this appeal's words found in the other one
+    summary: str  # its title, or the beginning of its text
+    answer_excerpt: str  # the beginning of its answer; '' when it has none
+    answered_at: datetime | None  # when that answer was given
+    same_problem: bool
+
+    @property
+    def percent(self) -> int:
+        return round(self.similarity * 100)
+
+
+def similar_appeals(*, user, appeal: Appeal, limit: int = 8) -> list[SimilarAppeal]:
+    """Up to `limit` appeals the user may see, of the same subtopic and municipality as `appeal`, that
+    share at least MIN_SIMILARITY of its words: answered ones first, then the closest (the same
+    settlement counts extra), then the newest. [] when the appeal lacks a subtopic or a municipality,
+    or is not indexed yet."""
+    if not appeal.subtopic_id or not appeal.municipality_id:
+        return []
+    candidates = (appeal_scope(user=user)
+                  .filter(subtopic_id=appeal.subtopic_id, municipality_id=appeal.municipality_id)
+                  .exclude(pk=appeal.pk).order_by("-received_at")
+                  .values("id", "received_at", "settlement_id")[:CANDIDATES])
+    candidates_sql, candidates_params = candidates.query.sql_with_params()
+    rows = Appeal.objects.raw(_SIMILAR.replace("CANDIDATES", candidates_sql), [
+        appeal.pk, *candidates_params, appeal.settlement_id, SAME_SETTLEMENT_BONUS,
+        MIN_SIMILARITY, limit, SUMMARY + MARGIN, ANSWER_EXCERPT + MARGIN,
+    ])
+    personal = can_see_personal_data(user)
+    return [SimilarAppeal(
+        appeal=row, similarity=row.similarity,
+        summary=_squeeze(visible_text(row.title or row.head, personal=personal, limit=SUMMARY)),
+        answer_excerpt=_squeeze(visible_text(row.answer_text, personal=personal, limit=ANSWER_EXCERPT)),
+        answered_at=row.answer_at,
+        same_problem=appeal.problem_id is not None and row.problem_id == appeal.problem_id,
+    ) for row in rows]
+
+
+def _squeeze(text: str) -> str:
+    """One line for the panel: runs of spaces and line breaks become one space."""
+    return " ".join(text.split())

@@ -1,0 +1,338 @@
+"""Reads of appeals. Every function starts from the scoping layer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from django.db.models import Count, IntegerField, Max, Q, QuerySet, Value, Window
+from django.db.models.functions import Substr
+from django.shortcuts import get_object_or_404
+
+from appeals.lifecycle import deadlines
+from appeals.models import OPEN_STATUSES, Answer, Appeal, AppealEvent, Notice, Problem, Satisfaction
+from appeals.privacy import EXCERPT, MARGIN, visible_rows, visible_text
+from appeals.search.query import SearchRequest, identifier_lookup, search_fragments, search_rank
+from appeals.workspace.filters import AppealFilter
+from cur.scoping import can_see_personal_data, mask_contact, mask_name, scope_appeals
+from cur.selectors import working_calendar
+
+LIST_RELATED = ("municipality", "settlement", "sector", "subtopic", "agency")
+# A municipality's boundary is tens of kilobytes of GeoJSON: never fetch it with an appeal.
+HEAVY = ("municipality__boundary",)
+
+
+def appeal_scope(*, user) -> QuerySet[Appeal]:
+    return scope_appeals(Appeal.objects.all(), user)
+
+
+# The columns the queue's rows show: a page reads these and a 220-character excerpt of the text,
+# not whole texts (up to a megabyte) nor the dozen other columns of each row and its relations.
+QUEUE_COLUMNS = (
+    "kind", "channel", "status", "is_overdue", "title", "received_at", "due_at", "region_id", "version",
+    "sector__name", "subtopic__name", "municipality__name", "settlement__name", "settlement__kind",
+    "agency__short_name",
+)
+# Relevance pages are counted by offset; past this, the operator should narrow the search.
+MAX_RELEVANCE_OFFSET = 1000
+
+
+@dataclass
+class QueuePage:
+    """A page of appeals: the filter as understood, the rows, the cursor of the next page, and — when
+    searching — the query as searched, how many match (first page only) and whether any word sufficed."""
+
+    filter: AppealFilter
+    rows: list[Appeal]
+    next_cursor: str | None
+    search: SearchRequest | None = None
+    found: int | None = None
+    any_word: bool = False
+
+
+def appeal_list(
+    *, user, params=None, after: str | None = None, limit: int = 50, order: str = "new", compact: bool = False,
+) -> QueuePage:
+    """A page of the user's appeals with filters and search; see QueuePage.
+    `compact`: only the columns of the queue's rows (QUEUE_COLUMNS) and `excerpt` of the text; when
+    searching, each row also gets `found_title` and `found_text` with the found words marked.
+    The rows are as the user may read them: for roles without personal data (152-ФЗ) their title and
+    excerpt are masked (appeals/privacy.py) — display copies, never written back.
+
+    `order`: "new" — newest first; "deadline" — nearest deadline first (appeals that have one);
+    "relevance" (searching only) — best match first, by offset. Keyset pagination otherwise (`after` is
+    the cursor of the last row seen): page N costs the same as page 1 at a million rows, and each filter
+    column leads an index ending in (due_at, id).
+    """
+    page = _appeal_page(user, params or {}, after, limit, order, compact, any_word=False)
+    if page.found == 0 and page.search.tsquery_any:
+        # all the words together are in no appeal: show those with some of them, best first
+        page = _appeal_page(user, params or {}, after, limit, order, compact, any_word=True)
+    visible_rows(page.rows, personal=can_see_personal_data(user))
+    if compact and page.search and page.rows:
+        _mark_found(page, user=user)
+    return page
+
+
+def _appeal_page(user, params, after, limit, order, compact, *, any_word: bool) -> QueuePage:
+    filterset = AppealFilter(params, queryset=appeal_scope(user=user), user=user, any_word=any_word)
+    qs = filterset.qs if filterset.is_valid() else appeal_scope(user=user).none()
+    search = filterset.search if filterset.search and filterset.search.active else None
+    offset = 0
+    if order == "relevance" and search and search.tsquery:
+        qs = qs.annotate(rank=search_rank(search, personal=can_see_personal_data(user), any_word=any_word))
+        qs = qs.order_by("-rank", "-pk")
+        offset = min(int(after), MAX_RELEVANCE_OFFSET) if after and after.isdigit() else 0
+    elif order == "deadline":
+        qs = qs.filter(due_at__isnull=False).order_by("due_at", "pk")
+        cursor = _deadline_cursor(after)
+        if cursor:
+            qs = qs.filter(Q(due_at__gt=cursor[0]) | Q(due_at=cursor[0], pk__gt=cursor[1]))
+    else:
+        qs = qs.order_by("-pk")
+        if after and after.isdigit():
+            qs = qs.filter(pk__lt=int(after))
+    found = None
+    if search:
+        # thousands may match: first the page's ids (and, on the first page, how many match — a window
+        # over the matches in the scope and filters, in the same pass), narrow rows; then those rows
+        qs = qs.annotate(found=Value(None, IntegerField()) if after else Window(Count("pk")))
+        head = list(qs.values_list("pk", "found")[offset:offset + limit + 1])
+        found = None if after else head[0][1] if head else 0
+        qs = Appeal.objects.filter(pk__in=[pk for pk, _ in head])
+    qs = qs.select_related(*LIST_RELATED)
+    qs = (qs.only(*QUEUE_COLUMNS).annotate(excerpt=Substr("text", 1, EXCERPT + MARGIN)) if compact
+          else qs.defer(*HEAVY))
+    if search:
+        by_id = qs.in_bulk()
+        rows = [by_id[pk] for pk, _ in head if pk in by_id]
+    else:
+        rows = list(qs[offset:offset + limit + 1])
+    next_cursor = None
+    if len(rows) > limit:
+        last = rows[limit - 1]
+        if order == "relevance" and search:
+            next_cursor = str(offset + limit) if offset + limit <= MAX_RELEVANCE_OFFSET else None
+        elif order == "deadline":
+            next_cursor = f"{last.due_at.timestamp():.6f}_{last.pk}"
+        else:
+            next_cursor = str(last.pk)
+    return QueuePage(filterset, rows[:limit], next_cursor, search=search, found=found, any_word=any_word)
+
+
+FRAGMENTS_FROM = 20000  # found words are marked in the beginning of a text, up to a megabyte long
+
+
+def _mark_found(page: QueuePage, *, user) -> None:
+    """The found words marked in each row's title and in fragments of its text (as the user may read it)."""
+    ids = [appeal.pk for appeal in page.rows]
+    personal = can_see_personal_data(user)
+    texts = {pk: (visible_text(title, personal=personal), visible_text(head, personal=personal, limit=FRAGMENTS_FROM))
+             for pk, title, head in Appeal.objects.filter(pk__in=ids)
+             .annotate(head=Substr("text", 1, FRAGMENTS_FROM + MARGIN)).values_list("pk", "title", "head")}
+    tsquery = page.search.tsquery_any if page.any_word else page.search.tsquery
+    marked = search_fragments(texts, tsquery)
+    for appeal in page.rows:
+        appeal.found_title, appeal.found_text = marked.get(appeal.pk, ("", ""))
+
+
+def _deadline_cursor(value: str | None) -> tuple[datetime, int] | None:
+    """«<unix time>_<id>» → (due_at, id); anything else is no cursor (a hand-edited URL is harmless)."""
+    try:
+        stamp, pk = (value or "").split("_")
+        return datetime.fromtimestamp(float(stamp), tz=UTC), int(pk)
+    except (ValueError, OverflowError, OSError):
+        return None
+
+
+def appeal_by_identifier(*, user, typed: str) -> Appeal | None:
+    """The user's appeal whose number or external id is exactly `typed`, if there is one."""
+    return identifier_lookup(appeal_scope(user=user), typed)
+
+
+def appeal_filtered(*, user, params) -> QuerySet[Appeal]:
+    """All of the user's appeals matching the filters (exports stream this)."""
+    filterset = AppealFilter(params or {}, queryset=appeal_scope(user=user), user=user)
+    qs = filterset.qs if filterset.is_valid() else appeal_scope(user=user).none()
+    return qs.select_related(*LIST_RELATED).defer(*HEAVY).order_by("-pk")
+
+
+def appeal_get(*, user, pk: int) -> Appeal:
+    """One appeal the user may see, or 404 — an appeal outside the scope does not exist for them."""
+    return get_object_or_404(
+        appeal_scope(user=user).select_related(*LIST_RELATED, "problem", "region", "proposed_agency").defer(*HEAVY),
+        pk=pk
+    )
+
+
+def appeal_timeline(*, appeal: Appeal, user) -> list[AppealEvent]:
+    """Events in order; corrections carry `field_label`, the Russian name of the corrected field.
+    What an event quotes (a question to the citizen, their clarification, a Problem's title, what was
+    and what became) is shown as the user may read it (152-ФЗ)."""
+    events = list(appeal.events.select_related("actor", "agency").order_by("at", "pk"))
+    names = {f.name: f.verbose_name for f in Appeal._meta.get_fields() if hasattr(f, "verbose_name")}
+    personal = can_see_personal_data(user)
+    for event in events:
+        event.field_label = names.get(event.field, event.field) if event.kind == AppealEvent.Kind.FIELD_CHANGED else ""
+        if not personal:  # display copies, never saved
+            event.reason = visible_text(event.reason, personal=False)
+            event.old_value = visible_text(event.old_value, personal=False)
+            event.new_value = visible_text(event.new_value, personal=False)
+    return events
+
+
+def appeal_answers(*, appeal: Appeal, user) -> list[Answer]:
+    """The answers, oldest first, their texts as the user may read them (display copies, never saved)."""
+    answers = list(appeal.answers.select_related("agency", "author").order_by("created_at", "pk"))
+    if not can_see_personal_data(user):
+        for answer in answers:
+            answer.text = visible_text(answer.text, personal=False)
+    return answers
+
+
+def appeal_notices(*, appeal: Appeal) -> list[Notice]:
+    """Notices to the citizen about this appeal, oldest first (what was told, how, and whether it went)."""
+    return list(appeal.notices.order_by("created_at", "pk"))
+
+
+def appeal_clock(*, appeal: Appeal, now: datetime) -> dict | None:
+    """The deadline clock of an open appeal: share of working time used and what is left,
+    on the production calendar and the responsible body's schedule; None without a running deadline."""
+    start = appeal.received_at if appeal.kind == "incident" else appeal.registered_at
+    if not appeal.is_open or appeal.due_at is None or start is None or start >= appeal.due_at:
+        return None
+    calendar = working_calendar(region=appeal.region, agency=appeal.agency)
+    state = deadlines.clock(calendar=calendar, start=start, due=appeal.due_at, now=now, paused_at=appeal.paused_at)
+    return {
+        "percent": min(state.percent_used, 100), "overdue": state.left.total_seconds() < 0,
+        "left": deadlines.working_duration(state.left), "allowed": deadlines.working_duration(state.allowed),
+        "stopped": state.stopped,
+        "tone": "danger" if state.left.total_seconds() < 0 else ("warning" if appeal.is_due_soon else "ok"),
+    }
+
+
+def appeal_assignments(*, appeal: Appeal) -> list[dict]:
+    """Each body's turn with the appeal and its own share of working time (ratings judge on it)."""
+    turns = appeal.assignments.select_related("agency").order_by("started_at", "pk")
+    return [{
+        "agency": turn.agency, "started_at": turn.started_at, "ended_at": turn.ended_at,
+        "outcome": turn.get_outcome_display() if turn.outcome else "у органа сейчас",
+        "working": deadlines.working_duration(timedelta(seconds=turn.working_seconds))
+        if turn.working_seconds is not None else "",
+    } for turn in turns]
+
+
+def appeal_text(*, appeal: Appeal, user) -> str:
+    """The appeal's text as the user may read it: roles without access to personal data (152-ФЗ)
+    see phones, e-mails, names, home addresses and document numbers inside the text masked too."""
+    return visible_text(appeal.text, personal=can_see_personal_data(user))
+
+
+def appeal_address(*, appeal: Appeal, user) -> str:
+    """The place of the problem as the user may read it: with a flat number it is someone's home (152-ФЗ)."""
+    return visible_text(appeal.address, personal=can_see_personal_data(user))
+
+
+def appeal_title(*, appeal: Appeal, user) -> str:
+    """The appeal's title as the user may read it (152-ФЗ), '' when it has none."""
+    return visible_text(appeal.title, personal=can_see_personal_data(user))
+
+
+def problem_title(*, problem: Problem | None, user) -> str:
+    """A Problem's title — made from an appeal's title or text — as the user may read it (152-ФЗ).
+    Cut to its stored length, it may end in the middle of a phone: that end is not shown unmasked."""
+    if problem is None:
+        return ""
+    title_length = Problem._meta.get_field("title").max_length
+    return visible_text(problem.title, personal=can_see_personal_data(user), limit=title_length - MARGIN)
+
+
+def appeal_personal_data(*, appeal: Appeal, user) -> dict[str, str]:
+    """The citizen's name and contacts — in full for roles that need them, masked otherwise (152-ФЗ)."""
+    fields = {
+        "name": appeal.citizen_name, "email": appeal.citizen_email,
+        "phone": appeal.citizen_phone, "address": appeal.citizen_address,
+    }
+    if can_see_personal_data(user):
+        return fields
+    return {
+        "name": mask_name(fields["name"]), "email": mask_contact(fields["email"]),
+        "phone": mask_contact(fields["phone"]), "address": "скрыто" if fields["address"] else "",
+    }
+
+
+def appeal_recent(*, user, limit: int = 15) -> list[Appeal]:
+    """The newest appeals of the user's scope for the home page, as the user may read them."""
+    rows = list(appeal_scope(user=user).select_related("municipality").defer(*HEAVY).order_by("-pk")[:limit])
+    visible_rows(rows, personal=can_see_personal_data(user))
+    return rows
+
+
+def appeal_kpis(*, user, now: datetime, week_ago: datetime) -> list[dict]:
+    """Tiles of the home page over the user's scope: open, overdue, received this week, and the
+    satisfaction share over the last 30 days. Each count is cut by an indexed column first
+    (status, received_at), so the page stays fast at a million appeals."""
+    scope = appeal_scope(user=user)
+    open_counts = scope.filter(status__in=OPEN_STATUSES).aggregate(
+        open=Count("pk"), overdue=Count("pk", filter=Q(is_overdue=True)),
+    )
+    week = scope.filter(received_at__gte=week_ago, received_at__lte=now).count()
+    verdicts = scope.filter(received_at__gte=now - timedelta(days=30)).exclude(satisfaction="").aggregate(
+        rated=Count("pk"), satisfied=Count("pk", filter=Q(satisfaction=Satisfaction.SATISFIED)),
+    )
+    share = round(100 * verdicts["satisfied"] / verdicts["rated"]) if verdicts["rated"] else None
+    return [
+        {"label": "В работе", "value": open_counts["open"]},
+        {"label": "Просрочено", "value": open_counts["overdue"], "tone": "danger" if open_counts["overdue"] else "ok"},
+        {"label": "Поступило за 7 дней", "value": week},
+        {
+            "label": "Удовлетворены ответом (30 дней)", "value": f"{share} %" if share is not None else "—",
+            "hint": "федеральный ориентир — 80 %",
+            "tone": None if share is None else ("ok" if share >= 80 else "warning"),
+        },
+    ]
+
+
+def appeals_by_ids(*, user, ids: list[int]) -> dict[int, Appeal]:
+    """The appeals among `ids` that the user may see, by id, in one query; ids outside the scope
+    are simply absent — for the queue's bulk actions, as if those appeals did not exist."""
+    return appeal_scope(user=user).in_bulk(ids)
+
+
+def saved_filters(*, user) -> list:
+    """The user's own saved queue views (appeals.SavedFilter), by name."""
+    return list(user.saved_filters.order_by("name"))
+
+
+def problem_scope(*, user) -> QuerySet[Problem]:
+    """Problems with at least one appeal the user may see."""
+    seen = appeal_scope(user=user).filter(problem__isnull=False).values("problem_id")
+    return Problem.objects.filter(pk__in=seen)
+
+
+def problem_list(*, user, limit: int = 100) -> list[Problem]:
+    """The user's Problems, the ones with the latest arrival first, with counts of appeals and channels
+    (counted over the appeals the user may see); each with `shown_title`, its title as the user may read it."""
+    visible = Q(appeals__in=appeal_scope(user=user))
+    rows = list(
+        problem_scope(user=user).select_related("subtopic", "municipality", "settlement")
+        .annotate(n_appeals=Count("appeals", filter=visible, distinct=True),
+                  n_channels=Count("appeals__channel", filter=visible, distinct=True),
+                  last_at=Max("appeals__received_at", filter=visible))
+        .order_by("-last_at", "-pk")[:limit]
+    )
+    for problem in rows:
+        problem.shown_title = problem_title(problem=problem, user=user)
+    return rows
+
+
+def problem_get(*, user, pk: int) -> Problem:
+    return get_object_or_404(problem_scope(user=user).select_related("subtopic", "municipality", "settlement"), pk=pk)
+
+
+def problem_appeals(*, user, problem: Problem) -> list[Appeal]:
+    """The Problem's appeals the user may see, in order of arrival, as the user may read them."""
+    rows = list(appeal_scope(user=user).filter(problem=problem).select_related(*LIST_RELATED)
+                .defer(*HEAVY).order_by("received_at", "pk"))
+    visible_rows(rows, personal=can_see_personal_data(user))
+    return rows
