@@ -23,7 +23,7 @@ def notices_send() -> dict:
 def source_poll(source: str) -> dict:
     """Beat job (cur/celery.py): read a feed (ПОС, «Инцидент Менеджмент») from its cursor on.
     Two runs at once are safe: the cursor moves by compare-and-set, the loser stops."""
-    from appeals.sources.registry import source_poll_run
+    from appeals.intake.registry import source_poll_run
 
     return source_poll_run(source=source)
 
@@ -38,16 +38,10 @@ def import_job_run(job_id: int) -> dict:
 
 @shared_task
 def appeals_structure_batch(appeal_ids: list[int]) -> int:
-    """Structure a committed intake batch (sector, subtopic, territory, flags, routing proposal).
-    The pipeline lives in the `structuring` app; until it is installed, intake works without it."""
-    import logging
+    """Structure a committed intake batch (sector, subtopic, territory, flags, routing proposal), then
+    put it into Problems and the search index; a retry rewrites the same values and adds no events."""
+    from structuring.services import appeals_structure
 
-    try:
-        from structuring.services import appeals_structure
-    except ImportError:
-        logging.getLogger(__name__).info("structuring is not installed: %d items left unstructured",
-                                         len(appeal_ids))
-        return 0
     structured = appeals_structure(appeal_ids=appeal_ids)
     problems_cluster_batch(appeal_ids)  # once the subtopic and the place are known
     search_index_batch()  # searchable with the address and place just found

@@ -36,7 +36,7 @@ def exception_handler(exc, context):
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
-        exc = exceptions.PermissionDenied()
+        exc = exceptions.PermissionDenied(str(exc) or None)  # a service's refusal keeps its reason
     elif isinstance(exc, RequestDataTooBig):
         exc = _too_large()
     elif isinstance(exc, TooManyFieldsSent | TooManyFilesSent):

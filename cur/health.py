@@ -9,6 +9,8 @@ import redis
 from django.conf import settings
 from django.db import connection
 
+from cur.tasks import ping
+
 
 def database_status() -> dict:
     """{'ok': bool, 'latency_ms': float, 'version'|'error': str} after one round trip."""
@@ -36,8 +38,6 @@ def broker_status() -> dict:
 
 def worker_status(timeout: float = 5.0) -> dict:
     """Send a task through the broker and wait for a worker's reply: proves the whole chain."""
-    from cur.tasks import ping
-
     started = time.perf_counter()
     try:
         reply = ping.delay().get(timeout=timeout)

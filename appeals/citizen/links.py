@@ -1,5 +1,5 @@
-"""The citizen's verdict on an answer through our own link (DESIGN.md: «оценка гражданина … from ПОС
-or our own survey link»).
+"""The citizen's verdict link (DESIGN.md: «оценка гражданина … from ПОС or our own survey link»): made
+for the answer notice, checked by the public page. A leaf: notices import it, it imports no service.
 
 The link carries a signed token: the appeal and the moment it was closed. A reopened and closed
 again appeal has a new closing moment, so a link from an earlier answer cannot rate a later one.
@@ -12,10 +12,9 @@ from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
-from django.db import transaction
 from django.urls import reverse
 
-from appeals.models import Answer, Appeal, AppealEvent, Satisfaction, Status
+from appeals.models import Answer, Appeal, AppealEvent, Status
 
 SALT = "appeals.verdict"
 MAX_AGE = timedelta(days=60)
@@ -107,15 +106,3 @@ def verdict_answer(appeal: Appeal) -> Answer | None:
     """The accepted final answer the citizen is asked about."""
     return (appeal.answers.filter(is_interim=False, review=Answer.Review.ACCEPTED).select_related("agency")
             .order_by("-created_at", "-pk").first())
-
-
-@transaction.atomic
-def verdict_give(*, token: str, satisfaction: str, at: datetime | None = None) -> Appeal:
-    """Take the citizen's verdict from the link. The appeal stays locked from the check to the rating,
-    so two clicks at once give one verdict; «not satisfied» reopens the appeal (transitions.appeal_rate)."""
-    from appeals.lifecycle import transitions  # lifecycle → notices → verdict: not at module level
-
-    appeal = verdict_check(token, lock=True)
-    if satisfaction not in Satisfaction.values:
-        raise VerdictChoiceInvalid(appeal)
-    return transitions.appeal_rate(appeal=appeal, satisfaction=satisfaction, by=None, at=at)

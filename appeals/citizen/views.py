@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from appeals.citizen import links
+from appeals.citizen import links, verdict
 from appeals.models import Satisfaction
 
 
@@ -17,7 +17,7 @@ from appeals.models import Satisfaction
 def verdict_page(request, token: str):
     try:
         if request.method == "POST":
-            appeal = links.verdict_give(token=token, satisfaction=request.POST.get("satisfaction", ""))
+            appeal = verdict.verdict_give(token=token, satisfaction=request.POST.get("satisfaction", ""))
             return render(request, "appeals/citizen/verdict.html", {"appeal": appeal, "given": appeal.satisfaction,
                                                             "reopened": appeal.is_open})
         appeal = links.verdict_check(token)

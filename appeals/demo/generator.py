@@ -94,6 +94,10 @@ class DemoContext:
     operators: dict[int | None, int]  # municipality_id (None = region) → user id of the operator
     executors: dict[int, int]  # agency id → user id of its executor
     holidays: list[date] = field(default_factory=list)
+    # the SLA rules' amounts (appeals/lifecycle/deadlines.py bulk_rules), applied at day grain
+    appeal_days: int = 30  # calendar days of a 59-ФЗ answer
+    incident_first_days: int = 1  # working days to an incident's first response (8 working hours)
+    incident_final_days: int = 7  # working days to its final answer
     problems: list[tuple[int, int, int, int | None, str, float]] = field(default_factory=list)
     # (problem id, subtopic index, place index, settlement id, street, centre timestamp)
 
@@ -190,8 +194,8 @@ def generate_chunk(*, ctx: DemoContext, first_id: int, received: np.ndarray, see
     local_day = ((received + tz) // DAY).astype("int64").astype("datetime64[D]")
     sla_days = np.array([ctx.subtopics[i][5] for i in subtopic_idx])
     msg_due_day = cal.add_working_days(local_day, sla_days)
-    inc_due_day = cal.add_working_days(local_day, np.full(count, 7))
-    first_due_day = cal.add_working_days(local_day, np.ones(count, dtype=np.int64))
+    inc_due_day = cal.add_working_days(local_day, np.full(count, ctx.incident_final_days))
+    first_due_day = cal.add_working_days(local_day, np.full(count, ctx.incident_first_days))
     seconds_in_day = (received + tz) % DAY
 
     def at_local(day64: np.ndarray) -> np.ndarray:
@@ -225,7 +229,7 @@ def generate_chunk(*, ctx: DemoContext, first_id: int, received: np.ndarray, see
         text = noise.noisify(text, rng)
 
         if kind == "appeal":
-            due_ts = received_ts + 30 * DAY
+            due_ts = received_ts + ctx.appeal_days * DAY
         elif kind == "incident":
             due_ts = float(due_inc[i])
         else:

@@ -29,9 +29,10 @@ from appeals.demo.generator import (
     generate_chunk,
     sample_received,
 )
+from appeals.lifecycle import deadlines
 from appeals.models import Problem
 from appeals.search.index import search_index_range_as_stored
-from cur.models import Agency, Membership, SlaPolicy, Subtopic
+from cur.models import Agency, Membership, Subtopic
 from municipalities.models import Municipality, Population, Region, Settlement
 
 CHUNK = 20_000
@@ -39,12 +40,10 @@ CHUNK = 20_000
 
 def build_context(*, region: Region, now: datetime, problems: int) -> DemoContext:
     """Read the reference data the generator needs into plain values."""
-    pos_days = dict(SlaPolicy.objects.filter(
-        kind="message", target=SlaPolicy.Target.FINAL, unit=SlaPolicy.Unit.WORKING_DAYS, subtopic__isnull=False,
-        is_active=True,
-    ).values_list("subtopic_id", "amount"))
+    rules = deadlines.bulk_rules()  # the same SLA rules as every appeal, as plain numbers
     subtopics = [
-        (s.pk, s.sector_id, s.code, s.sector.code, s.seasonal, pos_days.get(s.pk, 10), s.evidence_required)
+        (s.pk, s.sector_id, s.code, s.sector.code, s.seasonal,
+         rules.message_days.get(s.pk, rules.message_default_days), s.evidence_required)
         for s in Subtopic.objects.filter(is_active=True, sector__centre__isnull=True).select_related("sector")
         .order_by("code")
     ]
@@ -107,7 +106,8 @@ def build_context(*, region: Region, now: datetime, problems: int) -> DemoContex
         region_id=region.pk, tz_offset_hours=offset, now=now, subtopics=subtopics, places=places,
         place_weights=weights, specialised=dict(specialised), administrations=administrations,
         regional=dict(regional), fallback_agencies=fallback, operators=operators,
-        executors=executors, holidays=holiday_dates,
+        executors=executors, holidays=holiday_dates, appeal_days=rules.appeal_days,
+        incident_first_days=max(1, -(-rules.incident_first_hours // 8)), incident_final_days=rules.incident_final_days,
     )
     ctx.problems = _create_problems(ctx, region, count=problems)
     return ctx

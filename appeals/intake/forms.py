@@ -4,8 +4,8 @@ quarantine's fix and discard."""
 from django import forms
 from django.utils import timezone
 
+from appeals.intake.items import Invalid, plausible_moment
 from appeals.models import Channel, Kind
-from appeals.sources.common import Invalid, plausible_moment
 from cur.scoping import scope_municipalities
 from municipalities.models import Municipality
 

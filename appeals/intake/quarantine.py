@@ -13,25 +13,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from appeals.intake.items import Invalid, Territory
+from appeals.intake.registry import source_get
 from appeals.intake.upsert import appeals_upsert
 from appeals.models import Appeal, QuarantinedItem
-from appeals.sources.common import Invalid, Territory
 from cur.permissions import intake_scope
 from cur.scoping import IntakeScope, OutsideTerritory
 
 State = QuarantinedItem.State
-
-
-def _parser(source: str):
-    from appeals.sources.files import parse_file_row
-    from appeals.sources.im import parse_im_incident
-    from appeals.sources.pos import parse_pos_item
-
-    return {
-        QuarantinedItem.Source.POS: parse_pos_item,
-        QuarantinedItem.Source.INCIDENT: parse_im_incident,
-        QuarantinedItem.Source.FILE: parse_file_row,
-    }[source]
 
 
 def quarantine_resubmit(*, item: QuarantinedItem, payload: str, by) -> Appeal:
@@ -61,12 +50,13 @@ def _resubmit(item: QuarantinedItem, payload: str, by) -> Appeal:
     territory = Territory.of(locked.region)
     # The item keeps its own territory: the fix may correct a record, not move it to another municipality.
     place = replace(within, municipality_id=locked.municipality_id or within.municipality_id)
-    if locked.source == QuarantinedItem.Source.FILE:
+    source = source_get(locked.source)  # the adapter that read it first reads it again
+    if source.scoped_parse:
         if isinstance(raw, dict):
             raw = {k: v for k, v in raw.items() if not k.startswith("_")}
-        intake = _parser(locked.source)(raw, territory, within=place)
+        intake = source.parse(raw, territory, within=place)
     else:
-        intake = _parser(locked.source)(raw, territory)
+        intake = source.parse(raw, territory)
         if locked.external_id and intake.external_id != locked.external_id:
             # a source's numbers are its own: a fix that renamed the record could take another's place
             raise Invalid(f"id: номер записи источника менять нельзя — у этой записи «{locked.external_id}»")

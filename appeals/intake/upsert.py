@@ -24,16 +24,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from appeals.intake.cursors import CursorMove, CursorMoved
+from appeals.intake.items import IntakeItem, Rejected
+from appeals.intake.pipeline import structure_later
 from appeals.lifecycle import deadlines
-from appeals.models import Appeal, AppealEvent, Kind, SourceCursor, Status
-from cur.models import SlaPolicy
+from appeals.models import Appeal, AppealEvent, Status
 from cur.permissions import intake_scope
-from cur.scoping import IntakeScope, OutsideTerritory, scope_appeals
-from cur.selectors import working_calendar
+from cur.scoping import IntakeScope, OutsideTerritory
 
 log = logging.getLogger(__name__)
 
@@ -45,56 +45,6 @@ EVENT_VALUE_LIMIT = 20_000  # an event keeps the old and new text; a megabyte is
 # The answer to a key held outside the writer's territory. The same words whatever holds the key and
 # wherever: no number, no title — nothing that tells the writer about an item it may not see.
 KEY_TAKEN = "Внешний номер уже занят: укажите другой."
-
-
-@dataclass
-class IntakeItem:
-    """One validated item of any channel, ready to be written."""
-
-    channel: str
-    kind: str
-    external_id: str
-    received_at: datetime
-    text: str
-    title: str = ""
-    importance: str = "normal"
-    source_url: str = ""
-    citizen_name: str = ""
-    citizen_email: str = ""
-    citizen_phone: str = ""
-    citizen_address: str = ""
-    municipality_id: int | None = None
-    settlement_id: int | None = None
-    address: str = ""
-    source_version: int | None = None
-    note: str = ""  # why something was left out (an unknown OKTMO …): the CREATED event's reason
-    # SOURCE_FIELDS the sender did not send (a REST body without them, a file without the column): an
-    # update keeps what is held there — a partial retry never blanks the citizen's contacts
-    absent: frozenset[str] = frozenset()
-
-
-@dataclass
-class Rejected:
-    """An item that failed validation: kept raw, with the reason, for the quarantine."""
-
-    source: str
-    payload: str
-    reason: str
-    external_id: str = ""
-    municipality_id: int | None = None
-
-
-@dataclass
-class CursorMove:
-    """Advance the source's cursor from `expected` (what the batch was read after) to `to`."""
-
-    source: str
-    expected: str
-    to: str
-
-
-class CursorMoved(Exception):
-    """Another worker committed this page first: the batch is rolled back, nothing is lost."""
 
 
 @dataclass
@@ -306,7 +256,7 @@ def _keep_absent(item: IntakeItem, held: dict | None) -> IntakeItem:
 def _fill_batch(cur, region, batch: list[IntakeItem]) -> None:
     cur.execute(_BATCH_TABLE)
     cur.execute("TRUNCATE intake_batch")  # a savepoint rolled back inside the transaction may leave rows
-    registration = _registration_due_function(region, batch)
+    registration = deadlines.registration_due_of_items(region=region, model=Appeal)
     # the deadlines read the SLA rules: computed before the COPY holds the connection
     rows = [(
         ord_, item.kind, item.channel, item.external_id, item.importance, item.title, item.text,
@@ -317,28 +267,6 @@ def _fill_batch(cur, region, batch: list[IntakeItem]) -> None:
     with cur.copy(f"COPY intake_batch ({', '.join(BATCH_COLUMNS)}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row(row)
-
-
-def _registration_due_function(region, batch: list[IntakeItem]):
-    """59-ФЗ ст. 8 ч. 2: a written appeal is registered within three days of receipt — the same rule
-    as appeal_create, with the policy looked up once per channel rather than once per item."""
-    policies: dict[str, SlaPolicy | None] = {}
-    calendar = None
-
-    def due(item: IntakeItem):
-        nonlocal calendar
-        if item.kind != Kind.APPEAL:
-            return None
-        if item.channel not in policies:
-            probe = Appeal(region=region, kind=item.kind, channel=item.channel, importance=item.importance)
-            policies[item.channel] = deadlines.policy_for(appeal=probe, target=SlaPolicy.Target.REGISTRATION)
-        policy = policies[item.channel]
-        if policy is None:
-            return None
-        calendar = calendar or working_calendar(region=region)
-        return deadlines.deadline(calendar=calendar, start=item.received_at, unit=policy.unit, amount=policy.amount)
-
-    return due
 
 
 def _cut(value: str) -> str:
@@ -387,76 +315,3 @@ def _quarantine(cur, region, rejected: Sequence[Rejected], import_job_id: int | 
         )
         added += cur.rowcount
     return added
-
-
-@transaction.atomic
-def appeal_take_in(*, region, by, channel: str, kind: str, text: str, received_at: datetime, **fields) -> Appeal:
-    """A letter, a call or an e-mail registered by staff through the form: the same validation as
-    every appeal (appeal_create) and every intake (the writer's territory and channels, a plausible
-    date), a known incoming number refused rather than doubled, and the new appeal handed to
-    structuring once committed. PermissionDenied for who may not take in; ValidationError otherwise."""
-    from django.core.exceptions import ValidationError
-    from django.db import IntegrityError
-
-    from appeals.lifecycle.creation import appeal_create
-    from appeals.sources.common import Invalid, plausible_moment
-    from municipalities.models import Municipality
-
-    within = intake_scope(by)
-    if not within.writes(channel):
-        raise ValidationError(f"Канал «{channel}» принимается только от самого источника, не через форму.")
-    try:
-        plausible_moment(received_at)
-    except Invalid as error:
-        raise ValidationError({"received_at": str(error)}) from error
-    municipality = fields.get("municipality")
-    try:
-        municipality_id = within.impose(municipality.pk if municipality else None)
-    except OutsideTerritory as error:
-        raise ValidationError({"municipality": "Это МО вне территории вашего МЦУ."}) from error
-    if municipality_id is not None and municipality is None:
-        fields["municipality"] = Municipality.objects.get(pk=municipality_id)
-    number = fields.get("external_id")
-    known = number and Appeal.objects.filter(region=region, channel=channel, external_id=number).first()
-    if known:
-        # the constraint would refuse it too; this says which appeal it is — to whom may see that appeal
-        if scope_appeals(Appeal.objects.filter(pk=known.pk), by).exists():
-            raise ValidationError(
-                f"Входящий номер {known.external_id} уже зарегистрирован: обращение № {known.number}.")
-        raise ValidationError(_number_taken(number))
-    try:
-        with transaction.atomic():  # the same number registered at this moment by someone else
-            appeal = appeal_create(region=region, kind=kind, channel=channel, text=text, received_at=received_at,
-                                   by=by, **{name: value for name, value in fields.items() if value not in (None, "")})
-    except IntegrityError as error:
-        raise ValidationError(_number_taken(number)) from error
-    transaction.on_commit(lambda: structure_later([appeal.pk]))
-    return appeal
-
-
-def _number_taken(number: str) -> str:
-    return f"Входящий номер {number} уже занят: укажите другой."
-
-
-def source_cursor_get(*, region, source: str) -> SourceCursor:
-    """The cursor row of a source (created at the start of the feed)."""
-    cursor, _ = SourceCursor.objects.get_or_create(region=region, source=source)
-    return cursor
-
-
-def source_cursor_fail(*, region, source: str, error: str) -> None:
-    """Remember why the last poll stopped (shown in the admin); the cursor itself does not move."""
-    SourceCursor.objects.filter(region=region, source=source).update(last_error=error[:2000],
-                                                                     polled_at=timezone.now())
-
-
-def structure_later(appeal_ids: list[int]) -> None:
-    """Hand new and changed items to the structuring pipeline (a Celery task), once committed."""
-    if not settings.CUR_INTAKE_STRUCTURE or not appeal_ids:
-        return
-    from appeals.tasks import appeals_structure_batch
-
-    try:
-        appeals_structure_batch.delay(appeal_ids)
-    except Exception:  # the broker down must not undo an intake that is already committed
-        log.exception("structuring of %d intake items not queued", len(appeal_ids))

@@ -9,12 +9,11 @@ from django.shortcuts import redirect, render
 from appeals.intake import selectors
 from appeals.intake.forms import DiscardForm, FixForm, ImportForm, RegisterForm
 from appeals.intake.quarantine import quarantine_discard, quarantine_resubmit
-from appeals.intake.upsert import appeal_take_in
+from appeals.intake.staff import appeal_take_in
 from appeals.models import QuarantinedItem
 from appeals.sources.files import import_job_create
 from cur.permissions import can_take_in
-from cur.scoping import region_of, scope_of
-from municipalities.models import Municipality
+from cur.scoping import region_of
 
 
 def _require(user) -> None:
@@ -43,10 +42,7 @@ def imports(request):
     _require(request.user)
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        scope = scope_of(request.user)
-        municipality = Municipality.objects.get(pk=scope.municipality_id) if scope.municipality_id else None
-        job = import_job_create(region=region_of(request.user), uploaded=form.cleaned_data["file"],
-                                by=request.user, municipality=municipality)
+        job = import_job_create(uploaded=form.cleaned_data["file"], by=request.user)
         return redirect("appeals:import_detail", pk=job.pk)
     return render(request, "appeals/intake/imports.html",
                   {"form": form, "jobs": selectors.import_jobs(user=request.user), "intake_page": True})

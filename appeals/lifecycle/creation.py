@@ -11,8 +11,6 @@ from django.db import transaction
 
 from appeals.lifecycle import deadlines
 from appeals.models import Appeal, AppealEvent, Kind, Status
-from cur.models import SlaPolicy
-from cur.selectors import working_calendar
 
 
 @transaction.atomic
@@ -26,19 +24,10 @@ def appeal_create(*, region, kind: str, channel: str, text: str, received_at: da
     appeal = Appeal(region=region, kind=kind, channel=channel, text=text, received_at=received_at, **fields)
     appeal.full_clean()
     if kind == Kind.APPEAL and appeal.status == Status.NEW and appeal.registration_due_at is None:
-        appeal.registration_due_at = _registration_due(appeal)
+        appeal.registration_due_at = deadlines.registration_due(appeal)
     appeal.save()
     AppealEvent.objects.create(
         appeal=appeal, region=region, at=received_at, actor=by, agency=appeal.agency,
         kind=AppealEvent.Kind.CREATED, new_value=appeal.status,
     )
     return appeal
-
-
-def _registration_due(appeal: Appeal) -> datetime | None:
-    """59-ФЗ ст. 8 ч. 2: a written appeal is registered within three days of its receipt."""
-    policy = deadlines.policy_for(appeal=appeal, target=SlaPolicy.Target.REGISTRATION)
-    if policy is None:
-        return None
-    calendar = working_calendar(region=appeal.region)
-    return deadlines.deadline(calendar=calendar, start=appeal.received_at, unit=policy.unit, amount=policy.amount)

@@ -1,21 +1,33 @@
-"""The SLA clock: which deadline rule applies to an appeal and when its deadlines fall.
+"""Deadlines — the one module that applies an SlaPolicy (DESIGN.md §5: deadlines are data, not code).
 
-Rules are SlaPolicy rows (cur/models.py); time is the region's production calendar with the
-working schedule (cur/workcalendar.py). Plain functions: the services of appeals/lifecycle.py
-call them and store the results on the appeal.
+Rules are SlaPolicy rows (cur/models.py), edited in the admin; the most specific active rule wins
+(`policy_for`). Time is the region's production calendar with the working schedule of the body that
+holds the appeal (cur/workcalendar.py). Every deadline of an appeal is set here — registration (59-ФЗ
+ст. 8), forwarding (ст. 8 ч. 3), first response (incidents), the answer, the extension (ст. 12 ч. 2),
+after a clarification, after an interim answer — and the card's clock starts where `clock_start` says.
+The services (appeals/lifecycle/transitions.py, creation.py, intake) call these and store the result.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db.models import Q
 
 from cur.models import SlaPolicy
+from cur.selectors import working_calendar
 from cur.workcalendar import WorkingCalendar
 
 Unit = SlaPolicy.Unit
+Target = SlaPolicy.Target
+# Deadlines of one step (not of the answer): the field of the appeal each one is stored in.
+STEP_DEADLINES = {
+    Target.FIRST_RESPONSE: "first_response_due_at",
+    Target.REGISTRATION: "registration_due_at",
+    Target.FORWARDING: "forwarding_due_at",
+}
 
 
 def policy_for(*, appeal, target: str) -> SlaPolicy | None:
@@ -64,6 +76,126 @@ def resume(*, calendar: WorkingCalendar, due: datetime, paused_at: datetime, res
     if not remaining:  # already overdue when the clock stopped: the deadline stays where it was
         return due
     return calendar.add_working_time(resumed_at, remaining)
+
+
+# --- the applications: each deadline of an appeal ------------------------------------------------------
+
+
+def deadline_set(appeal, *, target: str, start: datetime) -> bool:
+    """Set the deadline of `target` counted from `start` by the applicable rule: a step's own field
+    (registration, forwarding, first response), or the answer's `due_at` with its warning moment (and
+    the overdue flags cleared). Returns False — and changes nothing — when no rule applies."""
+    policy = policy_for(appeal=appeal, target=target)
+    if policy is None:
+        return False
+    calendar = working_calendar(region=appeal.region, agency=appeal.agency)
+    due = deadline(calendar=calendar, start=start, unit=policy.unit, amount=policy.amount)
+    if target in STEP_DEADLINES:
+        setattr(appeal, STEP_DEADLINES[target], due)
+        return True
+    appeal.due_at = due
+    appeal.warn_at = warning_moment(calendar=calendar, start=start, due=due, percent=policy.warn_at_percent)
+    appeal.is_overdue = appeal.is_due_soon = False
+    return True
+
+
+def registration_due(appeal) -> datetime | None:
+    """59-ФЗ ст. 8 ч. 2: a written appeal is registered within three days of its receipt (the rule's)."""
+    policy = policy_for(appeal=appeal, target=Target.REGISTRATION)
+    if policy is None:
+        return None
+    return deadline(calendar=working_calendar(region=appeal.region), start=appeal.received_at, unit=policy.unit,
+                    amount=policy.amount)
+
+
+def registration_due_of_items(*, region, model) -> Callable:
+    """`registration_due` for a batch of incoming items (intake): item → deadline or None, the rule
+    looked up once per (kind, channel) rather than once per item. `model` is the Appeal class (a probe
+    appeal of the item's kind and channel asks `policy_for`)."""
+    policies: dict[tuple[str, str], SlaPolicy | None] = {}
+    calendar: WorkingCalendar | None = None
+
+    def due(item) -> datetime | None:
+        nonlocal calendar
+        key = (item.kind, item.channel)
+        if key not in policies:
+            probe = model(region=region, kind=item.kind, channel=item.channel, importance=item.importance)
+            policies[key] = policy_for(appeal=probe, target=Target.REGISTRATION)
+        policy = policies[key]
+        if policy is None:
+            return None
+        calendar = calendar or working_calendar(region=region)
+        return deadline(calendar=calendar, start=item.received_at, unit=policy.unit, amount=policy.amount)
+
+    return due
+
+
+def has_rule(appeal, target: str) -> bool:
+    """Whether a rule applies (e.g. an incident's final answer after an interim one)."""
+    return policy_for(appeal=appeal, target=target) is not None
+
+
+def extension_due(appeal, *, days: int) -> datetime:
+    """59-ФЗ ст. 12 ч. 2: the answer's deadline moved by `days` calendar days (to a working day)."""
+    calendar = working_calendar(region=appeal.region, agency=appeal.agency)
+    return deadline(calendar=calendar, start=appeal.due_at, unit=Unit.CALENDAR_DAYS, amount=days)
+
+
+def deadlines_resume(appeal, *, at: datetime) -> None:
+    """The citizen answered a clarification: `due_at` and the warning moment move later by exactly the
+    working time the clock stood still (from `paused_at` to `at`)."""
+    calendar = working_calendar(region=appeal.region, agency=appeal.agency)
+    if appeal.due_at:
+        appeal.due_at = resume(calendar=calendar, due=appeal.due_at, paused_at=appeal.paused_at, resumed_at=at)
+    if appeal.warn_at:
+        appeal.warn_at = resume(calendar=calendar, due=appeal.warn_at, paused_at=appeal.paused_at, resumed_at=at)
+
+
+def clock_start(appeal) -> datetime | None:
+    """Where the answer's clock starts: an incident's at its receipt, the others' at registration."""
+    return appeal.received_at if appeal.kind == "incident" else appeal.registered_at
+
+
+def appeal_clock(appeal, *, now: datetime) -> Clock | None:
+    """The card's clock of an open appeal on the holder's calendar; None without a running deadline."""
+    start = clock_start(appeal)
+    if not appeal.is_open or appeal.due_at is None or start is None or start >= appeal.due_at:
+        return None
+    calendar = working_calendar(region=appeal.region, agency=appeal.agency)
+    return clock(calendar=calendar, start=start, due=appeal.due_at, now=now, paused_at=appeal.paused_at)
+
+
+@dataclass(frozen=True)
+class BulkRules:
+    """The rules as plain numbers, for the synthetic data generator (appeals/demo), which computes the
+    deadlines of a million appeals with NumPy instead of one `deadline` call each: the amounts are the
+    rules', the arithmetic is at day grain (see docs/architecture.md, «Deadlines»)."""
+
+    message_days: dict[int, int]  # subtopic id → working days of a ПОС message's answer
+    message_default_days: int
+    appeal_days: int  # calendar days of a 59-ФЗ answer
+    incident_first_hours: int  # working hours to the first response
+    incident_final_days: int  # working days to the final answer after the interim one
+
+
+def bulk_rules() -> BulkRules:
+    def amount(**where) -> int:
+        rule = (SlaPolicy.objects.filter(is_active=True, region__isnull=True, channel="", importance="", **where)
+                .order_by("subtopic_id", "sector_id").first())
+        return rule.amount if rule else 0
+
+    by_subtopic = dict(SlaPolicy.objects.filter(
+        kind="message", target=Target.FINAL, unit=Unit.WORKING_DAYS, subtopic__isnull=False, is_active=True,
+    ).values_list("subtopic_id", "amount"))
+    return BulkRules(
+        message_days=by_subtopic,
+        message_default_days=amount(kind="message", target=Target.FINAL, subtopic__isnull=True, sector__isnull=True),
+        appeal_days=amount(kind="appeal", target=Target.FINAL, subtopic__isnull=True, sector__isnull=True),
+        incident_first_hours=amount(kind="incident", target=Target.FIRST_RESPONSE, subtopic__isnull=True,
+                                    sector__isnull=True),
+        incident_final_days=amount(kind="incident", target=Target.FINAL_AFTER_INTERIM, subtopic__isnull=True,
+                                   sector__isnull=True),
+    )
 
 
 @dataclass(frozen=True)

@@ -22,11 +22,10 @@ from appeals.lifecycle import deadlines
 from appeals.lifecycle.assignments import assignment_close, assignment_open
 from appeals.lifecycle.quality import answer_flags
 from appeals.models import Answer, Appeal, AppealEvent, Assignment, Kind, Satisfaction, Status
-from cur.models import Agency, SlaPolicy
+from cur.models import Agency
 from cur.permissions import require, sectors_outside_block
-from cur.selectors import working_calendar
 
-Target = SlaPolicy.Target
+Target = deadlines.Target
 ALL_KINDS = frozenset(Kind.values)
 
 
@@ -155,29 +154,6 @@ def _move(appeal: Appeal, to: str, kind: str, *, by, at: datetime, fields: list[
     return appeal
 
 
-def _set_deadline(appeal: Appeal, *, target: str, start: datetime) -> None:
-    """Fill due_at (or first_response_due_at) and the warning moment from the applicable rule."""
-    policy = deadlines.policy_for(appeal=appeal, target=target)
-    if policy is None:
-        return
-    calendar = working_calendar(region=appeal.region, agency=appeal.agency)
-    due = deadlines.deadline(calendar=calendar, start=start, unit=policy.unit, amount=policy.amount)
-    if target in STEP_DEADLINES:
-        setattr(appeal, STEP_DEADLINES[target], due)
-        return
-    appeal.due_at = due
-    appeal.warn_at = deadlines.warning_moment(calendar=calendar, start=start, due=due, percent=policy.warn_at_percent)
-    appeal.is_overdue = appeal.is_due_soon = False
-
-
-# Deadlines of one step (not of the answer): the field of the appeal each one is stored in.
-STEP_DEADLINES = {
-    Target.FIRST_RESPONSE: "first_response_due_at",
-    Target.REGISTRATION: "registration_due_at",
-    Target.FORWARDING: "forwarding_due_at",
-}
-
-
 def _late(moment: datetime, due: datetime | None, what: str) -> str:
     """A note for the event when a step of 59-ФЗ was taken after its deadline."""
     if due is None or moment <= due:
@@ -199,10 +175,10 @@ def appeal_register(*, appeal: Appeal, by, at: datetime | None = None, expected_
     appeal.registered_at = at
     start = appeal.received_at if appeal.kind == Kind.INCIDENT else at
     if appeal.kind == Kind.INCIDENT:
-        _set_deadline(appeal, target=Target.FIRST_RESPONSE, start=start)
+        deadlines.deadline_set(appeal, target=Target.FIRST_RESPONSE, start=start)
     if appeal.kind == Kind.APPEAL:
-        _set_deadline(appeal, target=Target.FORWARDING, start=at)
-    _set_deadline(appeal, target=Target.FINAL, start=start)
+        deadlines.deadline_set(appeal, target=Target.FORWARDING, start=at)
+    deadlines.deadline_set(appeal, target=Target.FINAL, start=start)
     notice_create(appeal=appeal, kind=NoticeKind.REGISTERED, at=at)
     return _move(appeal, Status.REGISTERED, AppealEvent.Kind.REGISTERED, by=by, at=at, fields=[
         "registered_at", "due_at", "warn_at", "first_response_due_at", "forwarding_due_at", "is_overdue",
@@ -275,14 +251,8 @@ def appeal_receive_clarification(*, appeal: Appeal, text: str, by=None, at: date
     """The citizen answered: the clock runs again and the deadline moves by the paused working time."""
     at = at or timezone.now()
     appeal = _lock(appeal, expected_version, "receive_clarification", by)
-    calendar = working_calendar(region=appeal.region, agency=appeal.agency)
     old_due = appeal.due_at
-    if appeal.due_at:
-        appeal.due_at = deadlines.resume(calendar=calendar, due=appeal.due_at, paused_at=appeal.paused_at,
-                                         resumed_at=at)
-        if appeal.warn_at:
-            appeal.warn_at = deadlines.resume(calendar=calendar, due=appeal.warn_at, paused_at=appeal.paused_at,
-                                        resumed_at=at)
+    deadlines.deadlines_resume(appeal, at=at)
     appeal.paused_at = None
     _move(appeal, Status.IN_PROGRESS, AppealEvent.Kind.CLARIFICATION_RECEIVED, by=by, at=at,
           fields=["paused_at", "due_at", "warn_at"], reason=text)
@@ -304,9 +274,8 @@ def appeal_extend(*, appeal: Appeal, days: int, reason: str, by, at: datetime | 
         raise TransitionRefused("Срок рассмотрения уже продлевался: 59-ФЗ допускает одно продление.")
     if not 1 <= days <= MAX_EXTENSION_DAYS:
         raise TransitionRefused(f"Продлить можно на 1–{MAX_EXTENSION_DAYS} дней.")
-    calendar = working_calendar(region=appeal.region, agency=appeal.agency)
     old_due = appeal.due_at
-    appeal.due_at = deadlines.deadline(calendar=calendar, start=old_due, unit=SlaPolicy.Unit.CALENDAR_DAYS, amount=days)
+    appeal.due_at = deadlines.extension_due(appeal, days=days)
     appeal.extensions += 1
     appeal.is_overdue = False
     _save(appeal, ["due_at", "extensions", "is_overdue"])
@@ -353,8 +322,7 @@ def answer_submit(*, appeal: Appeal, text: str, by, agency: Agency | None = None
         appeal.first_response_at = at
         fields.append("first_response_at")
     if is_interim:
-        if appeal.kind == Kind.INCIDENT and deadlines.policy_for(appeal=appeal, target=Target.FINAL_AFTER_INTERIM):
-            _set_deadline(appeal, target=Target.FINAL_AFTER_INTERIM, start=at)
+        if appeal.kind == Kind.INCIDENT and deadlines.deadline_set(appeal, target=Target.FINAL_AFTER_INTERIM, start=at):
             fields += ["due_at", "warn_at", "is_overdue", "is_due_soon"]
         _move(appeal, Status.INTERIM_ANSWERED, AppealEvent.Kind.INTERIM_ANSWERED, by=by, at=at, fields=fields,
               agency=agency)
@@ -406,7 +374,7 @@ def _reopen(appeal: Appeal, *, by, at: datetime, reason: str) -> Appeal:
     """Repeat consideration with a fresh deadline; the event counts against the body."""
     appeal.closed_at = None
     appeal.answered_at = None
-    _set_deadline(appeal, target=Target.FINAL, start=at)
+    deadlines.deadline_set(appeal, target=Target.FINAL, start=at)
     if appeal.agency_id:
         assignment_open(appeal=appeal, agency=appeal.agency, at=at)
     return _move(appeal, Status.IN_PROGRESS, AppealEvent.Kind.REOPENED, by=by, at=at, reason=reason,

@@ -1,193 +1,18 @@
-"""What every adapter shares: cleaning and validating a raw record, the territory lookup, and the
-poll loop of a cursor-paged feed (read a page → validate → one transaction with the cursor)."""
+"""What the feed adapters share: the poll loop of a cursor-paged feed (read a page → validate each record
+→ one transaction with the cursor). The validation of a record is intake's (appeals/intake/items.py)."""
 
 from __future__ import annotations
 
-import html
-import json
 import logging
-import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
-from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 
-from appeals.intake.upsert import CursorMove, CursorMoved, IntakeItem, Rejected, UpsertResult, appeals_upsert
-from municipalities.models import Municipality, Settlement
+from appeals.intake.cursors import CursorMove, CursorMoved
+from appeals.intake.items import IntakeItem, Invalid, Rejected, Territory, to_json
+from appeals.intake.upsert import UpsertResult, appeals_upsert
 
 log = logging.getLogger(__name__)
-
-MAX_TEXT_CHARS = 200_000  # a longer "text" is an attachment or garbage: an operator trims it
-MAX_EXTERNAL_ID = 64
-FUTURE_TOLERANCE = timedelta(days=1)  # clocks of sources drift; a date further ahead is an error
-
-_TAG = re.compile(r"<[a-zA-Z/!][^>]*>")
-_DROP_BLOCKS = re.compile(r"<(script|style|head|template)\b[^>]*>.*?(</\1\s*>|$)", re.IGNORECASE | re.DOTALL)
-_BREAKS = re.compile(r"<\s*(br|/p|/div|/li|/h\d|/tr)\b[^>]*>", re.IGNORECASE)
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_SPACES = re.compile(r"[ \t\u00a0]+")
-# Anything _clean would change: markup, entities, control characters and lone surrogates, runs of
-# blanks, blanks at line ends, more than one empty line.
-_DIRTY = re.compile(r"[<&\x00-\x09\x0b-\x1f\x7f\u00a0\ud800-\udfff]|  | \n|\n |\n\n\n")
-
-
-class Invalid(Exception):
-    """A record that cannot be taken in as it is; the message is the reason shown in the quarantine."""
-
-
-class OutOfTerritory(Invalid):
-    """A record of a municipality outside the writer's territory (REST answers it with 403)."""
-
-
-def clean_text(value, *, name: str = "text", required: bool = True, limit: int | None = MAX_TEXT_CHARS) -> str:
-    """Plain text from what a source sent: HTML tags and scripts removed, entities decoded, control
-    characters (PostgreSQL refuses NUL) dropped, blank lines squeezed. Raises Invalid when a required
-    text is empty after cleaning or longer than the limit."""
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            value = str(value)
-        else:
-            raise Invalid(f"{name}: ожидалась строка, получено {type(value).__name__}")
-    if _DIRTY.search(value) is None and not value[:1].isspace() and not value[-1:].isspace():
-        cleaned = value  # nothing below would change it: most records take this path (ingest ≥ 2 000/s)
-    else:
-        cleaned = _clean(value)
-    if required and not cleaned:
-        raise Invalid(f"{name}: пусто")
-    if limit is not None and len(cleaned) > limit:
-        raise Invalid(f"{name}: {len(cleaned):,} знаков — больше допустимых {limit:,}".replace(",", " "))
-    return cleaned
-
-
-def _clean(value: str) -> str:
-    if _TAG.search(value):
-        value = _DROP_BLOCKS.sub(" ", value)
-        value = _BREAKS.sub("\n", value)
-        value = _TAG.sub(" ", value)
-    if "&" in value:
-        value = html.unescape(value)
-    value = _CONTROL.sub("", value).encode("utf-8", "replace").decode("utf-8")
-    lines = [_SPACES.sub(" ", line).strip() for line in value.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
-
-
-def short(value, limit: int, *, name: str = "") -> str:
-    """An optional short field: cleaned and cut to the column's length (never a reason to reject)."""
-    text = clean_text(value, name=name, required=False, limit=None)
-    return " ".join(text.split())[:limit]
-
-
-def external_id_of(value, *, name: str = "id") -> str:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        raise Invalid(f"{name}: не указан внешний номер")
-    if isinstance(value, bool) or not isinstance(value, str | int):
-        raise Invalid(f"{name}: неверный внешний номер {value!r}")
-    value = str(value).strip()
-    if len(value) > MAX_EXTERNAL_ID or _CONTROL.search(value):
-        raise Invalid(f"{name}: неверный внешний номер (не длиннее {MAX_EXTERNAL_ID} печатных знаков)")
-    return value
-
-
-def moment(value, *, name: str, now: datetime | None = None) -> datetime:
-    """An aware datetime from ISO 8601 (a date alone is midnight UTC); Invalid otherwise."""
-    if not isinstance(value, str) or not value.strip():
-        raise Invalid(f"{name}: не указана дата")
-    text = value.strip()
-    try:
-        parsed = parse_datetime(text)
-        if parsed is None:
-            day = parse_date(text)
-            parsed = datetime(day.year, day.month, day.day) if day else None
-    except ValueError:
-        parsed = None
-    if parsed is None:
-        raise Invalid(f"{name}: неверная дата «{text[:40]}»")
-    if timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed, timezone.get_default_timezone())
-    return plausible_moment(parsed, name=name, now=now)
-
-
-def plausible_moment(value: datetime, *, name: str = "", now: datetime | None = None) -> datetime:
-    """`value` when an item can have been received then: not before settings.CUR_EARLIEST_DATE (its
-    midnight in the region's zone) and not later than now plus FUTURE_TOLERANCE (the senders' clocks
-    drift). Invalid otherwise, with the reason in Russian. The one rule of every intake path — the
-    feeds, files, REST and the staff form — so an item received «in 1900» is never overdue at arrival."""
-    earliest = timezone.make_aware(datetime.combine(date.fromisoformat(settings.CUR_EARLIEST_DATE), time()),
-                                   timezone.get_default_timezone())
-    shown = f"{value.day:02d}.{value.month:02d}.{value.year}"  # as sent: no zone conversion near year 1 or 9999
-    if value < earliest:
-        reason = f"дата {shown} раньше {earliest:%d.%m.%Y} — проверьте год"
-    elif value > (now or timezone.now()) + FUTURE_TOLERANCE:
-        reason = f"дата {shown} в будущем — проверьте дату"
-    else:
-        return value
-    raise Invalid(f"{name}: {reason}" if name else reason[:1].upper() + reason[1:])
-
-
-def version_of(value, *, name: str = "version") -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**62:
-        raise Invalid(f"{name}: версия должна быть целым неотрицательным числом, получено {value!r}")
-    return value
-
-
-def to_json(raw) -> str:
-    """The raw record as the quarantine keeps it: JSON when it is JSON-able, its repr otherwise."""
-    if isinstance(raw, str):
-        return raw
-    try:
-        return json.dumps(raw, ensure_ascii=False, indent=2, default=str)
-    except (TypeError, ValueError):
-        return repr(raw)
-
-
-@dataclass
-class Territory:
-    """The gazetteer of one region as plain dicts, read once per poll or import."""
-
-    region_id: int
-    by_oktmo: dict[str, int] = field(default_factory=dict)
-    settlements: dict[tuple[int, str], int] = field(default_factory=dict)
-
-    @classmethod
-    def of(cls, region) -> Territory:
-        territory = cls(region_id=region.pk)
-        territory.by_oktmo = dict(Municipality.objects.filter(region=region).values_list("oktmo", "pk"))
-        for pk, municipality_id, name in Settlement.objects.filter(region=region).values_list(
-                "pk", "municipality_id", "name"):
-            territory.settlements.setdefault((municipality_id, _key(name)), pk)
-        return territory
-
-    def place(self, *, oktmo, settlement) -> tuple[int | None, int | None, str]:
-        """(municipality_id, settlement_id, note): an unknown OKTMO or settlement is left for the
-        structuring pipeline to find in the text, and said in the note — never a reason to reject."""
-        notes = []
-        municipality_id = settlement_id = None
-        oktmo = str(oktmo).strip() if oktmo not in (None, "") else ""
-        if oktmo:
-            municipality_id = self.by_oktmo.get(oktmo[:8])
-            if municipality_id is None:
-                notes.append(f"ОКТМО {oktmo[:20]} нет в справочнике региона — МО не указано")
-        name = short(settlement, 200) if settlement else ""
-        if name and municipality_id:
-            settlement_id = self.settlements.get((municipality_id, _key(name)))
-            if settlement_id is None:
-                notes.append(f"населённый пункт «{name}» не найден в МО")
-        return municipality_id, settlement_id, "; ".join(notes)
-
-    def settlement_in(self, municipality_id: int, name) -> int | None:
-        return self.settlements.get((municipality_id, _key(short(name, 200)))) if name else None
-
-
-_PREFIX = re.compile(r"^(г|с|п|пос|пгт|д|ст|село|город|посёлок|поселок|деревня)\.?\s+", re.IGNORECASE)
-
-
-def _key(name: str) -> str:
-    return _PREFIX.sub("", name.strip()).replace("ё", "е").replace("Ё", "Е").lower()
-
 
 @dataclass
 class PollResult:
@@ -233,7 +58,7 @@ def feed_poll(*, region, source: str, path: str, parse, client, limit: int, max_
     `parse(raw, territory)` returns an IntakeItem or raises Invalid. A source that stays down after
     the client's retries ends the poll with the cursor where it was; the next beat run goes on.
     """
-    from appeals.intake.upsert import source_cursor_fail, source_cursor_get
+    from appeals.intake.cursors import source_cursor_fail, source_cursor_get
     from appeals.sources.client import SourceUnavailable
 
     territory = Territory.of(region)

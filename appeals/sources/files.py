@@ -18,15 +18,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from charset_normalizer import from_bytes
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from appeals.intake.upsert import SOURCE_FIELDS, IntakeItem, Rejected, appeals_upsert, items_quarantine
-from appeals.models import Channel, Importance, ImportJob, Kind
-from appeals.sources.common import (
+from appeals.intake.items import (
+    IntakeItem,
     Invalid,
     OutOfTerritory,
+    Rejected,
     Territory,
     clean_text,
     external_id_of,
@@ -35,6 +36,11 @@ from appeals.sources.common import (
     short,
     to_json,
 )
+from appeals.intake.registry import Source, source_register
+from appeals.intake.upsert import SOURCE_FIELDS, appeals_upsert, items_quarantine
+from appeals.models import Channel, Importance, ImportJob, Kind
+from appeals.tasks import import_job_run
+from cur.permissions import intake_scope
 from cur.scoping import SOURCE_CHANNELS, IntakeScope, OutsideTerritory, person_channels
 
 log = logging.getLogger(__name__)
@@ -275,13 +281,17 @@ def _jsonable(value):
 
 
 @transaction.atomic
-def import_job_create(*, region, uploaded, by, municipality=None) -> ImportJob:
-    """Keep the uploaded file and queue its import; the task starts once the job is committed."""
-    job = ImportJob(region=region, municipality=municipality, original_name=uploaded.name[:255], created_by=by)
+def import_job_create(*, uploaded, by) -> ImportJob:
+    """Keep the uploaded file and queue its import in the territory of `by` (their region, and a МЦУ's
+    municipality, fixed on the job: the rows are written within it whoever runs the task); the task
+    starts once the job is committed. Forbidden for a role without the intake right."""
+    within = intake_scope(by)
+    if within.region_id is None:  # a superuser belongs to no centre: whose territory would the rows be?
+        raise PermissionDenied("Файл загружает оператор центра — в территорию своего центра.")
+    job = ImportJob(region_id=within.region_id, municipality_id=within.municipality_id,
+                    original_name=uploaded.name[:255], created_by=by)
     job.file.save(uploaded.name, uploaded, save=False)
     job.save()
-    from appeals.tasks import import_job_run
-
     transaction.on_commit(lambda: import_job_run.delay(job.pk))
     return job
 
@@ -367,3 +377,5 @@ def _finish(job: ImportJob, *, error: str = "") -> dict:
             "created": job.created, "updated": job.updated, "unchanged": job.unchanged,
             "quarantined": job.quarantined, "error": job.error}
 
+
+source_register(Source(code=SOURCE, label="Файл (CSV, XLSX)", parse=parse_file_row, scoped_parse=True))

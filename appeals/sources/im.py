@@ -8,20 +8,11 @@ from __future__ import annotations
 
 from django.utils import formats, timezone
 
-from appeals.intake.upsert import IntakeItem
+from appeals.intake.items import IntakeItem, Invalid, Territory, clean_text, external_id_of, moment, short, version_of
+from appeals.intake.registry import Source, source_register
 from appeals.models import Channel, Importance, Kind
 from appeals.sources.client import SourceClient
-from appeals.sources.common import (
-    Invalid,
-    PollResult,
-    Territory,
-    clean_text,
-    configured_poll,
-    external_id_of,
-    moment,
-    short,
-    version_of,
-)
+from appeals.sources.common import PollResult, configured_poll
 
 SOURCE = "incident"
 FEED_PATH = "/api/v1/incidents"
@@ -84,3 +75,6 @@ def im_poll(*, region, client: SourceClient | None = None, max_pages: int | None
     """Read the ИМ feed from our cursor to its end (at most `max_pages` pages this run)."""
     return configured_poll(region=region, source=SOURCE, path=FEED_PATH, parse=parse_im_incident,
                            source_label="Инцидент Менеджмент", client=client, max_pages=max_pages)
+
+
+source_register(Source(code=SOURCE, label="Инцидент Менеджмент", parse=parse_im_incident, poll=im_poll))

@@ -5,20 +5,11 @@ Contract: docs/integrations.md, «ПОС». `pos_poll` is called by the beat tas
 
 from __future__ import annotations
 
-from appeals.intake.upsert import IntakeItem
+from appeals.intake.items import IntakeItem, Invalid, Territory, clean_text, external_id_of, moment, short, version_of
+from appeals.intake.registry import Source, source_register
 from appeals.models import Channel, Importance, Kind
 from appeals.sources.client import SourceClient
-from appeals.sources.common import (
-    Invalid,
-    PollResult,
-    Territory,
-    clean_text,
-    configured_poll,
-    external_id_of,
-    moment,
-    short,
-    version_of,
-)
+from appeals.sources.common import PollResult, configured_poll
 
 SOURCE = "pos"
 FEED_PATH = "/api/v1/feed"
@@ -57,3 +48,6 @@ def pos_poll(*, region, client: SourceClient | None = None, max_pages: int | Non
     """Read the ПОС feed from our cursor to its end (at most `max_pages` pages this run)."""
     return configured_poll(region=region, source=SOURCE, path=FEED_PATH, parse=parse_pos_item,
                            source_label="ПОС", client=client, max_pages=max_pages)
+
+
+source_register(Source(code=SOURCE, label="ПОС «Решаем вместе»", parse=parse_pos_item, poll=pos_poll))

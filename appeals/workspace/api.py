@@ -1,13 +1,14 @@
 """REST API of appeals for integrators: the same selectors and scoping as the HTML pages."""
 
-from django.utils import timezone
 from rest_framework import serializers, status
 from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from appeals.models import Channel, Importance, Kind
+from appeals.intake.items import Invalid, OutOfTerritory
+from appeals.models import Importance, Kind
 from appeals.privacy import visible_text
+from appeals.sources.rest import KeyTaken, rest_item_take_in
 from appeals.workspace import selectors
 from appeals.workspace.filters import ORDERS, queue_order
 from cur.scoping import can_see_personal_data
@@ -85,7 +86,7 @@ class AppealDetailApi(APIView):
         return Response(data)
 
 
-class KeyTaken(APIException):
+class Conflict(APIException):
     """409: the external id is held outside the caller's territory (said without naming the item)."""
 
     status_code = status.HTTP_409_CONFLICT
@@ -119,43 +120,20 @@ class AppealCreateApi(APIView):
     OutputSerializer = AppealOutputSerializer
 
     def post(self, request):
-        from django.core.exceptions import PermissionDenied as NotAllowed
-
-        from appeals.intake.upsert import KEY_TAKEN, appeals_upsert
-        from appeals.sources.common import Invalid, OutOfTerritory, Territory
-        from appeals.sources.files import parse_file_row
-        from cur.permissions import intake_scope
-        from cur.scoping import region_of
-
-        try:
-            within = intake_scope(request.user, api=True)
-        except NotAllowed as error:
-            raise PermissionDenied(str(error)) from error
-        region = region_of(request.user)
-        if region is None:
-            raise PermissionDenied("У пользователя нет региона.")
         body = self.InputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        values = dict(body.validated_data)
-        values.setdefault("received_at", timezone.now())
-        territory = Territory.of(region)
-        oktmo = values.get("municipality_oktmo")
-        if oktmo and oktmo not in territory.by_oktmo:
-            raise ValidationError({"municipality_oktmo": [f"ОКТМО {oktmo} нет в справочнике региона."]})
         try:
-            item = parse_file_row(values, territory, within=within, channel=Channel.API)
+            taken = rest_item_take_in(values=dict(body.validated_data), by=request.user)
         except OutOfTerritory as error:
             raise PermissionDenied(str(error)) from error
         except Invalid as error:
             field, _, _ = str(error).partition(":")
             raise ValidationError({field if field in body.fields else "non_field_errors": [str(error)]}) from error
-        written = appeals_upsert(region=region, items=[item], by=request.user, within=within, source_label="REST API")
-        key = (item.channel, item.external_id)
-        if key in written.refused or key not in written.ids:  # decided before the write: nothing changed
-            raise KeyTaken({"external_id": [written.refused.get(key, KEY_TAKEN)]})
-        appeal = selectors.appeal_get(user=request.user, pk=written.ids[key])
+        except KeyTaken as error:
+            raise Conflict({"external_id": [str(error)]}) from error
+        appeal = selectors.appeal_get(user=request.user, pk=taken.appeal_id)
         return Response(self.OutputSerializer(appeal, context=output_context(request.user)).data,
-                        status=status.HTTP_201_CREATED if written.created else status.HTTP_200_OK)
+                        status=status.HTTP_201_CREATED if taken.created else status.HTTP_200_OK)
 
 
 class AppealCollectionApi(AppealListApi, AppealCreateApi):

@@ -15,7 +15,6 @@ from appeals.privacy import EXCERPT, MARGIN, visible_rows, visible_text
 from appeals.search.query import SearchRequest, identifier_lookup, search_fragments, search_rank
 from appeals.workspace.filters import AppealFilter
 from cur.scoping import can_see_personal_data, mask_contact, mask_name, scope_appeals
-from cur.selectors import working_calendar
 
 LIST_RELATED = ("municipality", "settlement", "sector", "subtopic", "agency")
 # A municipality's boundary is tens of kilobytes of GeoJSON: never fetch it with an appeal.
@@ -198,11 +197,9 @@ def appeal_notices(*, appeal: Appeal) -> list[Notice]:
 def appeal_clock(*, appeal: Appeal, now: datetime) -> dict | None:
     """The deadline clock of an open appeal: share of working time used and what is left,
     on the production calendar and the responsible body's schedule; None without a running deadline."""
-    start = appeal.received_at if appeal.kind == "incident" else appeal.registered_at
-    if not appeal.is_open or appeal.due_at is None or start is None or start >= appeal.due_at:
+    state = deadlines.appeal_clock(appeal, now=now)
+    if state is None:
         return None
-    calendar = working_calendar(region=appeal.region, agency=appeal.agency)
-    state = deadlines.clock(calendar=calendar, start=start, due=appeal.due_at, now=now, paused_at=appeal.paused_at)
     return {
         "percent": min(state.percent_used, 100), "overdue": state.left.total_seconds() < 0,
         "left": deadlines.working_duration(state.left), "allowed": deadlines.working_duration(state.allowed),

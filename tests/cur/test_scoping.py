@@ -251,7 +251,8 @@ def test_file_import_writes_only_inside_the_importers_territory(client, held, us
 def test_quarantine_resubmit_writes_only_inside_the_resubmitters_territory(client, held, username):
     import json
 
-    from appeals.intake.upsert import Rejected, appeals_upsert
+    from appeals.intake.items import Rejected
+    from appeals.intake.upsert import appeals_upsert
     from appeals.models import QuarantinedItem
     from municipalities.models import Municipality, Region
 

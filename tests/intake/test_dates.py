@@ -8,8 +8,8 @@ import pytest
 from django.test import override_settings
 from rest_framework.test import APIClient
 
+from appeals.intake.items import Invalid, Territory
 from appeals.models import Appeal, QuarantinedItem
-from appeals.sources.common import Invalid, Territory
 from appeals.sources.pos import parse_pos_item
 from municipalities.models import Region
 from tests.intake.test_files import TEXTS, csv_bytes, rows, run_import, xlsx_bytes

@@ -54,12 +54,7 @@ def xlsx_bytes(records: list[list]) -> bytes:
 
 def run_import(data: bytes, name: str = "реестр.csv", username: str = "cur_operator") -> ImportJob:
     person = user(username)
-    from cur.scoping import region_of, scope_of
-    from municipalities.models import Municipality
-
-    mine = scope_of(person).municipality_id
-    job = import_job_create(region=region_of(person), uploaded=SimpleUploadedFile(name, data), by=person,
-                            municipality=Municipality.objects.get(pk=mine) if mine else None)
+    job = import_job_create(uploaded=SimpleUploadedFile(name, data), by=person)
     import_job_process(job_id=job.pk)
     job.refresh_from_db()
     return job
@@ -196,10 +191,7 @@ def test_a_killed_import_resumes_after_its_last_committed_batch(db, monkeypatch)
 
     monkeypatch.setattr(files, "BATCH", 4)
     person = user("cur_operator")
-    from cur.scoping import region_of
-
-    job = import_job_create(region=region_of(person), uploaded=SimpleUploadedFile("r.csv", csv_bytes(rows(10))),
-                            by=person)
+    job = import_job_create(uploaded=SimpleUploadedFile("r.csv", csv_bytes(rows(10))), by=person)
     calls = []
     real_batch = files._import_batch
 

@@ -6,7 +6,8 @@ import json
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from appeals.intake.upsert import Rejected, appeals_upsert
+from appeals.intake.items import Rejected
+from appeals.intake.upsert import appeals_upsert
 from appeals.models import Appeal, ImportJob, QuarantinedItem
 from appeals.sources.files import import_job_process
 from municipalities.models import Municipality, Region

@@ -6,7 +6,9 @@ import pytest
 from django.utils import timezone
 
 from appeals.intake import upsert
-from appeals.intake.upsert import CursorMove, CursorMoved, IntakeItem, Rejected, appeals_upsert, source_cursor_get
+from appeals.intake.cursors import CursorMove, CursorMoved, source_cursor_get
+from appeals.intake.items import IntakeItem, Rejected
+from appeals.intake.upsert import appeals_upsert
 from appeals.models import Appeal, AppealEvent, QuarantinedItem, SourceCursor
 
 

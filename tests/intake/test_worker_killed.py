@@ -13,7 +13,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from appeals.intake.upsert import source_cursor_get
+from appeals.intake.cursors import source_cursor_get
 from appeals.models import Appeal, QuarantinedItem, SourceCursor
 from appeals.sources.pos import pos_poll
 from cur.celery import app as celery_app

@@ -10,7 +10,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from appeals.intake.upsert import Rejected, appeal_take_in, appeals_upsert
+from appeals.intake.items import Rejected
+from appeals.intake.staff import appeal_take_in
+from appeals.intake.upsert import appeals_upsert
 from appeals.models import Appeal, AppealEvent, QuarantinedItem
 from municipalities.models import Municipality, Region
 from tests.intake.test_files import HEADER, csv_bytes, rows, run_import

@@ -18,7 +18,8 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from openpyxl import load_workbook
 
-from appeals.intake.upsert import Rejected, appeals_upsert
+from appeals.intake.items import Rejected
+from appeals.intake.upsert import appeals_upsert
 from appeals.lifecycle import transitions
 from appeals.models import Appeal, QuarantinedItem, Status
 from appeals.problems import services as problem_services

@@ -12,9 +12,10 @@ import psycopg
 from django.core.management.base import BaseCommand
 from django.db import connection, connections
 
+from appeals.intake.items import Territory
 from appeals.intake.upsert import appeals_upsert
 from appeals.search.index import search_index_pending
-from appeals.sources.common import Territory, parse_page
+from appeals.sources.common import parse_page
 from appeals.sources.emulator import FeedEmulator, places_of_region
 from appeals.sources.pos import parse_pos_item
 from municipalities.models import Region

@@ -2,7 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand
 
-from appeals.sources.registry import source_poll_run
+from appeals.intake.registry import source_poll_run
 
 
 class Command(BaseCommand):
