@@ -17,8 +17,8 @@ from appeals.intake.items import Invalid, Territory
 from appeals.intake.registry import source_get
 from appeals.intake.upsert import appeals_upsert
 from appeals.models import Appeal, QuarantinedItem
-from cur.permissions import intake_scope
-from cur.scoping import IntakeScope, OutsideTerritory
+from cur.permissions import INTAKE, Forbidden, intake_scope, require
+from cur.scoping import IntakeScope, OutsideTerritory, scope_intake
 
 State = QuarantinedItem.State
 
@@ -40,6 +40,7 @@ def quarantine_resubmit(*, item: QuarantinedItem, payload: str, by) -> Appeal:
 @transaction.atomic
 def _resubmit(item: QuarantinedItem, payload: str, by) -> Appeal:
     locked = QuarantinedItem.objects.select_for_update().select_related("region").get(pk=item.pk)
+    _require_own(locked, by)
     if locked.state != State.PENDING:
         raise ValidationError("Запись уже обработана.")
     within = _scope(locked, by)
@@ -79,6 +80,13 @@ def _resubmit(item: QuarantinedItem, payload: str, by) -> Appeal:
     return Appeal.objects.get(pk=appeal_id)
 
 
+def _require_own(item: QuarantinedItem, by) -> None:
+    """Only a centre's operators handle the quarantine, and only their own territory's items."""
+    require(by, INTAKE, message="Карантин разбирают операторы ЦУР и МЦУ.")
+    if not scope_intake(QuarantinedItem.objects.filter(pk=item.pk), by).exists():
+        raise Forbidden("Запись вне вашей зоны ответственности.")
+
+
 def _scope(item: QuarantinedItem, by) -> IntakeScope:
     """The resubmitter's scope, writing the item's own channel: a ПОС or ИМ record stays in its
     channel (validated by its adapter), a file row in the person channels."""
@@ -91,6 +99,7 @@ def _scope(item: QuarantinedItem, by) -> IntakeScope:
 @transaction.atomic
 def quarantine_discard(*, item: QuarantinedItem, by, reason: str) -> None:
     """Discard an item that is not an appeal (spam, a test record, a duplicate); the reason is kept."""
+    _require_own(item, by)
     reason = " ".join((reason or "").split())
     if not reason:
         raise ValidationError("Укажите, почему запись отклонена.")
