@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 
-from cur.models import Agency, CalendarDay, Centre, Membership, Sector, SlaPolicy, Subtopic
+from cur.models import Agency, CalendarDay, Centre, Membership, Sector, SectorBlock, SlaPolicy, Subtopic
 
 
 @admin.register(Centre)
@@ -60,11 +60,33 @@ class AgencyAdmin(admin.ModelAdmin):
     filter_horizontal = ["sectors"]
 
 
+@admin.register(SectorBlock)
+class SectorBlockAdmin(admin.ModelAdmin):
+    list_display = ["name", "number", "centre", "head_position", "covers", "position"]
+    list_filter = ["centre"]
+    list_editable = ["position"]
+    search_fields = ["name", "head_position", "centre__short_name"]
+    autocomplete_fields = ["centre"]
+    filter_horizontal = ["sectors"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("centre").prefetch_related("sectors")
+
+    @admin.display(description="тематики")
+    def covers(self, block):
+        return ", ".join(s.name for s in block.sectors.all())
+
+
 class MembershipInline(admin.StackedInline):
     model = Membership
     can_delete = False
     autocomplete_fields = ["centre", "agency"]
-    filter_horizontal = ["sectors"]
+    filter_horizontal = ["blocks"]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "blocks":  # a block's name includes its centre's: one query, not one per block
+            kwargs["queryset"] = SectorBlock.objects.select_related("centre")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 User = get_user_model()

@@ -1,17 +1,22 @@
-"""The demo organisation: centres, sector blocks, agencies (cur/data/demo_organisation.json) and
-one account per role, so a newcomer can log in as each of them."""
+"""The demo organisation: centres, sector blocks, agencies (cur/data/demo_organisation.json; the
+Пестравский МЦУ's blocks from its decree's table, cur/data/pestravka_mcu_blocks.csv) and an account
+per role — three heads of blocks among them — so a newcomer can log in as each of them."""
 
 from __future__ import annotations
 
+import csv
 import json
+from collections import Counter
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
-from django.db import transaction
+from django.db import router, transaction
+from django.db.models import ProtectedError
+from django.db.models.deletion import Collector
 
 from cur.accounts import administrator_ensure
-from cur.models import Agency, Centre, Membership, Sector
+from cur.models import Agency, Centre, Membership, Sector, SectorBlock
 from cur.services import DATA_DIR
 from municipalities.models import Municipality, Region
 
@@ -28,7 +33,7 @@ class DemoAccount:
     scope: str
     centre: str | None = None  # key in demo_organisation.json
     agency: str | None = None
-    sectors: tuple[str, ...] = ()
+    blocks: tuple[str, ...] = ()  # a sector head's blocks by the decree's number: "3" is all six of block 3
     full_name: str = ""
     password: str = DEMO_PASSWORD
 
@@ -48,8 +53,14 @@ ACCOUNTS = [
                 full_name="Куратор МЦУ"),
     DemoAccount("pestravka_operator", Role.IM_POS_OFFICER, "МЦУ Пестравского района", centre="mcu_pestravskiy",
                 full_name="Ответственный за ИМ и ПОС"),
-    DemoAccount("pestravka_zhkh", Role.SECTOR_HEAD, "МЦУ Пестравского района, блок ЖКХ", centre="mcu_pestravskiy",
-                sectors=("housing_utilities",), full_name="Руководитель блока ЖКХ"),
+    DemoAccount("pestravka_zhkh", Role.SECTOR_HEAD, "МЦУ Пестравского района, блок 7 «ЖКХ»",
+                centre="mcu_pestravskiy", blocks=("7",), full_name="Руководитель блока ЖКХ"),
+    # Block 7 has more than one head in the decree (МУП «ЖКХ» and the infrastructure specialist).
+    DemoAccount("pestravka_infra", Role.SECTOR_HEAD, "МЦУ Пестравского района, блок 7 «ЖКХ» (второй руководитель)",
+                centre="mcu_pestravskiy", blocks=("7",), full_name="Главный специалист по инфраструктуре"),
+    # One head of several blocks: the deputy head for social questions leads the six blocks numbered 3.
+    DemoAccount("pestravka_social", Role.SECTOR_HEAD, "МЦУ Пестравского района, блоки 3 (социальные вопросы)",
+                centre="mcu_pestravskiy", blocks=("3",), full_name="Заместитель главы по социальным вопросам"),
     DemoAccount("tolyatti_operator", Role.OPERATOR, "МЦУ г. о. Тольятти", centre="mcu_tolyatti",
                 full_name="Оператор МЦУ Тольятти"),
     DemoAccount("volzhsky_operator", Role.OPERATOR, "МЦУ Волжского района", centre="mcu_volzhskiy",
@@ -70,14 +81,15 @@ DEMO_ACCOUNTS = [
 
 @transaction.atomic
 def organisation_load_demo() -> dict[str, int]:
-    """Create or update the demo centres, their own sector blocks, agencies and demo users."""
+    """Create or update the demo centres, their sector blocks, agencies and demo users. Loading it
+    again changes nothing; blocks an administrator added to a centre are kept."""
     data = json.loads((DATA_DIR / "demo_organisation.json").read_text(encoding="utf-8"))
     regions = {r.code: r for r in Region.objects.all()}
     municipalities = {m.oktmo: m for m in Municipality.objects.all()}
     sectors = {s.code: s for s in Sector.objects.filter(centre__isnull=True)}
 
     centres: dict[str, Centre] = {}
-    own_blocks = 0
+    counts = Counter()
     for row in data["centres"]:
         centre, _ = Centre.objects.update_or_create(
             region=regions[row["region"]],
@@ -87,14 +99,7 @@ def organisation_load_demo() -> dict[str, int]:
                       "parent": centres.get(row["parent"]) if row["parent"] else None},
         )
         centres[row["key"]] = centre
-        for position, block in enumerate(row.get("blocks", []), start=20):
-            if block["code"] in sectors:
-                continue  # one of the nine shared sectors: the block is that sector
-            Sector.objects.update_or_create(
-                code=f"{row['key']}-{block['code']}".replace("_", "-"),
-                defaults={"name": block["name"], "centre": centre, "position": position},
-            )
-            own_blocks += 1
+        counts.update(_centre_blocks_load(centre=centre, key=row["key"], blocks=_blocks_of(row), sectors=sectors))
 
     agencies: dict[str, Agency] = {}
     for row in data["agencies"]:
@@ -111,11 +116,74 @@ def organisation_load_demo() -> dict[str, int]:
         agency.sectors.set([sectors[code] for code in row["sectors"] if code in sectors])
         agencies[row["key"]] = agency
 
-    _demo_users(centres, agencies, sectors)
-    return {"centres": len(centres), "own_blocks": own_blocks, "agencies": len(agencies), "users": len(ACCOUNTS)}
+    _demo_users(centres, agencies)
+    return {"centres": len(centres), "blocks": counts["blocks"], "own_blocks": counts["own_blocks"],
+            "agencies": len(agencies), "users": len(ACCOUNTS)}
 
 
-def _demo_users(centres, agencies, sectors) -> None:
+def _blocks_of(row: dict) -> list[dict]:
+    """The blocks of one centre of demo_organisation.json: its own list, or its decree's table
+    (`blocks_table`, a CSV of cur/data/ — see cur/data/README.md)."""
+    if "blocks_table" not in row:
+        return [{"number": "", "code": block["code"], "name": block["name"], "head_position": "",
+                 "sectors": block["sectors"]} for block in row.get("blocks", [])]
+    with open(DATA_DIR / row["blocks_table"], encoding="utf-8", newline="") as fh:
+        table = list(csv.DictReader(fh))
+    sharing = Counter(line["block_no"] for line in table)
+    place = Counter()
+    blocks = []
+    for line in table:
+        number = line["block_no"]
+        place[number] += 1
+        # Blocks sharing the decree's number (3: social questions) are told apart by their place in it.
+        code = f"block-{number}-{place[number]}" if sharing[number] > 1 else f"block-{number}"
+        blocks.append({"number": number, "code": code, "name": line["block"], "head_position": line["head_position"],
+                       "sectors": [c.strip() for c in line["sectors"].split(";") if c.strip()]})
+    return blocks
+
+
+def _centre_blocks_load(*, centre: Centre, key: str, blocks: list[dict], sectors: dict[str, Sector]) -> Counter:
+    """Create or update the centre's `blocks`. A block covers the shared sectors it names; a block of its
+    own (it names none) covers a Sector of this centre, created for it."""
+    own = 0
+    for position, spec in enumerate(blocks, start=1):
+        unknown = [code for code in spec["sectors"] if code not in sectors]
+        if unknown:
+            raise ValueError(f"Блок «{spec['name']}» центра {key}: неизвестные тематики {unknown}")
+        covered = [sectors[code] for code in spec["sectors"]]
+        if not covered:
+            sector, _ = Sector.objects.update_or_create(
+                code=f"{key}-{spec['code']}".replace("_", "-"),
+                defaults={"name": spec["name"], "centre": centre, "position": 20 + position},
+            )
+            covered = [sector]
+            own += 1
+        block, _ = SectorBlock.objects.update_or_create(
+            centre=centre, name=spec["name"],
+            defaults={"number": spec["number"], "head_position": spec["head_position"], "position": position},
+        )
+        block.sectors.set(covered)
+    _own_sectors_retire(centre=centre)
+    return Counter(blocks=len(blocks), own_blocks=own)
+
+
+def _own_sectors_retire(*, centre: Centre) -> None:
+    """Remove the centre's own sectors that no block covers (an earlier demo made them without blocks) —
+    only those whose deletion takes nothing else with it: an appeal, a subtopic, a deadline or routing
+    rule keeps one."""
+    for sector in Sector.objects.filter(centre=centre, blocks__isnull=True):
+        collector = Collector(using=router.db_for_write(Sector))
+        try:
+            collector.collect([sector])
+        except ProtectedError:
+            continue
+        dragged = [model for model in collector.data if model is not Sector]
+        dragged += [qs for qs in collector.fast_deletes if not qs.model._meta.auto_created and qs.exists()]
+        if not dragged:
+            sector.delete()
+
+
+def _demo_users(centres, agencies) -> None:
     User = get_user_model()
     for account in ACCOUNTS:
         user, created = User.objects.get_or_create(username=account.username)
@@ -133,11 +201,15 @@ def _demo_users(centres, agencies, sectors) -> None:
                 "agency": agencies[account.agency] if account.agency else None,
             },
         )
-        membership.sectors.set([sectors[code] for code in account.sectors])
+        blocks = list(SectorBlock.objects.filter(centre=centres[account.centre], number__in=account.blocks)
+                      if account.blocks else [])
+        if {block.number for block in blocks} != set(account.blocks):  # a head of no block would see nothing
+            raise ValueError(f"{account.username}: нет блоков {sorted(account.blocks)} у центра {account.centre}")
+        membership.blocks.set(blocks)
     head = User.objects.get(username="cur_head")
     head.user_permissions.set(Permission.objects.filter(
         content_type__app_label__in=["cur", "municipalities"],
         codename__regex=(r"^(view|change|add)_(sector|subtopic|agency|settlement|population|municipality"
-                         r"|slapolicy|calendarday)$"),
+                         r"|slapolicy|calendarday|sectorblock)$"),
     ))
     administrator_ensure()  # bootstrap has printed its password when it created it first

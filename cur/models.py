@@ -50,7 +50,8 @@ class Centre(models.Model):
 
 class Sector(models.Model):
     """Отраслевая тематика. The nine shared ones (eight socially significant + «прочее») have no
-    centre; a centre's own sector blocks (e.g. «Культура и молодежная политика») carry it."""
+    centre; the sector of a centre's block of its own (SectorBlock «Культура и молодежная политика»,
+    which shares none of the nine) carries that centre."""
 
     code = models.SlugField("код", max_length=64, unique=True)
     name = models.CharField("название", max_length=200)
@@ -150,6 +151,43 @@ class Agency(models.Model):
         return self.short_name
 
 
+class SectorBlock(models.Model):
+    """Отраслевой блок of a centre as its founding decree lists it, with the position of its head.
+
+    A block covers one or more sectors: the shared ones it shares with other centres (ЖКХ covers
+    housing, energy and ТКО), or, for a block of its own («Правовые вопросы»), a Sector of this centre.
+    One head may lead several blocks and one block may have several heads (Membership.blocks); a
+    руководитель отраслевого блока sees the sectors of the blocks they lead (cur/scoping.py).
+    """
+
+    centre = models.ForeignKey(Centre, models.CASCADE, related_name="blocks", verbose_name="центр")
+    number = models.CharField(
+        "номер", max_length=8, blank=True,
+        help_text="Номер блока в положении о центре; блоки одного руководителя могут делить номер.",
+    )
+    name = models.CharField("название", max_length=200)
+    head_position = models.CharField(
+        "руководитель (должность)", max_length=500, blank=True,
+        help_text="Должности руководителей, как в положении; несколько — через «;».",
+    )
+    sectors = models.ManyToManyField(Sector, related_name="blocks", verbose_name="тематики")
+    position = models.PositiveSmallIntegerField("порядок", default=100)
+
+    class Meta:
+        verbose_name = "отраслевой блок"
+        verbose_name_plural = "отраслевые блоки"
+        ordering = ["centre", "position", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["centre", "name"], name="sector_block_name_uniq",
+                                    violation_error_message="У центра уже есть блок с таким названием."),
+        ]
+
+    def __str__(self) -> str:
+        # Every centre has an «Образование»: the centre tells them apart in the admin's lists.
+        name = f"{self.number}. {self.name}" if self.number else self.name
+        return f"{self.centre}: {name}"
+
+
 class Membership(models.Model):
     """What a user is in the organisation: one role in one centre, or an executor of one agency.
 
@@ -173,9 +211,9 @@ class Membership(models.Model):
     agency = models.ForeignKey(
         Agency, models.PROTECT, null=True, blank=True, related_name="members", verbose_name="орган"
     )
-    sectors = models.ManyToManyField(
-        Sector, blank=True, related_name="heads", verbose_name="тематики блока",
-        help_text="Только для руководителя отраслевого блока.",
+    blocks = models.ManyToManyField(
+        "SectorBlock", blank=True, related_name="heads", verbose_name="отраслевые блоки",
+        help_text="Только для руководителя отраслевого блока: он видит тематики своих блоков своего центра.",
     )
 
     class Meta:

@@ -3,7 +3,8 @@
 Every selector, view, API endpoint and export passes its queryset through these functions:
 - ЦУР roles see their whole region;
 - МЦУ roles see their municipality only;
-- a руководитель отраслевого блока sees only the sectors of their block, inside their centre's territory;
+- a руководитель отраслевого блока sees only the sectors of the blocks they lead, inside their centre's
+  territory;
 - an исполнитель sees only what is assigned to their agency;
 - a user with no role sees nothing (a superuser sees everything).
 """
@@ -57,7 +58,7 @@ def membership_of(user) -> Membership | None:
         return None
     if not hasattr(user, "_cur_membership"):
         user._cur_membership = (
-            Membership.objects.select_related("centre__region", "agency__region").prefetch_related("sectors")
+            Membership.objects.select_related("centre__region", "agency__region").prefetch_related("blocks__sectors")
             .filter(user=user).first()
         )
     return user._cur_membership
@@ -73,10 +74,16 @@ def scope_of(user) -> Scope:
         agency = membership.agency
         return Scope(region_id=agency.region_id, municipality_id=agency.municipality_id, agency_id=agency.pk)
     centre = membership.centre
+    sector_ids = None
+    if membership.role == Role.SECTOR_HEAD:
+        # The union of the sectors of the blocks they lead. A block belongs to one centre: a block of
+        # another centre given by mistake grants nothing rather than its sectors on this territory.
+        sector_ids = tuple(sorted({sector.pk for block in membership.blocks.all() if block.centre_id == centre.pk
+                                   for sector in block.sectors.all()}))
     return Scope(
         region_id=centre.region_id,
         municipality_id=centre.municipality_id if centre.level == Centre.Level.MUNICIPAL else None,
-        sector_ids=tuple(s.pk for s in membership.sectors.all()) if membership.role == Role.SECTOR_HEAD else None,
+        sector_ids=sector_ids,
     )
 
 
