@@ -1,16 +1,18 @@
 from django.contrib import admin, messages
 
 from structuring.models import ModelVersion, RoutingRule, TrainingExample
-from structuring.services import model_activate
+from structuring.services import model_activate, model_versions_prune
 
 
 @admin.register(ModelVersion)
 class ModelVersionAdmin(admin.ModelAdmin):
-    list_display = ["label", "created_at", "is_active", "n_examples", "sector_accuracy", "sector_macro_f1"]
-    list_filter = ["is_active"]
-    readonly_fields = ["label", "created_at", "is_active", "n_examples", "metrics"]
+    list_display = ["label", "created_at", "is_active", "activated_at", "pinned", "n_examples", "sector_accuracy",
+                    "sector_macro_f1"]
+    list_filter = ["is_active", "pinned"]
+    list_editable = ["pinned"]
+    readonly_fields = ["label", "created_at", "is_active", "activated_at", "n_examples", "metrics"]
     exclude = ["fitted"]
-    actions = ["activate"]
+    actions = ["activate", "prune"]
 
     @admin.display(description="точность тематики")
     def sector_accuracy(self, obj):
@@ -23,6 +25,9 @@ class ModelVersionAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # versions come from training (manage.py learn, the retrain task)
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # versions leave by the prune, which keeps the active, the previous and the pinned ones
+
     @admin.action(description="Сделать действующей (откат к этой версии)")
     def activate(self, request, queryset):
         if queryset.count() != 1:
@@ -30,6 +35,15 @@ class ModelVersionAdmin(admin.ModelAdmin):
             return
         version = model_activate(version=queryset.get())
         self.message_user(request, f"Действует версия {version.label}.")
+
+    @admin.action(description="Удалить ненужные (кроме действующей, предыдущей и закреплённых)")
+    def prune(self, request, queryset):
+        deleted = model_versions_prune(among=queryset)
+        if deleted:
+            self.message_user(request, f"Удалены версии: {', '.join(deleted)}.")
+        else:
+            self.message_user(request, "Удалять нечего: выбраны только действующая, предыдущая или закреплённые.",
+                              messages.WARNING)
 
 
 @admin.register(TrainingExample)

@@ -7,11 +7,17 @@ from django.db.models import Q
 
 class ModelVersion(models.Model):
     """A fitted topic model (sector + subtopic) with the figures it reached on a held-out split.
-    Exactly one version is active; an older one can be activated again (rollback)."""
+    Exactly one version is active; the previous one (active before it) can be activated again
+    (rollback). Each is ≈ 9 MB: after every training only the active, the previous and the pinned
+    versions are kept (structuring.services.model_versions_prune)."""
 
     label = models.CharField("версия", max_length=40, unique=True)
     created_at = models.DateTimeField("обучена", auto_now_add=True)
     is_active = models.BooleanField("действует", default=False)
+    activated_at = models.DateTimeField("включена", null=True, blank=True,
+                                        help_text="Когда версия стала действующей в последний раз.")
+    pinned = models.BooleanField("закреплена", default=False,
+                                 help_text="Закреплённая версия не удаляется при очистке старых версий.")
     n_examples = models.PositiveIntegerField("примеров")
     metrics = models.JSONField("метрики", default=dict, blank=True,
                                help_text="Точность, полнота и F1 по тематикам на отложенной выборке.")

@@ -9,7 +9,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Max, Q, QuerySet
 from django.utils import timezone
 
 from appeals.models import Appeal, AppealEvent, Kind
@@ -111,7 +111,8 @@ def _stored_examples() -> list[Example]:
 
 
 def model_train(*, examples: list[Example] | None = None) -> ModelVersion:
-    """Fit a new model version and make it the active one.
+    """Fit a new model version and make it the active one; the versions no longer needed are
+    deleted in the same transaction (model_versions_prune).
 
     Without `examples`: operators' corrections are collected first, then everything stored is used
     (seed texts, labelled files, corrections) — the one learning path of `learn`, the retrain task
@@ -125,20 +126,24 @@ def model_train(*, examples: list[Example] | None = None) -> ModelVersion:
     model, metrics = classifier.train(prepare(examples), examples)
     with transaction.atomic():
         list(ModelVersion.objects.select_for_update().filter(is_active=True))
-        number = ModelVersion.objects.count() + 1
+        # numbered after the highest id, not the count: pruned versions leave gaps, never a repeat
+        number = (ModelVersion.objects.aggregate(Max("pk"))["pk__max"] or 0) + 1
         version = ModelVersion.objects.create(
             label=f"v{number:03d}-{timezone.now():%Y%m%d-%H%M%S}", n_examples=len(examples), metrics=metrics,
             fitted=classifier.dumps(model))
         _activate(version)
+        model_versions_prune()
     log.info("model %s trained on %d examples: %s", version.label, len(examples),
              {k: metrics.get(k) for k in ("sector_accuracy", "sector_macro_f1", "subtopic_accuracy")})
     return version
 
 
 def _activate(version: ModelVersion) -> None:
+    now = timezone.now()
     ModelVersion.objects.filter(is_active=True).exclude(pk=version.pk).update(is_active=False)
-    ModelVersion.objects.filter(pk=version.pk).update(is_active=True)
-    version.is_active = True
+    if ModelVersion.objects.filter(pk=version.pk).update(is_active=True, activated_at=now) != 1:
+        raise ModelVersion.DoesNotExist(f"версия {version.label} удалена")
+    version.is_active, version.activated_at = True, now
 
 
 @transaction.atomic
@@ -149,12 +154,38 @@ def model_activate(*, version: ModelVersion) -> ModelVersion:
     return version
 
 
+def _previous() -> ModelVersion | None:
+    """The version that was active before the active one: the rollback target. Versions without a
+    recorded activation come after those with one, the newest first."""
+    return (ModelVersion.objects.filter(is_active=False)
+            .order_by(F("activated_at").desc(nulls_last=True), "-created_at", "-pk").first())
+
+
 def model_rollback() -> ModelVersion | None:
-    """Activate the version trained before the active one; None when there is none."""
-    active = ModelVersion.objects.filter(is_active=True).first()
-    older = ModelVersion.objects.filter(created_at__lte=active.created_at, pk__lt=active.pk) if active else None
-    previous = older.order_by("-created_at", "-pk").first() if older is not None else None
+    """Activate the previous version (the one active before the active one); None when there is
+    none. Rolling back twice returns to where it started."""
+    previous = _previous()
     return model_activate(version=previous) if previous else None
+
+
+@transaction.atomic
+def model_versions_prune(*, among: QuerySet[ModelVersion] | None = None) -> list[str]:
+    """Delete the model versions (≈ 9 MB each, the fitted model stored in the row) that nobody can
+    need: every version except the active one, the previous one (the rollback target) and those an
+    operator pinned. `among`: only from these (the admin's selection). Runs after every training;
+    returns the labels deleted."""
+    list(ModelVersion.objects.select_for_update().filter(is_active=True))  # no activation meanwhile
+    previous = _previous()
+    doomed = ModelVersion.objects.filter(is_active=False, pinned=False)
+    if previous is not None:
+        doomed = doomed.exclude(pk=previous.pk)
+    if among is not None:
+        doomed = doomed.filter(pk__in=among.values("pk"))
+    labels = list(doomed.order_by("created_at", "pk").values_list("label", flat=True))
+    if labels:
+        ModelVersion.objects.filter(label__in=labels).delete()
+        log.info("model versions pruned: %s", ", ".join(labels))
+    return labels
 
 
 # --- routing rules --------------------------------------------------------------------------

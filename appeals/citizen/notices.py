@@ -22,14 +22,14 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from appeals.citizen import links
-from appeals.models import Appeal, Channel, Kind, Notice
+from appeals.models import Appeal, Kind, Notice
+from cur.scoping import SOURCE_CHANNELS  # their answers go back through the source
 
 log = logging.getLogger(__name__)
 NoticeKind, Via, State = Notice.Kind, Notice.Via, Notice.State
 # Registration is confirmed to the citizen only for 59-ФЗ appeals; ПОС and incidents confirm it themselves.
 ONLY_59FZ = frozenset({NoticeKind.REGISTERED})
 # Items from these platforms are answered where they were posted.
-SOURCE_CHANNELS = frozenset({Channel.POS, Channel.INCIDENT})
 SENDABLE = (Via.EMAIL, Via.POST)
 MAX_ATTEMPTS = 5
 

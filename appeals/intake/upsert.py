@@ -110,12 +110,17 @@ RETURNING a.id, a.channel, a.external_id, (a.xmax = 0) AS inserted
 # What the known items hold before the batch: their territory (the writer's scope is checked against
 # it before anything is written) and their source fields (for the events and the fields a sender left
 # out). One query per batch, one index probe per item — the LIMIT keeps the planner from hashing a
-# whole region's appeals; not locked: the upsert locks the rows it changes and re-checks the territory.
+# whole region's appeals. Locked (FOR NO KEY UPDATE, the lock the upsert takes anyway, so foreign keys
+# to the appeal are not blocked): a concurrent batch updating the same item waits here until this one
+# commits and then reads what it wrote, so the old value of an event is the value its update replaces.
+# The keys come sorted (_fetch_old) and the nested loop locks in that order: two batches sharing items
+# lock them in the same order and never deadlock on them.
 _OLD_VALUES = f"""
 SELECT a.id, a.channel, a.external_id, a.municipality_id, {", ".join("a." + name for name in SOURCE_FIELDS)}
 FROM unnest(%(channels)s::varchar[], %(external_ids)s::varchar[]) AS b(channel, external_id) CROSS JOIN LATERAL (
     SELECT * FROM appeals_appeal x
-    WHERE x.region_id = %(region)s AND x.channel = b.channel AND x.external_id = b.external_id LIMIT 1
+    WHERE x.region_id = %(region)s AND x.channel = b.channel AND x.external_id = b.external_id
+    LIMIT 1 FOR NO KEY UPDATE
 ) a
 """
 _OLD_FIELDS = ("id", "channel", "external_id", "municipality_id", *SOURCE_FIELDS)
@@ -152,17 +157,11 @@ def appeals_upsert(*, region, items: Sequence[IntakeItem], rejected: Sequence[Re
     with connection.cursor() as django_cursor:
         cur = django_cursor.cursor  # psycopg's own cursor: COPY
         if batch:
-            old = {(row["channel"], row["external_id"]): row for row in _fetch_old(cur, region, batch)}
-            batch = _within(batch, old, within, result.refused)
+            batch, old, written = _probe_and_write(cur, region, batch, within, result.refused, now)
             if result.refused:  # kept in the log: a run of these is someone probing other territories' keys
                 log.warning("intake by user %s: %d item(s) refused outside the writer's scope: %s",
                             by.pk if by else None, len(result.refused), sorted(result.refused)[:20])
         if batch:
-            batch = [_keep_absent(item, old.get((item.channel, item.external_id))) for item in batch]
-            _fill_batch(cur, region, batch)
-            cur.execute(_UPSERT, {"region": region.pk, "now": now,
-                                  "municipality": within.municipality_id if within else None})
-            written = cur.fetchall()
             events = []
             by_key = {(item.channel, item.external_id): item for item in batch}
             for appeal_id, channel, external_id, inserted in written:
@@ -214,9 +213,35 @@ def _latest_per_key(items: Sequence[IntakeItem]) -> list[IntakeItem]:
     return list(latest.values())
 
 
+def _probe_and_write(cur, region, batch: list[IntakeItem], within: IntakeScope | None,
+                     refused: dict[tuple[str, str], str], now: datetime) -> tuple[list[IntakeItem], dict, list]:
+    """Probe the held items (locked), keep those the writer may write, write them: (the items written,
+    the old rows by key, the upsert's rows). An item another batch inserted after the probe (there was
+    nothing to lock yet) is updated with its old values unknown; then the probe and the write are done
+    once more from a savepoint, the item now held — its event says exactly what it replaced."""
+    for attempt in (1, 2):
+        with transaction.atomic():
+            refused.clear()
+            old = {(row["channel"], row["external_id"]): row for row in _fetch_old(cur, region, batch)}
+            allowed = _within(batch, old, within, refused)
+            if not allowed:
+                return allowed, old, []
+            allowed = [_keep_absent(item, old.get((item.channel, item.external_id))) for item in allowed]
+            _fill_batch(cur, region, allowed)
+            cur.execute(_UPSERT, {"region": region.pk, "now": now,
+                                  "municipality": within.municipality_id if within else None})
+            written = cur.fetchall()
+            if attempt == 2 or all(inserted or (channel, external_id) in old
+                                   for _, channel, external_id, inserted in written):
+                return allowed, old, written
+            transaction.set_rollback(True)  # back to the savepoint: the next probe finds and locks the item
+    raise AssertionError("unreachable")
+
+
 def _fetch_old(cur, region, batch: list[IntakeItem]) -> list[dict]:
-    cur.execute(_OLD_VALUES, {"region": region.pk, "channels": [item.channel for item in batch],
-                              "external_ids": [item.external_id for item in batch]})
+    keys = sorted({(item.channel, item.external_id) for item in batch})  # the one locking order (_OLD_VALUES)
+    cur.execute(_OLD_VALUES, {"region": region.pk, "channels": [channel for channel, _ in keys],
+                              "external_ids": [external_id for _, external_id in keys]})
     return [dict(zip(_OLD_FIELDS, row, strict=True)) for row in cur.fetchall()]
 
 

@@ -8,7 +8,7 @@ pages) and per record (malformed records, duplicates, out-of-order updates), fro
 or at run time through the control endpoint:
 
     GET  /_truth    → {"items": {id: version}, "malformed": [id, …], "log": n}
-    GET  /_control  → the current faults and counters
+    GET  /_control  → the current faults and counters (requests, pages and one per fault, by its name)
     POST /_control  {"faults": {"error_rate": 0.2, …}, "script": ["timeout", 500, 429, "garbled"],
                      "add": 50, "update": 10}
 
@@ -39,7 +39,10 @@ MALFORMATIONS = ("no_text", "bad_date", "wrong_type", "no_id", "html_only", "fut
 
 @dataclass
 class Faults:
-    """Rates are chances per request (or per record, for the record faults)."""
+    """How often each fault happens: a chance per request (`timeout`, `error` — a 500 —, `rate_limit` —
+    a 429 with Retry-After —, `garbled` — a page cut in half) or per record (`malformed`, `duplicate`,
+    `out_of_order`). Each fault is declared here once: its option is `<name>_rate`, its counter in
+    the emulator's state is `<name>`."""
 
     timeout_rate: float = 0.0
     error_rate: float = 0.0
@@ -52,23 +55,15 @@ class Faults:
     retry_after: float = 1.0
 
 
+FAULT_NAMES = tuple(name.removesuffix("_rate") for name in Faults.__dataclass_fields__ if name.endswith("_rate"))
+REQUEST_FAULTS = ("timeout", "error", "rate_limit", "garbled")
+SCRIPT_ALIASES = {500: "error", 429: "rate_limit"}  # a script may name a fault by the status it answers
+
+
 @dataclass
 class Place:
     oktmo: str
     settlement: str
-
-
-@dataclass
-class Counters:
-    requests: int = 0
-    pages: int = 0
-    timeouts: int = 0
-    errors: int = 0
-    rate_limited: int = 0
-    garbled: int = 0
-    malformed: int = 0
-    duplicates: int = 0
-    out_of_order: int = 0
 
 
 class FeedEmulator:
@@ -88,7 +83,8 @@ class FeedEmulator:
         self.token = token
         self.faults = faults or Faults()
         self.script: list = []
-        self.counters = Counters()
+        # how many requests and pages were served and how often each fault happened
+        self.counters = dict.fromkeys(("requests", "pages", *FAULT_NAMES), 0)
         self.items: dict[str, dict] = {}  # the truth: the latest version of each item
         self.malformed: set[str] = set()
         self.log: list[dict] = []
@@ -109,7 +105,7 @@ class FeedEmulator:
                 self.items[record["id"]] = record
                 self._append(record)
                 if self.rng.random() < self.faults.duplicate_rate:
-                    self.counters.duplicates += 1
+                    self.counters["duplicate"] += 1
                     self._append(record)
 
     def update(self, count: int) -> None:
@@ -132,10 +128,10 @@ class FeedEmulator:
                 self.items[external_id] = after
                 self._append(after)
                 if self.rng.random() < self.faults.out_of_order_rate:
-                    self.counters.out_of_order += 1
+                    self.counters["out_of_order"] += 1
                     self._append(before)  # the older version arrives after the newer one
                 elif self.rng.random() < self.faults.duplicate_rate:
-                    self.counters.duplicates += 1
+                    self.counters["duplicate"] += 1
                     self._append(after)
 
     def _append(self, record: dict) -> None:
@@ -210,7 +206,7 @@ class FeedEmulator:
     def _broken(self) -> dict:
         """A record the source itself sends broken; its id (when it has one) is in the truth's
         `malformed` list: it must end in the quarantine, not in the appeals and not lost."""
-        self.counters.malformed += 1
+        self.counters["malformed"] += 1
         record = self._new_record()
         flaw = self.rng.choice(MALFORMATIONS)
         text_field = "text" if self.kind == "pos" else "posts"
@@ -236,7 +232,7 @@ class FeedEmulator:
         if record["id"]:
             self.malformed.add(record["id"])
         else:
-            self.malformed.add(f"<no id #{self.counters.malformed}>")
+            self.malformed.add(f"<no id #{self.counters['malformed']}>")
         return record
 
     # the HTTP side -----------------------------------------------------------------------------
@@ -248,21 +244,27 @@ class FeedEmulator:
             limit = max(1, min(limit, 1000))
             records = self.log[start:start + limit]
             end = start + len(records)
-            self.counters.pages += 1
+            self.counters["pages"] += 1
             next_cursor = f"{self.epoch}.{end}" if self.epoch else str(end)
             return {"items": copy.deepcopy(records), "next_cursor": next_cursor, "has_more": end < len(self.log)}
 
-    def next_fault(self) -> str | int | None:
+    def next_fault(self) -> str | None:
+        """The fault this request gets (one of REQUEST_FAULTS, counted), or None: the script first,
+        then a roll against the rates."""
         with self.lock:
             if self.script:
-                return self.script.pop(0)
-            roll = self.rng.random()
-            for name, rate in (("timeout", self.faults.timeout_rate), (500, self.faults.error_rate),
-                               (429, self.faults.rate_limit_rate), ("garbled", self.faults.garbled_rate)):
-                if roll < rate:
-                    return name
-                roll -= rate
-            return None
+                fault = self.script.pop(0)
+            else:
+                roll, fault = self.rng.random(), None
+                for name in REQUEST_FAULTS:
+                    rate = getattr(self.faults, f"{name}_rate")
+                    if roll < rate:
+                        fault = name
+                        break
+                    roll -= rate
+            if fault is not None:
+                self.counters[fault] += 1
+            return fault
 
     def truth(self) -> dict:
         with self.lock:
@@ -276,7 +278,12 @@ class FeedEmulator:
                     raise ValueError(f"unknown fault {name!r}")
                 setattr(self.faults, name, float(value))
             if "script" in command:
-                self.script = list(command["script"])
+                script = [SCRIPT_ALIASES.get(fault, fault) for fault in command["script"]]
+                unknown = [fault for fault in script if fault not in REQUEST_FAULTS]
+                if unknown:
+                    known = ", ".join(REQUEST_FAULTS)
+                    raise ValueError(f"unknown request fault {unknown[0]!r}: one of {known}, 500, 429")
+                self.script = script
             if command.get("add"):
                 self.add(int(command["add"]))
             if command.get("update"):
@@ -284,7 +291,7 @@ class FeedEmulator:
             return self.state()
 
     def state(self) -> dict:
-        return {"faults": asdict(self.faults), "script": self.script, "counters": asdict(self.counters),
+        return {"faults": asdict(self.faults), "script": self.script, "counters": dict(self.counters),
                 "items": len(self.items), "log": len(self.log)}
 
 
@@ -317,32 +324,25 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(200, emulator.state())
         if url.path != FEEDS[emulator.kind]:
             return self._send(404, {"error": "not found"})
-        emulator.counters.requests += 1
+        with emulator.lock:
+            emulator.counters["requests"] += 1
         if emulator.token and self.headers.get("Authorization") != f"Bearer {emulator.token}":
             return self._send(401, {"error": "unauthorized"})
         fault = emulator.next_fault()
         if fault == "timeout":
-            emulator.counters.timeouts += 1
             time.sleep(emulator.faults.timeout_seconds)
             return self._send(504, {"error": "gateway timeout"})
-        if fault == 500:
-            emulator.counters.errors += 1
+        if fault == "error":
             return self._send(500, {"error": "internal error"})
-        if fault == 429:
-            emulator.counters.rate_limited += 1
-            return self._send(429, {"error": "too many requests"},
-                              {"Retry-After": f"{emulator.faults.retry_after:g}"})
+        if fault == "rate_limit":
+            return self._send(429, {"error": "too many requests"}, {"Retry-After": f"{emulator.faults.retry_after:g}"})
         query = parse_qs(url.query)
         try:
             limit = int(query.get("limit", ["100"])[0])
         except ValueError:
             return self._send(400, {"error": "limit must be an integer"})
-        body = emulator.page(query.get("cursor", [""])[0], limit)
-        if fault == "garbled":
-            emulator.counters.garbled += 1
-            data = json.dumps(body, ensure_ascii=False).encode()
-            return self._send(200, data[: len(data) // 2])  # a page cut in the middle
-        return self._send(200, body)
+        data = json.dumps(emulator.page(query.get("cursor", [""])[0], limit), ensure_ascii=False).encode()
+        return self._send(200, data[: len(data) // 2] if fault == "garbled" else data)  # garbled: cut in the middle
 
     def do_POST(self):  # noqa: N802
         if urlsplit(self.path).path != "/_control":

@@ -1,21 +1,25 @@
 """File import: CSV and XLSX in the neutral format (docs/integrations.md, «Нейтральный формат файла»).
 
-An upload becomes an ImportJob; the Celery task `appeals.tasks.import_job_run` reads the file
-(encoding detected: utf-8, cp1251, koi8-r), validates every row and writes batches through
-`appeals_upsert`. Each batch commits together with the job's counters, so the progress bar is exact
+An upload becomes an ImportJob; the Celery task `appeals.tasks.import_job_run` reads the file as a
+stream (the encoding — utf-8, cp1251, koi8-r — and the delimiter detected on its head), validates
+every row and writes batches through `appeals_upsert`: a file of a million rows takes no more memory
+than one batch. Each batch commits together with the job's counters, so the progress bar is exact
 and a worker killed mid-import resumes after the last committed batch.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import io
 import logging
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from itertools import islice
+from typing import BinaryIO
 
 from charset_normalizer import from_bytes
 from django.core.exceptions import PermissionDenied
@@ -48,7 +52,12 @@ log = logging.getLogger(__name__)
 SOURCE = "file"
 BATCH = 500
 STALE = timedelta(minutes=10)  # a running job without a heartbeat this long was killed: take it over
-MAX_FILE_BYTES = 50 * 1024 * 1024
+# Read as a stream: the size costs disk and time, not memory (docs/integrations.md, the 500 000-row figure).
+MAX_FILE_BYTES = 1024 * 1024 * 1024
+# openpyxl reads a workbook's shared strings whole (≈ 9 MB of memory per MB of an Excel file): kept as before.
+MAX_XLSX_BYTES = 50 * 1024 * 1024
+MAX_FIELD_CHARS = 16 * 1024 * 1024  # a quote left open swallows at most this much of the file into one field
+HEAD_BYTES = 200_000  # the sample the encoding and the delimiter are detected on
 COLUMNS = ("external_id", "kind", "channel", "received_at", "title", "text", "citizen_name", "citizen_email",
            "citizen_phone", "citizen_address", "municipality_oktmo", "settlement", "address", "importance",
            "source_url", "version")
@@ -78,28 +87,60 @@ class Row:
     error: str = ""  # a row the reader could not split (wrong number of fields …)
 
 
-def read_rows(data: bytes, name: str) -> tuple[str, list[Row]]:
-    """(encoding, rows) of a CSV or XLSX file; FileUnreadable when it is neither."""
-    if len(data) > MAX_FILE_BYTES:
-        raise FileUnreadable(f"файл больше {MAX_FILE_BYTES // 1024 // 1024} МБ")
-    if not data.strip():
+def read_rows(handle: BinaryIO, name: str) -> tuple[str, int, Iterator[Row]]:
+    """(encoding, total, rows) of a CSV or XLSX file open in `handle` (seekable), FileUnreadable when it
+    is neither. The rows are read lazily from the file, never all at once; `total` is counted in a
+    first pass over a CSV (the reader alone, nothing kept); for a workbook it is the size its sheet
+    declares (the job corrects it when done), counted only when the sheet declares none."""
+    size = handle.seek(0, io.SEEK_END)
+    handle.seek(0)
+    head = handle.read(HEAD_BYTES)
+    workbook = head[:4] == b"PK\x03\x04" or name.lower().endswith((".xlsx", ".xlsm"))
+    limit = MAX_XLSX_BYTES if workbook else MAX_FILE_BYTES
+    if size > limit:
+        hint = " (книгу такого размера сохраните как CSV)" if workbook else ""
+        raise FileUnreadable(f"файл больше {limit // 1024 // 1024} МБ{hint}")
+    if not head.strip() and size <= len(head):
         raise FileUnreadable("файл пуст")
-    if data[:4] == b"PK\x03\x04" or name.lower().endswith((".xlsx", ".xlsm")):
-        return "xlsx", _xlsx_rows(data)
-    return _csv_rows(data)
+    if workbook:
+        return "xlsx", *_xlsx_rows(handle)
+    return _csv_rows(handle, head)
 
 
-def decode(data: bytes) -> tuple[str, str]:
-    """Text and encoding: a BOM or valid UTF-8 first, otherwise the likelier of cp1251 and koi8-r."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", "replace"), "utf-8"
+def encoding_of(head: bytes) -> tuple[str, str]:
+    """(codec, name) of a file by its head: a BOM or valid UTF-8 first, otherwise the likelier of
+    cp1251 and koi8-r. A stray byte further on that is not UTF-8 is replaced, the rest stays readable."""
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig", "utf-8"
     try:
-        return data.decode("utf-8"), "utf-8"
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)  # a letter cut at the sample's end
+        return "utf-8", "utf-8"
     except UnicodeDecodeError:
         pass
-    best = from_bytes(data[:200_000], cp_isolation=list(ENCODINGS[1:])).best()
+    best = from_bytes(head, cp_isolation=list(ENCODINGS[1:])).best()
     encoding = best.encoding if best is not None else "cp1251"
-    return data.decode(encoding, "replace"), encoding.replace("_", "-")
+    return encoding, encoding.replace("_", "-")
+
+
+class _Lines:
+    """The file's lines, decoded as they are read (line ends kept, as csv wants them; NULs dropped),
+    and the raw lines of the record being read — what a row the reader cannot split is kept as."""
+
+    def __init__(self, handle: BinaryIO, codec: str):
+        handle.seek(0)
+        self.handle = handle
+        self.text = io.TextIOWrapper(handle, encoding=codec, errors="replace", newline="")
+        self.record: list[str] = []
+
+    def __iter__(self) -> Iterator[str]:
+        try:  # a "line" of a file without line ends is cut at the field limit: never the whole file at once
+            while line := self.text.readline(MAX_FIELD_CHARS):
+                line = line.replace("\x00", "") if "\x00" in line else line
+                self.record.append(line)
+                yield line
+        finally:
+            if not self.handle.closed:  # the handle belongs to the caller: not closed with the wrapper
+                self.text.detach()
 
 
 def _header(cells) -> list[str]:
@@ -112,39 +153,47 @@ def _header(cells) -> list[str]:
     return names
 
 
-def _csv_rows(data: bytes) -> tuple[str, list[Row]]:
-    text, encoding = decode(data)
-    text = text.replace("\x00", "")
+def _csv_rows(handle: BinaryIO, head: bytes) -> tuple[str, int, Iterator[Row]]:
+    codec, encoding = encoding_of(head)
+    sample = head.decode(codec, "replace").replace("\x00", "")
     try:
-        dialect = csv.Sniffer().sniff(text[:65536], delimiters=";,\t|")
-        delimiter = dialect.delimiter
+        delimiter = csv.Sniffer().sniff(sample[:65536], delimiters=";,\t|").delimiter
     except csv.Error:
-        delimiter = ";" if text.split("\n", 1)[0].count(";") > text.split("\n", 1)[0].count(",") else ","
-    csv.field_size_limit(MAX_FILE_BYTES)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+        first = sample.split("\n", 1)[0]
+        delimiter = ";" if first.count(";") > first.count(",") else ","
+    csv.field_size_limit(MAX_FIELD_CHARS)
+    lines = _Lines(handle, codec)
+    reader = csv.reader(lines, delimiter=delimiter, strict=False)
     try:
         names = _header(next(reader))
     except StopIteration as error:
         raise FileUnreadable("файл пуст") from error
     except csv.Error as error:
         raise FileUnreadable(f"первая строка не читается: {error}") from error
-    rows = []
+    total = sum(1 for _ in _csv_records(reader, lines, names, delimiter))
+    lines = _Lines(handle, codec)
+    reader = csv.reader(lines, delimiter=delimiter, strict=False)
+    next(reader)  # the header, read above
+    return encoding, total, _csv_records(reader, lines, names, delimiter)
+
+
+def _csv_records(reader, lines: _Lines, names: list[str], delimiter: str) -> Iterator[Row]:
     while True:
         line = reader.line_num + 1
+        lines.record = []
         try:
             cells = next(reader)
         except StopIteration:
-            break
-        except csv.Error as error:
-            rows.append(Row(line=line, values={}, error=f"строка не разбирается: {error}"))
+            return
+        except csv.Error as error:  # its raw lines are kept (a quote left open: at most MAX_FIELD_CHARS)
+            yield Row(line=line, values={"_raw": "".join(lines.record)}, error=f"строка не разбирается: {error}")
             continue
         if not any(c.strip() for c in cells):
             continue
         row = _row(line, names, cells)
         if not row.error and _swallowed_rows(cells, delimiter, len(names)):
             row.error = "незакрытая кавычка: поле поглотило следующие строки файла (они в исходных данных)"
-        rows.append(row)
-    return encoding, rows
+        yield row
 
 
 def _swallowed_rows(cells: list[str], delimiter: str, columns: int) -> bool:
@@ -155,11 +204,12 @@ def _swallowed_rows(cells: list[str], delimiter: str, columns: int) -> bool:
     )
 
 
-def _xlsx_rows(data: bytes) -> list[Row]:
+def _xlsx_rows(handle: BinaryIO) -> tuple[int, Iterator[Row]]:
     from openpyxl import load_workbook
 
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    handle.seek(0)
+    try:  # read-only: the sheet is parsed as it is iterated (its shared strings are read whole)
+        workbook = load_workbook(handle, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as error:
         raise FileUnreadable(f"файл не читается как XLSX: {error}") from error
     try:
@@ -169,15 +219,24 @@ def _xlsx_rows(data: bytes) -> list[Row]:
             names = _header(next(iterator))
         except StopIteration as error:
             raise FileUnreadable("в книге нет ни одной строки") from error
-        rows = []
+        declared = sheet.max_row
+        total = declared - 1 if declared else sum(1 for _ in sheet.iter_rows(min_row=2, values_only=True))
+    except FileUnreadable:
+        workbook.close()
+        raise
+    except Exception as error:  # openpyxl raises many kinds on a damaged sheet
+        workbook.close()
+        raise FileUnreadable(f"лист книги не читается: {error}") from error
+    return max(total, 0), _xlsx_records(workbook, iterator, names)
+
+
+def _xlsx_records(workbook, iterator, names: list[str]) -> Iterator[Row]:
+    try:
         for line, cells in enumerate(iterator, start=2):
             if not any(c not in (None, "") for c in cells):
                 continue
-            rows.append(_row(line, names, list(cells)))
-        return rows
-    except FileUnreadable:
-        raise
-    except Exception as error:  # openpyxl raises many kinds on a damaged sheet
+            yield _row(line, names, list(cells))
+    except Exception as error:  # a sheet damaged further on: the rows before it are in, the job says why
         raise FileUnreadable(f"лист книги не читается: {error}") from error
     finally:
         workbook.close()
@@ -309,24 +368,25 @@ def import_job_process(*, job_id: int) -> dict:
     job = ImportJob.objects.select_related("region").get(pk=job_id)
     try:
         with job.file.open("rb") as handle:
-            data = handle.read()
-        encoding, rows = read_rows(data, job.original_name)
+            encoding, total, rows = read_rows(handle, job.original_name)
+            ImportJob.objects.filter(pk=job.pk).update(encoding=encoding, total=total)
+            territory = Territory.of(job.region)
+            # resume after the last committed batch: the rows it counted are read past, not imported again
+            for batch in _batches(islice(rows, job.received, None), BATCH):
+                _import_batch(job, batch, territory)
     except (FileUnreadable, OSError) as error:
         return _finish(job, error=str(error))
-    ImportJob.objects.filter(pk=job.pk).update(encoding=encoding, total=len(rows))
-    territory = Territory.of(job.region)
-    try:
-        for batch in _batches(rows[job.received:], BATCH):  # resume after the last committed batch
-            _import_batch(job, batch, territory)
     except Exception as error:  # never a crash without a report: the job says what stopped it
         log.exception("import job %s failed", job.pk)
         return _finish(job, error=f"внутренняя ошибка: {error!r}")
     return _finish(job)
 
 
-def _batches(rows: list[Row], size: int) -> Iterator[list[Row]]:
-    for start in range(0, len(rows), size):
-        yield rows[start:start + size]
+def _batches(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
+    """Lists of `size` rows taken from the stream as they are needed."""
+    rows = iter(rows)
+    while batch := list(islice(rows, size)):
+        yield batch
 
 
 def _job_scope(job: ImportJob) -> IntakeScope:
@@ -371,7 +431,8 @@ def _rejected(job: ImportJob, row: Row, reason: str) -> Rejected:
 
 def _finish(job: ImportJob, *, error: str = "") -> dict:
     status = ImportJob.Status.FAILED if error else ImportJob.Status.DONE
-    ImportJob.objects.filter(pk=job.pk).update(status=status, error=error, finished_at=timezone.now())
+    done = {} if error else {"total": F("received")}  # a workbook's declared size was an estimate (blank rows)
+    ImportJob.objects.filter(pk=job.pk).update(status=status, error=error, finished_at=timezone.now(), **done)
     job.refresh_from_db()
     return {"job": job.pk, "status": job.status, "total": job.total, "received": job.received,
             "created": job.created, "updated": job.updated, "unchanged": job.unchanged,

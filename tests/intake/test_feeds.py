@@ -1,6 +1,9 @@
 """The ПОС and «Инцидент Менеджмент» adapters against their emulators: every injected fault is
 survived and the database ends equal to the emulator's truth — nothing lost, nothing doubled."""
 
+import json
+
+import httpx
 import pytest
 
 from appeals.models import Appeal, AppealEvent, QuarantinedItem, SourceCursor
@@ -45,9 +48,7 @@ def test_it_survives_each_fault_and_ends_equal_to_the_truth(kind, fault, feed, s
         result = _poll_pages(poll, samara, http)  # small pages: many requests, so the fault really happens
 
     counters = server.emulator.state()["counters"]
-    injected = {"timeout_rate": "timeouts", "error_rate": "errors", "rate_limit_rate": "rate_limited",
-                "garbled_rate": "garbled", "malformed_rate": "malformed", "duplicate_rate": "duplicates",
-                "out_of_order_rate": "out_of_order"}[next(iter(fault))]
+    injected = next(iter(fault)).removesuffix("_rate")  # each fault's counter bears its name
     assert counters[injected] > 0, "the fault was not injected: the test would prove nothing"
     assert result.stopped == ""
     database_equals_truth(channel, server.emulator.truth())
@@ -60,6 +61,25 @@ def _poll_pages(poll, region, http, size: int = 25):
     sources = {name: dict(conf, page_size=size) for name, conf in settings.CUR_SOURCES.items()}
     with override_settings(CUR_SOURCES=sources):
         return poll(region=region, client=http, max_pages=1000)
+
+
+def test_the_emulator_answers_each_request_fault_its_way_and_counts_it(feed):
+    server = feed("pos", items=30, retry_after=7)
+    page_url = f"{server.url}/api/v1/feed?limit=10"
+    with httpx.Client(timeout=5) as http:
+        http.post(f"{server.url}/_control", json={"script": ["timeout", 500, "rate_limit", 429, "garbled", "error"]})
+        answers = [http.get(page_url) for _ in range(7)]
+
+    assert [a.status_code for a in answers] == [504, 500, 429, 429, 200, 500, 200]
+    assert answers[2].headers["Retry-After"] == "7" and answers[3].headers["Retry-After"] == "7"
+    whole = answers[6].content
+    assert len(json.loads(whole)["items"]) == 10
+    assert answers[4].content == whole[: len(whole) // 2]  # a garbled page: the same page cut in the middle
+    counters = server.emulator.state()["counters"]
+    assert {name: counters[name] for name in ("requests", "pages", "timeout", "error", "rate_limit", "garbled")} == {
+        "requests": 7, "pages": 2, "timeout": 1, "error": 2, "rate_limit": 2, "garbled": 1}
+    refused = httpx.post(f"{server.url}/_control", json={"script": ["slow"]})
+    assert refused.status_code == 400 and "slow" in refused.json()["error"]
 
 
 def test_an_out_of_order_update_never_overwrites_a_newer_one(feed, samara):
@@ -137,7 +157,7 @@ def test_a_wrong_token_is_not_retried_and_takes_in_nothing(feed, samara):
 
     result = poll_to_end("im", samara, server, token="wrong")
 
-    assert "401" in result.stopped and server.emulator.counters.requests == 1
+    assert "401" in result.stopped and server.emulator.counters["requests"] == 1
     assert not Appeal.objects.filter(channel="incident").exists()
     assert poll_to_end("im", samara, server, token="secret").written.created == 5
 

@@ -1,8 +1,12 @@
 """appeals_upsert, the one write path of intake, tested directly."""
 
+import random
+import threading
+import time
 from datetime import timedelta
 
 import pytest
+from django.db import connection, transaction
 from django.utils import timezone
 
 from appeals.intake import upsert
@@ -105,7 +109,8 @@ def test_a_scoped_batch_writes_its_own_territory_and_refuses_the_rest_before_wri
 
 
 def test_a_row_that_turns_foreign_after_the_probe_is_still_not_updated(samara, monkeypatch):
-    """The probe is not locked: the upsert's own WHERE keeps a МЦУ's batch off a row it did not see."""
+    """A row the probe did not see (it arrived just after): the upsert's own WHERE keeps a МЦУ's batch
+    off it."""
     from cur.scoping import IntakeScope, person_channels
     from municipalities.models import Municipality
     from tests.personas import PESTRAVKA, TOLYATTI
@@ -148,3 +153,109 @@ def test_a_sender_that_leaves_fields_out_keeps_what_is_held(samara):
     assert (appeal.text, appeal.citizen_name, appeal.citizen_phone, appeal.title) == ("Новый", "", "+7 900", "Тема")
     assert set(AppealEvent.objects.filter(kind="source_updated").values_list("field", flat=True)) == {
         "text", "citizen_name"}
+
+
+# --- two writers at once: each event's old value is the value its update replaced -------------------
+
+def _in_thread(target, *args) -> tuple[threading.Thread, list]:
+    """Run target in a thread of its own (its own database connection); its exception, if any, in the list."""
+    errors = []
+
+    def run():
+        try:
+            target(*args)
+        except BaseException as error:  # noqa: BLE001 — reported by the test
+            errors.append(error)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, errors
+
+
+def _holding(region, items, written: threading.Event, release: threading.Event) -> None:
+    """A batch written and held uncommitted until `release`."""
+    with transaction.atomic():
+        appeals_upsert(region=region, items=items)
+        written.set()
+        assert release.wait(30)
+
+
+def _wait_for_a_lock_wait() -> None:
+    deadline = time.monotonic() + 30
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                           " AND wait_event_type = 'Lock'")
+            if cursor.fetchone()[0]:
+                return
+            time.sleep(0.02)
+    pytest.fail("the second writer never waited for the first")
+
+
+def _chain(external_id: str) -> list[tuple[str, str]]:
+    return list(AppealEvent.objects.filter(appeal__external_id=external_id, kind="source_updated", field="text")
+                .order_by("pk").values_list("old_value", "new_value"))
+
+
+def _race(region, first: list[IntakeItem], second: list[IntakeItem]) -> None:
+    """`first` written and held; `second` started and seen waiting for it; then `first` commits."""
+    written, release = threading.Event(), threading.Event()
+    holder, holder_errors = _in_thread(_holding, region, first, written, release)
+    assert written.wait(30)
+    writer, writer_errors = _in_thread(lambda: appeals_upsert(region=region, items=second))
+    try:
+        _wait_for_a_lock_wait()
+    finally:
+        release.set()
+        holder.join(30)
+        writer.join(30)
+    assert not holder_errors and not writer_errors, holder_errors + writer_errors
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_update_waiting_for_another_records_what_that_one_wrote(reference, samara):
+    appeals_upsert(region=samara, items=[item("A", None, text="Было")])
+
+    _race(samara, [item("A", None, text="Первое обновление")], [item("A", None, text="Второе обновление")])
+
+    assert _chain("A") == [("Было", "Первое обновление"), ("Первое обновление", "Второе обновление")]
+    assert Appeal.objects.get(external_id="A").text == "Второе обновление"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_item_created_by_another_batch_meanwhile_is_updated_with_its_true_old_value(reference, samara):
+    _race(samara, [item("N", None, text="Создано первым")], [item("N", None, text="Изменено вторым")])
+
+    assert AppealEvent.objects.filter(appeal__external_id="N", kind="created").count() == 1
+    assert _chain("N") == [("Создано первым", "Изменено вторым")]
+    assert not AppealEvent.objects.filter(appeal__external_id="N", kind="source_updated", field="").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_batches_over_the_same_items_chain_their_events_exactly(reference, samara):
+    keys = ["S1", "S2", "S3"]
+    appeals_upsert(region=samara, items=[item(key, None, text=f"{key}: исходный текст") for key in keys])
+    start = threading.Barrier(4)
+
+    def writer(n: int) -> None:
+        rng = random.Random(n)
+        start.wait(10)
+        for round_ in range(12):
+            order = rng.sample(keys, len(keys))  # each batch names the items in its own order
+            appeals_upsert(region=samara, items=[item(key, None, text=f"{key}: писатель {n}, раз {round_}")
+                                                 for key in order])
+
+    threads = [_in_thread(writer, n) for n in range(4)]
+    for thread, _ in threads:
+        thread.join(120)
+    assert not [error for _, errors in threads for error in errors]  # no deadlock, no lost batch
+
+    for key in keys:
+        chain = _chain(key)
+        assert len(chain) == 4 * 12
+        assert chain[0][0] == f"{key}: исходный текст"
+        for (_, new), (old, _) in zip(chain, chain[1:], strict=False):
+            assert old == new, f"{key}: an event's old value is not what the update before it wrote"
+        assert chain[-1][1] == Appeal.objects.get(external_id=key).text

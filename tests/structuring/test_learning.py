@@ -2,9 +2,11 @@
 appeals without ever overwriting what a person confirmed."""
 
 import csv
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from appeals.lifecycle.transitions import appeal_correct
 from appeals.models import AppealEvent
@@ -21,9 +23,10 @@ from structuring.services import (
     model_activate,
     model_rollback,
     model_train,
+    model_versions_prune,
     routing_rules_load_default,
 )
-from tests.personas import PESTRAVKA, TOLYATTI
+from tests.personas import PESTRAVKA, TOLYATTI, user
 
 TINY = [Example("нет горячей воды", "housing_utilities", "housing.hot_water"),
         Example("батареи холодные", "housing_utilities", "housing.heating"),
@@ -53,6 +56,91 @@ def test_metrics_are_stored_with_the_version(structuring_model):
     assert metrics["sector_accuracy"] > 0.7
     assert set(metrics["per_sector"]["roads"]) == {"precision", "recall", "f1", "support"}
     assert len(metrics["confusion"]["matrix"]) == len(metrics["confusion"]["labels"])
+
+
+def old_versions(*names: str, pinned: tuple[str, ...] = ()) -> dict[str, ModelVersion]:
+    """Versions trained and activated days ago, one after another (a stand-in blob: never loaded)."""
+    made = {}
+    for days, name in zip(range(len(names) + 10, 10, -1), names, strict=False):
+        version = ModelVersion.objects.create(label=name, n_examples=1, fitted=b"9 MB of a fitted model",
+                                              pinned=name in pinned)
+        at = timezone.now() - timedelta(days=days)
+        ModelVersion.objects.filter(pk=version.pk).update(created_at=at, activated_at=at)
+        made[name] = version
+    return made
+
+
+def labels() -> set[str]:
+    return set(ModelVersion.objects.values_list("label", flat=True))
+
+
+def test_training_keeps_the_active_the_previous_and_the_pinned_versions_only(structuring_model):
+    old_versions("old-1", "old-2", "old-3", pinned=("old-1",))
+    model_activate(version=structuring_model)  # active now, so the previous one once a new version comes
+
+    new = model_train(examples=TINY)
+
+    assert labels() == {new.label, structuring_model.label, "old-1"}
+    assert ModelVersion.objects.get(is_active=True) == new
+    assert model_rollback() == structuring_model  # the previous one is there to roll back to
+
+
+def test_the_previous_version_is_the_one_active_before_not_the_one_trained_before(structuring_model):
+    first = model_train(examples=TINY)
+    rejected = model_train(examples=TINY[::-1])
+    assert model_rollback() == first  # the operator found `rejected` worse
+
+    nightly = model_train(examples=TINY)
+
+    assert labels() == {nightly.label, first.label}  # the rejected one and the seed one are gone
+    assert model_rollback() == first
+    assert model_rollback() == nightly  # a second rollback undoes the first
+    assert not ModelVersion.objects.filter(pk=rejected.pk).exists()
+
+
+def test_labels_never_repeat_after_a_prune(structuring_model):
+    trained = [model_train(examples=TINY).label for _ in range(3)]
+    assert len({label.split("-")[0] for label in trained}) == 3
+
+
+def test_the_command_prunes_and_says_what_it_deleted(structuring_model, capsys):
+    old_versions("old-1", "old-2", "old-3", pinned=("old-2",))
+
+    call_command("prune_models")
+
+    out = capsys.readouterr().out
+    # old-3 was activated most recently of the others: it is the previous one of the seed model
+    assert labels() == {structuring_model.label, "old-2", "old-3"} and "old-1" in out
+    call_command("prune_models")
+    assert "Удалять нечего" in capsys.readouterr().out
+
+
+def test_an_administrator_pins_a_version_and_prunes_the_selected_ones(client, structuring_model):
+    made = old_versions("old-1", "old-2", "old-3", "old-4")
+    client.force_login(user("admin"))
+    changelist = "/admin/structuring/modelversion/"
+    page = client.get(changelist)
+    assert page.status_code == 200 and "Удалить ненужные" in page.content.decode()
+    assert "delete_selected" not in page.content.decode()  # no way around the prune's rule
+    response = client.get(f"{changelist}{made['old-1'].pk}/change/")
+    assert response.status_code == 200 and 'name="pinned"' in response.content.decode()
+    response = client.post(f"{changelist}{made['old-1'].pk}/change/", {"pinned": "on"})
+    assert response.status_code == 302
+    assert ModelVersion.objects.get(label="old-1").pinned
+
+    selected = [made[name].pk for name in ("old-1", "old-2", "old-4")] + [structuring_model.pk]
+    response = client.post(changelist, {"action": "prune", "_selected_action": selected}, follow=True)
+
+    assert response.status_code == 200 and "Удалены версии: old-2" in response.content.decode()
+    # old-1 pinned, old-4 the previous one, the seed model active, old-3 not selected
+    assert labels() == {structuring_model.label, "old-1", "old-3", "old-4"}
+
+
+def test_a_prune_among_versions_that_must_stay_deletes_nothing(structuring_model):
+    made = old_versions("old-1", "old-2")
+    assert model_versions_prune(among=ModelVersion.objects.filter(pk__in=[made["old-2"].pk,
+                                                                          structuring_model.pk])) == []
+    assert model_versions_prune() == ["old-1"]
 
 
 def test_training_needs_two_sectors():
