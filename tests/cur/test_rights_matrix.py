@@ -151,8 +151,9 @@ INTAKE_CASES = [(username, path) for username in MAY for path in sorted(INTAKE)]
 
 
 @pytest.mark.parametrize(("username", "path"), INTAKE_CASES, ids=[f"{u}-{p}" for u, p in INTAKE_CASES])
-def test_intake_paths(username, path):
+def test_intake_paths(username, path, settings, tmp_path):
     """Who may take items in at all (the territory of each write is tests/cur/test_scoping.py's matrix)."""
+    settings.MEDIA_ROOT = tmp_path  # an uploaded file stays out of var/media
     person = user(username)
     own = Municipality.objects.get(oktmo=places_of(username)[0][0])
     received = timezone.now() - timedelta(hours=1)
