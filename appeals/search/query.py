@@ -8,6 +8,11 @@ parameter, and the pieces are joined with tsquery operators. Each plain word als
   (trigrams over SearchWord): «Малодежная» — «Молодёжная»; a word not in any document also matches as
   a prefix («Молодёж»).
 A number or an external id finds its appeal directly (`identifier_find`).
+
+The same word statistics predict how many documents a query matches (`SearchRequest.estimate`): a query
+predicted in more than `exact_max()` documents («прошу», in 28 % of the appeals) is not ranked and counted
+over every match — the queue ranks its newest `rank_bound()` matches only and says «найдено более N»
+(appeals/workspace/selectors.py).
 """
 
 from __future__ import annotations
@@ -16,12 +21,15 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import F, FloatField, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+
+from appeals.search.index import LEXICON_WORD
 
 CONFIG = "pg_catalog.russian"
 MAX_CHARS = 300
@@ -34,6 +42,13 @@ SPELLINGS = 4
 WEIGHTS = [0.1, 0.4, 0.6, 1.0]  # D, C, B, A
 NORMALIZATION = 1
 MARK_START, MARK_END = "\ue000", "\ue001"  # private-use characters, never in a cleaned text
+# A query the word statistics predict in more than EXACT_MAX documents is counted up to RANK_BOUND and
+# ranked over its newest RANK_BOUND matches only (docs/search.md, «A very frequent word»). RANK_BOUND is
+# as far as the pages by relevance go (MAX_RELEVANCE_OFFSET); up to EXACT_MAX matches, ranking and counting
+# all of them costs what finding the newest does (measured: a 1 % word at a million appeals, ≈ 10 000).
+# settings.SEARCH_RANK_BOUND and SEARCH_EXACT_MAX override them.
+RANK_BOUND = 1000
+EXACT_MAX = 20_000
 
 _TOKEN = re.compile(r'"[^"]*"?|\S+')
 _WORD = re.compile(r"[\w@.+-]*\w", re.UNICODE)
@@ -61,10 +76,30 @@ class SearchRequest:
     tsquery: str = ""
     # all words (OR) instead of every word (AND): offered when every word together finds nothing
     tsquery_any: str = ""
+    # how many documents each may match by the word statistics (appeals_searchword, an upper bound
+    # rather than a count); None when they cannot tell — a number, a two-letter word
+    estimate: int | None = None
+    estimate_any: int | None = None
 
     @property
     def active(self) -> bool:
         return bool(self.typed.strip())
+
+    def predicts_more_than(self, bound: int, *, any_word: bool = False) -> bool:
+        """Whether the statistics say the query may match more than `bound` documents (or cannot tell)."""
+        estimate = self.estimate_any if any_word else self.estimate
+        return estimate is None or estimate > bound
+
+
+def rank_bound() -> int:
+    """How many of the newest matches a frequent query is ranked over (RANK_BOUND unless configured)."""
+    return int(getattr(settings, "SEARCH_RANK_BOUND", RANK_BOUND))
+
+
+def exact_max() -> int:
+    """Up to how many predicted matches every one is ranked and counted (EXACT_MAX unless configured;
+    never below the bound)."""
+    return max(int(getattr(settings, "SEARCH_EXACT_MAX", EXACT_MAX)), rank_bound())
 
 
 def search_request(typed: str) -> SearchRequest:
@@ -83,7 +118,7 @@ def search_request(typed: str) -> SearchRequest:
         clauses = _first_terms(clauses, MAX_TERMS)
         request.notes.append(f"В запросе больше {MAX_TERMS} слов и выражений: искали по первым {MAX_TERMS}.")
     request.searched = text
-    request.tsquery, request.tsquery_any = _compile(clauses)
+    request.tsquery, request.tsquery_any, request.estimate, request.estimate_any = _compile(clauses)
     if not request.tsquery:
         request.notes.append("В запросе нет слов, по которым можно искать (только предлоги, знаки или исключения).")
     return request
@@ -127,11 +162,12 @@ def _first_terms(clauses: list[list[Term]], limit: int) -> list[list[Term]]:
     return kept
 
 
-def _compile(clauses: list[list[Term]]) -> tuple[str, str]:
-    """The clauses as tsquery text, every word normalised by PostgreSQL from a bound parameter."""
+def _compile(clauses: list[list[Term]]) -> tuple[str, str, int | None, int | None]:
+    """The clauses as tsquery text (every word normalised by PostgreSQL from a bound parameter), for
+    every word and for any word, and how many documents each may match (`_estimate`)."""
     terms = [term for clause in clauses for term in clause]
     if not terms:
-        return "", ""
+        return "", "", None, None
     plain = [(i, term.text) for i, term in enumerate(terms) if not term.phrase and not term.negated]
     forms = [(i, form) for i, word in plain for form in _other_forms(word)]
     with connection.cursor() as cursor:
@@ -171,12 +207,59 @@ def _compile(clauses: list[list[Term]]) -> tuple[str, str]:
             parts.append(options)
     positive = [options for options in parts if not all(o.startswith("!") for o in options)]
     if not positive:
-        return "", ""
+        return "", "", None, None
     every = " & ".join("(" + " | ".join(options) + ")" for options in parts)
     negative = [o for options in parts for o in options if o.startswith("!")]
     anyone = " | ".join(o for options in positive for o in options)
     anyone = f"({anyone})" + "".join(f" & {o}" for o in negative)
-    return every, anyone if len(positive) > 1 else ""
+    estimate, estimate_any = _estimate(positive)
+    return every, anyone if len(positive) > 1 else "", estimate, estimate_any if len(positive) > 1 else None
+
+
+_LEXEME = re.compile(r"'((?:[^']|'')*)'(:\*)?")
+# Per lexeme of the query: how many documents hold it (a prefix: all the words it begins), by the word
+# statistics; NULL for a lexeme they do not keep (numbers, words under three letters — LEXICON_WORD).
+_DOCUMENTS = """
+    SELECT CASE WHEN x.w !~ %s THEN NULL
+                WHEN x.prefix IS NOT NULL THEN (SELECT coalesce(sum(n.documents), 0) FROM appeals_searchword n
+                                                WHERE n.word LIKE x.prefix)
+                ELSE coalesce((SELECT n.documents FROM appeals_searchword n WHERE n.word = x.w), 0) END
+    FROM unnest(%s::text[], %s::text[]) WITH ORDINALITY AS x(w, prefix, n) ORDER BY x.n
+"""
+
+
+def _estimate(positive: list[list[str]]) -> tuple[int | None, int | None]:
+    """How many documents the query may match, every word and any word, by the documents holding each
+    lexeme: an option of alternatives (`a | b`) — their sum; of words that must all be there (`a & b`,
+    a phrase) — the rarest; a clause of options joined by OR — the sum; clauses joined by AND — the
+    rarest clause. An upper bound by construction (exclusions are not subtracted); None when no clause
+    can be told (all its lexemes are numbers or short words the statistics do not keep)."""
+    lexemes = [(m.group(1).replace("''", "'"), bool(m.group(2)))
+               for options in positive for option in options if not option.startswith("!")
+               for m in _LEXEME.finditer(option)]
+    if not lexemes:
+        return None, None
+    with connection.cursor() as cursor:
+        cursor.execute(_DOCUMENTS, [LEXICON_WORD, [w for w, _ in lexemes],
+                                    [_like_prefix(w) if prefix else None for w, prefix in lexemes]])
+        counts = iter(row[0] for row in cursor.fetchall())
+    clauses = []
+    for options in positive:
+        option_counts = []
+        for option in options:
+            if option.startswith("!"):
+                continue
+            found = [next(counts) for _ in _LEXEME.finditer(option)]
+            known = [n for n in found if n is not None]
+            if len(known) < len(found) and (" | " in option or not known):
+                option_counts.append(None)  # one alternative unknown: the sum is unknown
+            else:
+                option_counts.append(sum(known) if " | " in option else min(known))
+        clauses.append(None if None in option_counts else sum(option_counts))
+    known_clauses = [n for n in clauses if n is not None]
+    every = min(known_clauses) if known_clauses else None
+    anyone = None if None in clauses else sum(clauses)
+    return every, anyone
 
 
 # For each plain word (typed) and each of its other forms: the stem; for typed words also whether the
@@ -198,6 +281,11 @@ _ALTERNATIVES = """
     FROM words LEFT JOIN appeals_searchword known ON known.word = words.stem
     WHERE words.stem IS NOT NULL
 """
+
+
+def _like_prefix(word: str) -> str:
+    """A LIKE pattern of the words beginning with `word` (its own % and _ taken literally)."""
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 def _may_be_misspelt(word: str) -> bool:

@@ -2,19 +2,22 @@
 
 An operator reading an appeal sees other appeals of the same subtopic and municipality whose words
 overlap, those that already have an answer first — one answer often serves a repeated question — and
-can put the two into one Problem (appeals/problems.py: problem_join).
+can put the two into one Problem (appeals/problems/services.py: problem_join).
 
-Scored in one query over the maintained search documents (appeals/search_index.py), never over the
+Scored in one query over the maintained search documents (appeals/search/index.py), never over the
 texts: the CANDIDATES most recent appeals of the subtopic and municipality (read backwards along the
 covering index appeal_problem_neighbours, an index-only scan, so a municipality with a hundred thousand
 appeals costs the same as one with two thousand), each scored by the share of this appeal's words found
-in its document. The card loads the panel by a request of its own (appeals.views.appeal_similar).
-"""
+in its document. Whether a close one has a final answer is asked of the closest first, a few at a time,
+until the panel is full (`_answered_first`). The card loads the panel by a request of its own
+(appeals/workspace/views.py: appeal_similar)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+
+from django.db import connection
 
 from appeals.models import Answer, Appeal
 from appeals.privacy import MARGIN, visible_text
@@ -44,8 +47,8 @@ _MY_WORDS = """ARRAY(
 # A final answer that stands: an interim one only promises, a returned one was rejected as an «отписка».
 _FINAL = f"NOT r.is_interim AND r.review <> '{Answer.Review.RETURNED.value}'"
 
-# Positional parameters, in order: the appeal; the candidates' own; its settlement, the bonus; the
-# minimum, the limit; the summary's and the excerpt's lengths.
+# Positional parameters, in order: the appeal; the candidates' own; its settlement, the bonus; the minimum.
+# Every candidate close enough, the closest first (the same settlement counts extra), then the newest.
 _SIMILAR = """
 WITH mine AS MATERIALIZED (
     SELECT MY_WORDS AS words FROM appeals_appealsearch WHERE appeal_id = %s
@@ -58,22 +61,28 @@ scored AS MATERIALIZED (  -- each share computed once, then filtered and sorted
            CASE WHEN c.settlement_id = %s THEN %s ELSE 0 END AS place_bonus
     FROM candidate c JOIN appeals_appealsearch s ON s.appeal_id = c.id CROSS JOIN mine
     WHERE cardinality(mine.words) > 0
-),
-best AS (
-    SELECT id, received_at, similarity, similarity + place_bonus AS rank,
-           EXISTS (SELECT 1 FROM appeals_answer r WHERE r.appeal_id = scored.id AND FINAL) AS answered
-    FROM scored WHERE similarity >= %s
-    ORDER BY answered DESC, rank DESC, received_at DESC LIMIT %s
 )
+SELECT id, similarity FROM scored WHERE similarity >= %s
+ORDER BY similarity + place_bonus DESC, received_at DESC, id DESC
+""".replace("MY_WORDS", _MY_WORDS)
+
+# Which of these appeals have a final answer that stands — asked of the closest first, a few at a time,
+# only until the panel has its answered rows (at 5 million appeals, asking it of every close candidate in
+# the scoring query read a third as many pages again as the scoring itself; docs/benchmarks.md, issue 12).
+_ANSWERED = f"SELECT DISTINCT r.appeal_id FROM appeals_answer r WHERE r.appeal_id = ANY(%s) AND {_FINAL}"
+ANSWERED_BATCH = 32
+
+# The rows shown, with the beginning of their text and of their latest final answer.
+_ROWS = f"""
 SELECT a.id, a.region_id, a.status, a.received_at, a.title, a.problem_id, left(a.text, %s) AS head,
-       best.similarity, answer.text AS answer_text, answer.created_at AS answer_at
-FROM best JOIN appeals_appeal a ON a.id = best.id
+       answer.text AS answer_text, answer.created_at AS answer_at
+FROM appeals_appeal a
 LEFT JOIN LATERAL (
     SELECT left(r.text, %s) AS text, r.created_at FROM appeals_answer r
-    WHERE r.appeal_id = a.id AND FINAL ORDER BY r.created_at DESC, r.id DESC LIMIT 1
+    WHERE r.appeal_id = a.id AND {_FINAL} ORDER BY r.created_at DESC, r.id DESC LIMIT 1
 ) answer ON true
-ORDER BY best.answered DESC, best.rank DESC, best.received_at DESC
-""".replace("MY_WORDS", _MY_WORDS).replace("FINAL", _FINAL)
+WHERE a.id = ANY(%s)
+"""
 
 
 @dataclass(frozen=True)
@@ -104,18 +113,38 @@ def similar_appeals(*, user, appeal: Appeal, limit: int = 8) -> list[SimilarAppe
                   .exclude(pk=appeal.pk).order_by("-received_at")
                   .values("id", "received_at", "settlement_id")[:CANDIDATES])
     candidates_sql, candidates_params = candidates.query.sql_with_params()
-    rows = Appeal.objects.raw(_SIMILAR.replace("CANDIDATES", candidates_sql), [
-        appeal.pk, *candidates_params, appeal.settlement_id, SAME_SETTLEMENT_BONUS,
-        MIN_SIMILARITY, limit, SUMMARY + MARGIN, ANSWER_EXCERPT + MARGIN,
-    ])
+    with connection.cursor() as cursor:
+        cursor.execute(_SIMILAR.replace("CANDIDATES", candidates_sql), [
+            appeal.pk, *candidates_params, appeal.settlement_id, SAME_SETTLEMENT_BONUS, MIN_SIMILARITY,
+        ])
+        closest = cursor.fetchall()
+        shown = _answered_first(cursor, [pk for pk, _ in closest], limit)
+    similarity = dict(closest)
+    rows = {row.pk: row for row in Appeal.objects.raw(_ROWS, [SUMMARY + MARGIN, ANSWER_EXCERPT + MARGIN, shown])}
     personal = can_see_personal_data(user)
     return [SimilarAppeal(
-        appeal=row, similarity=row.similarity,
+        appeal=row, similarity=similarity[row.pk],
         summary=_squeeze(visible_text(row.title or row.head, personal=personal, limit=SUMMARY)),
         answer_excerpt=_squeeze(visible_text(row.answer_text, personal=personal, limit=ANSWER_EXCERPT)),
         answered_at=row.answer_at,
         same_problem=appeal.problem_id is not None and row.problem_id == appeal.problem_id,
-    ) for row in rows]
+    ) for row in (rows[pk] for pk in shown if pk in rows)]
+
+
+def _answered_first(cursor, closest: list[int], limit: int) -> list[int]:
+    """Up to `limit` of `closest` (the closest first): those with a final answer, then the others —
+    the order of «answered first, then the closest», found by asking about the closest few at a time."""
+    answered, finals, asked = [], set(), 0
+    while len(answered) < limit and asked < len(closest):
+        batch = closest[asked:asked + ANSWERED_BATCH]
+        cursor.execute(_ANSWERED, [batch])
+        finals.update(row[0] for row in cursor.fetchall())
+        answered += [pk for pk in batch if pk in finals]
+        asked += len(batch)
+    if len(answered) >= limit:
+        return answered[:limit]
+    # every close one asked about: all the answered ones, then the closest of the others
+    return answered + [pk for pk in closest if pk not in finals][:limit - len(answered)]
 
 
 def _squeeze(text: str) -> str:

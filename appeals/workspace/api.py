@@ -72,6 +72,7 @@ class AppealListApi(APIView):
         body = {"results": results, "next_after": page.next_cursor}
         if page.search:
             body["search"] = {"searched": page.search.searched, "found": page.found,
+                              "found_more": page.found_more,  # more than `found` match (a very frequent word)
                               "any_word": page.any_word, "notes": page.search.notes}
         return Response(body)
 

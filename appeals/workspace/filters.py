@@ -25,7 +25,7 @@ class AppealFilter(django_filters.FilterSet):
             # The box's GET must fit gunicorn's request line (4094 bytes): 500 Cyrillic letters are 3000
             # URL bytes (%D0%B2 a letter), the filters and «Показать ещё»'s cursor fit in the rest
             # (tests/cur/test_request_limits.py). The search itself reads the first MAX_CHARS (300) and
-            # says so (appeals/search.py).
+            # says so (appeals/search/query.py).
             "type": "search", "maxlength": SEARCH_BOX_MAX_CHARS, "autocomplete": "off",
             "placeholder": "слова из текста, адрес, фамилия, номер…",
         }),
@@ -59,7 +59,7 @@ class AppealFilter(django_filters.FilterSet):
                   "due_within", "low_confidence"]
 
     def filter_search(self, queryset, name, value):
-        """Full-text search (appeals/search.py) inside whatever the scope and the other filters leave;
+        """Full-text search (appeals/search/query.py) inside whatever the scope and the other filters leave;
         the citizen's name and contacts only for roles allowed to see them."""
         self.search = search_request(value)
         if not self.search.active:

@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from django.db.models import Count, IntegerField, Max, Q, QuerySet, Value, Window
+from django.db.models import Count, F, IntegerField, Max, Q, QuerySet, Value, Window
 from django.db.models.functions import Substr
 from django.shortcuts import get_object_or_404
 
 from appeals.lifecycle import deadlines
 from appeals.models import OPEN_STATUSES, Answer, Appeal, AppealEvent, Notice, Problem, Satisfaction
 from appeals.privacy import EXCERPT, MARGIN, visible_rows, visible_text
-from appeals.search.query import SearchRequest, identifier_lookup, search_fragments, search_rank
+from appeals.search.query import (
+    SearchRequest,
+    exact_max,
+    identifier_lookup,
+    rank_bound,
+    search_fragments,
+    search_rank,
+)
 from appeals.workspace.filters import AppealFilter
 from cur.scoping import can_see_personal_data, mask_contact, mask_name, scope_appeals
 
@@ -39,7 +47,8 @@ MAX_RELEVANCE_OFFSET = 1000
 @dataclass
 class QueuePage:
     """A page of appeals: the filter as understood, the rows, the cursor of the next page, and — when
-    searching — the query as searched, how many match (first page only) and whether any word sufficed."""
+    searching — the query as searched, how many match (first page only; with `found_more`, more than
+    that) and whether any word sufficed."""
 
     filter: AppealFilter
     rows: list[Appeal]
@@ -47,6 +56,8 @@ class QueuePage:
     search: SearchRequest | None = None
     found: int | None = None
     any_word: bool = False
+    # `found` is the bound and more match: a very frequent word, ranked over its newest matches only
+    found_more: bool = False
 
 
 def appeal_list(
@@ -78,9 +89,8 @@ def _appeal_page(user, params, after, limit, order, compact, *, any_word: bool) 
     qs = filterset.qs if filterset.is_valid() else appeal_scope(user=user).none()
     search = filterset.search if filterset.search and filterset.search.active else None
     offset = 0
-    if order == "relevance" and search and search.tsquery:
-        qs = qs.annotate(rank=search_rank(search, personal=can_see_personal_data(user), any_word=any_word))
-        qs = qs.order_by("-rank", "-pk")
+    relevance = order == "relevance" and search and search.tsquery
+    if relevance:
         offset = min(int(after), MAX_RELEVANCE_OFFSET) if after and after.isdigit() else 0
     elif order == "deadline":
         qs = qs.filter(due_at__isnull=False).order_by("due_at", "pk")
@@ -91,32 +101,147 @@ def _appeal_page(user, params, after, limit, order, compact, *, any_word: bool) 
         qs = qs.order_by("-pk")
         if after and after.isdigit():
             qs = qs.filter(pk__lt=int(after))
-    found = None
+    found, found_more = None, False
     if search:
-        # thousands may match: first the page's ids (and, on the first page, how many match — a window
-        # over the matches in the scope and filters, in the same pass), narrow rows; then those rows
-        qs = qs.annotate(found=Value(None, IntegerField()) if after else Window(Count("pk")))
-        head = list(qs.values_list("pk", "found")[offset:offset + limit + 1])
-        found = None if after else head[0][1] if head else 0
-        qs = Appeal.objects.filter(pk__in=[pk for pk, _ in head])
+        # thousands may match: first the page's ids (and, on the first page, how many match), narrow
+        # rows; then those rows
+        if search.tsquery and search.predicts_more_than(exact_max(), any_word=any_word):
+            head, found, found_more = _frequent_head(qs, search, user, params, after, offset, limit, order,
+                                                     rank_bound(), any_word=any_word)
+        else:
+            head, found = _search_head(qs, search, user, after, offset, limit, relevance, any_word=any_word)
+        qs = Appeal.objects.filter(pk__in=head)
     qs = qs.select_related(*LIST_RELATED)
     qs = (qs.only(*QUEUE_COLUMNS).annotate(excerpt=Substr("text", 1, EXCERPT + MARGIN)) if compact
           else qs.defer(*HEAVY))
     if search:
         by_id = qs.in_bulk()
-        rows = [by_id[pk] for pk, _ in head if pk in by_id]
+        rows = [by_id[pk] for pk in head if pk in by_id]
     else:
         rows = list(qs[offset:offset + limit + 1])
     next_cursor = None
     if len(rows) > limit:
         last = rows[limit - 1]
-        if order == "relevance" and search:
+        if relevance:  # a frequent word's pages end with its newest `bound` matches by themselves
             next_cursor = str(offset + limit) if offset + limit <= MAX_RELEVANCE_OFFSET else None
         elif order == "deadline":
             next_cursor = f"{last.due_at.timestamp():.6f}_{last.pk}"
         else:
             next_cursor = str(last.pk)
-    return QueuePage(filterset, rows[:limit], next_cursor, search=search, found=found, any_word=any_word)
+    return QueuePage(filterset, rows[:limit], next_cursor, search=search, found=found, any_word=any_word,
+                     found_more=found_more)
+
+
+def _search_head(qs, search, user, after, offset, limit, relevance, *, any_word) -> tuple[list[int], int | None]:
+    """The page's ids among all the matches, and on the first page how many match: a window over the
+    matches in the scope and the filters, counted in the same pass; by relevance every match is ranked."""
+    if relevance:
+        qs = qs.annotate(rank=search_rank(search, personal=can_see_personal_data(user), any_word=any_word))
+        qs = qs.order_by("-rank", "-pk")
+    qs = qs.annotate(found=Value(None, IntegerField()) if after else Window(Count("pk")))
+    head = list(qs.values_list("pk", "found")[offset:offset + limit + 1])
+    return [pk for pk, _ in head], None if after else head[0][1] if head else 0
+
+
+def _frequent_head(qs, search, user, params, after, offset, limit, order, bound, *, any_word):
+    """A query the word statistics predict in more documents than `exact_max()` («прошу» is in 28 % of
+    them): ranking and counting every match is what made it slow, so only the newest `bound` + 1 matches
+    in the scope and the filters are read (`_newest_matches`) — the count is exact up to `bound` and «more
+    than `bound`» past it, and by relevance only the newest `bound` are ranked. Returns the page's ids,
+    the count (first page) and whether there are more."""
+    relevance = order == "relevance" and search.tsquery
+    counted = relevance or not after  # by relevance every page ranks the same newest matches
+    newest = _newest_matches(qs, search, bound + 1, any_word=any_word,
+                             scope=lambda: _unsearched(user, params)) if counted else []
+    found_more = len(newest) > bound
+    newest = newest[:bound]
+    found = None if after else len(newest)
+    if relevance:
+        rank = search_rank(search, personal=can_see_personal_data(user), any_word=any_word)
+        head = list(Appeal.objects.filter(pk__in=newest).annotate(rank=rank).order_by("-rank", "-pk")
+                    .values_list("pk", flat=True)[offset:offset + limit + 1])
+    elif order == "new" and not after and bound > limit:
+        head = newest[:limit + 1]  # the newest matches are the first page
+    else:
+        head = list(qs.values_list("pk", flat=True)[:limit + 1])  # the next page in its own order
+    return head, found, found_more and not after
+
+
+# The newest matches of a frequent query are looked for among the newest ids first: as many ids as
+# should hold NEWEST_MARGIN times the matches wanted by the word statistics, were the scope the whole
+# region and the filters none. A scope or filters that leave fewer go on below it, over a span sized
+# by the density just seen but at most NEWEST_WIDEN times longer, down to every id.
+NEWEST_MARGIN = 3
+NEWEST_WIDEN = 8
+# At or above this predicted share the appeals of the span are read newest first, each tested, until
+# enough match (a word in 28 % of them: 3 600 rows for 1 000 matches); below it the matches of the span
+# come from the GIN index (a bitmap of the word and one of the span's ids) and the newest are kept.
+NEWEST_READ_SHARE = 0.05
+# When PostgreSQL expects at most this many appeals in the scope and the filters, there are no spans:
+# they would test every appeal of a small scope anyway, a pass at a time (a МЦУ: 25 000 appeals at 5 million).
+NEWEST_SMALL = 30_000
+# The bitmap of a span's ids costs about what fetching as many matches saves: only spans of at most a
+# quarter of the ids are cut out of the word's bitmap (600 000 ids of 1 million were 100 ms more, not less).
+NEWEST_CUT_SHARE = 4
+
+
+def _planned_rows(qs) -> float:
+    """How many rows PostgreSQL expects `qs` to return (its plan, not a count: a millisecond)."""
+    return json.loads(qs.explain(format="json"))[0]["Plan"]["Plan Rows"]
+
+
+def _unsearched(user, params) -> QuerySet[Appeal]:
+    """The user's appeals with the list's filters, without the search."""
+    params = params.copy()
+    params.pop("q", None)
+    filterset = AppealFilter(params, queryset=appeal_scope(user=user), user=user)
+    return filterset.qs if filterset.is_valid() else appeal_scope(user=user).none()
+
+
+def _newest_matches(qs, search, count: int, *, any_word: bool, scope) -> list[int]:
+    """The ids of the newest `count` matches in `qs` (the scope, the filters and the search), newest first;
+    `scope()` is the same without the search.
+
+    Measured at 1 and 5 million appeals (docs/benchmarks.md, issue 12). Left to itself, PostgreSQL either
+    reads the appeals newest first testing each — fast for a word in a quarter of them, ~0.75 s for one
+    it overestimates (a word with its forms, 1 % of the appeals: 256 000 rows read for 2 000 matches) —
+    or takes every match from the GIN index and sorts them, which costs what counting them costs (245–300 ms
+    for a 1 % word at 5 million). A span of the newest ids, from the statistics, bounds either way to a
+    few times `count` matches, and the way is chosen here by the predicted share, not by the planner."""
+    estimate = search.estimate_any if any_word else search.estimate
+    if estimate is None:  # the statistics cannot tell (a number): PostgreSQL's own estimate decides
+        return list(qs.order_by("-pk").values_list("pk", flat=True)[:count])
+    if _planned_rows(scope()) <= NEWEST_SMALL:
+        # few appeals in the scope and the filters by PostgreSQL's estimate (a МЦУ's): the spans would
+        # test them all anyway, a pass at a time — one pass, planned as PostgreSQL sees best, then the newest
+        return list(qs.order_by((F("pk") + 0).desc()).values_list("pk", flat=True)[:count])
+    top = Appeal.objects.aggregate(top=Max("pk"))["top"] or 0
+    share = min(1.0, max(estimate, 1) / max(top, 1))
+    reading = share >= NEWEST_READ_SHARE
+    span = max(count, int(NEWEST_MARGIN * count / share))
+    ids, ceiling = [], top + 1
+    while True:
+        floor = max(ceiling - span, 0)
+        # the span below the ids read so far: on the appeals' side it bounds the reading; on the
+        # documents' side it cuts the word's GIN bitmap by one of the primary key (PostgreSQL carries no
+        # range across the join by itself) — worth its cost only for a small part of all the documents
+        newest = qs.filter(pk__gt=floor, pk__lt=ceiling) if floor else qs.filter(pk__lt=ceiling)
+        if not reading and floor and (ceiling - floor) * NEWEST_CUT_SHARE <= top:
+            newest = newest.filter(search__appeal_id__gt=floor, search__appeal_id__lt=ceiling)
+        # `pk + 0`: no reading along an index in the order of the ids, whatever PostgreSQL estimates —
+        # from the index, or over every id left, where fewer than wanted are expected and reading newest
+        # first could not stop early (a small scope: its appeals are tested as they come, then sorted)
+        newest = newest.order_by("-pk" if reading and floor else (F("pk") + 0).desc())
+        found = list(newest.values_list("pk", flat=True)[:count - len(ids)])
+        ids += found
+        if len(ids) == count or not floor:
+            return ids
+        # the next span below: as long as this one's density says the rest needs (half the margin: the
+        # density is seen now, not predicted), but at most NEWEST_WIDEN times this one — the newest
+        # appeals are not like the others (few are closed yet), so a density seen there may be far off
+        wanted = NEWEST_MARGIN / 2 * (count - len(ids)) * span / len(found) if found else span * NEWEST_WIDEN
+        span = int(min(wanted, span * NEWEST_WIDEN))
+        ceiling = floor + 1
 
 
 FRAGMENTS_FROM = 20000  # found words are marked in the beginning of a text, up to a megabyte long

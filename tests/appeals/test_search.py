@@ -3,6 +3,7 @@ numbers, bad input, highlighting, and the index kept current (appeals/search.py,
 
 import pytest
 from django.db import connection
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -279,3 +280,121 @@ def test_a_word_the_dictionary_knows_is_not_taken_for_a_misspelling(make_appeal)
     assert found("cur_operator", "контролер") == [meter.pk]
     assert len(found("cur_operator", "контроль")) == 4
     assert meter.pk in found("cur_operator", "кантролер")  # misspelt, unknown to the dictionary
+
+
+# A very frequent word (docs/search.md, «A very frequent word»): with the bound at 3, «прошу» below is in
+# more appeals than that by the word statistics, so only its newest 3 matches are counted and ranked.
+BOUND = 3
+bounded = override_settings(SEARCH_RANK_BOUND=BOUND, SEARCH_EXACT_MAX=BOUND)
+
+
+@pytest.fixture
+def frequent(make_appeal):
+    """Seven appeals asking for something, oldest first; the oldest has the word in its title (the best
+    rank of all) and so does the second newest; two more in Тольятти, newer than every Пестравка one."""
+    made = [make_appeal(PESTRAVKA, title="Прошу отремонтировать крышу", text="Течёт крыша над подъездом")]
+    made += [make_appeal(PESTRAVKA, text=f"Прошу убрать мусор у дома {i + 1}") for i in range(4)]
+    made.append(make_appeal(PESTRAVKA, title="Прошу заменить фонарь", text="Не горит фонарь у дома 9"))
+    made.append(make_appeal(PESTRAVKA, text="Прошу починить лавку у дома 11"))
+    tolyatti = [make_appeal(TOLYATTI, text=f"Прошу отремонтировать дорогу к дому {i + 1}") for i in range(2)]
+    made.append(make_appeal(PESTRAVKA, text="Во дворе сломана горка у дома 12"))  # the newest: no «прошу»
+    search_index_pending()
+    return made, tolyatti
+
+
+def page_of(username, q, **kwargs):
+    return appeal_list(user=user(username), params={"q": q}, **kwargs)
+
+
+@bounded
+def test_a_very_frequent_word_ranks_only_its_newest_matches_and_says_more(frequent, client):
+    made, tolyatti = frequent
+    page = page_of("pestravka_operator", "прошу", order="relevance")
+    assert page.search.estimate > BOUND  # the word statistics predicted it
+    assert page.found == BOUND and page.found_more
+    # the newest three Пестравка appeals with the word, the one with it in its title first; the oldest
+    # title match ranks best of all but is not among the newest, so it is not ranked at all
+    assert [a.pk for a in page.rows] == [made[5].pk, made[6].pk, made[4].pk]
+    assert made[0].pk not in [a.pk for a in page.rows]
+    assert page.next_cursor is None  # no page past the bound
+    # the ЦУР's newest are Тольятти's
+    cur = page_of("cur_operator", "прошу", order="relevance")
+    assert cur.found == BOUND and cur.found_more
+    assert {a.pk for a in cur.rows} == {tolyatti[0].pk, tolyatti[1].pk, made[6].pk}
+    # newest first: the same newest three, in their order, and the count bounded the same way
+    new = page_of("pestravka_operator", "прошу", order="new")
+    assert [a.pk for a in new.rows][:BOUND] == [made[6].pk, made[5].pk, made[4].pk] and new.found_more
+    client.force_login(user("pestravka_operator"))
+    body = client.get(reverse("appeals:list"), {"q": "прошу"}).content.decode()
+    assert f"Найдено более {BOUND}" in body and "Найдено:" not in body
+    assert f"упорядочены {BOUND} самых новых" in body  # by relevance, the default when searching
+    body = client.get(reverse("appeals:list"), {"q": "прошу", "order": "new"}).content.decode()
+    assert f"Найдено более {BOUND}" in body and "упорядочены" not in body
+    api = client.get("/api/v1/appeals/", {"q": "прошу"}).json()
+    assert api["search"]["found"] == BOUND and api["search"]["found_more"] is True
+    assert [item["id"] for item in api["results"]] == [made[5].pk, made[6].pk, made[4].pk]
+
+
+@bounded
+def test_a_frequent_word_the_filters_leave_few_of_is_counted_exactly(frequent):
+    # the statistics predict more than the bound, but in Тольятти there are two: both, exactly
+    _, tolyatti = frequent
+    municipality = tolyatti[0].municipality_id
+    page = appeal_list(user=user("cur_operator"), params={"q": "прошу", "municipality": municipality},
+                       order="relevance")
+    assert page.search.predicts_more_than(BOUND)
+    assert page.found == 2 and not page.found_more
+    assert [a.pk for a in page.rows] == [tolyatti[1].pk, tolyatti[0].pk]  # equal rank: the newer first
+
+
+@bounded
+def test_a_rare_word_is_counted_and_ranked_over_every_match_as_before(frequent, client):
+    made, _ = frequent
+    page = page_of("pestravka_operator", "крышу", order="relevance")  # two appeals, the oldest of all
+    assert not page.search.predicts_more_than(BOUND)
+    assert page.found == 1 and not page.found_more and [a.pk for a in page.rows] == [made[0].pk]
+    page = page_of("pestravka_operator", "фонарь", order="relevance")
+    assert page.found == 1 and [a.pk for a in page.rows] == [made[5].pk]
+    client.force_login(user("pestravka_operator"))
+    assert "Найдено: 1" in client.get(reverse("appeals:list"), {"q": "крышу"}).content.decode()
+    assert client.get("/api/v1/appeals/", {"q": "крышу"}).json()["search"]["found_more"] is False
+
+
+@bounded
+def test_the_newest_matches_are_found_whatever_the_first_span_holds(frequent, monkeypatch):
+    # a first span of ids too short to hold them (here: the newest few appeals, one of them Пестравка's
+    # with the word) is followed by longer ones below it until they do
+    from appeals.workspace import selectors
+
+    made, _ = frequent
+    monkeypatch.setattr(selectors, "NEWEST_SMALL", -1)  # however few PostgreSQL expects, by spans
+    monkeypatch.setattr(selectors, "NEWEST_MARGIN", 1e-9)
+    for threshold in (0.0, 1.1):  # by reading the appeals newest first, and from the index
+        monkeypatch.setattr(selectors, "NEWEST_READ_SHARE", threshold)
+        page = page_of("pestravka_operator", "прошу", order="relevance")
+        assert page.found == BOUND and page.found_more
+        assert [a.pk for a in page.rows] == [made[5].pk, made[6].pk, made[4].pk]
+
+
+@override_settings(SEARCH_RANK_BOUND=BOUND, SEARCH_EXACT_MAX=100)
+def test_up_to_the_exact_maximum_every_match_is_counted_and_ranked(frequent):
+    # predicted in more than the bound but fewer than SEARCH_EXACT_MAX: all seven, the title matches first
+    made, _ = frequent
+    page = page_of("pestravka_operator", "прошу", order="relevance")
+    assert page.found == 7 and not page.found_more
+    assert {a.pk for a in page.rows[:2]} == {made[0].pk, made[5].pk} and len(page.rows) == 7
+
+
+def test_the_word_statistics_predict_how_many_match(frequent):
+    from appeals.search.query import search_request
+
+    # every word: the rarest; either word: the sum; a phrase: its rarest word; an exclusion subtracts nothing
+    prosu, musor = search_request("прошу").estimate, search_request("мусор").estimate
+    assert prosu >= 9 and musor == 4
+    assert search_request("прошу мусор").estimate == musor
+    assert search_request("прошу OR мусор").estimate == prosu + musor
+    assert search_request('"убрать мусор"').estimate == musor
+    assert search_request("мусор -прошу").estimate == musor
+    assert search_request("марсоход").estimate == 0
+    assert search_request("12").estimate is None  # numbers are not in the statistics
+    assert search_request("прошу марсоход").estimate_any == prosu

@@ -89,6 +89,25 @@ def test_answered_ones_come_first_then_the_closest(water):
     assert len(similar("cur_operator", base, limit=1)) == 1
 
 
+@pytest.mark.parametrize("batch", [1, 2, 32])
+def test_answers_are_asked_of_the_closest_few_at_a_time_with_the_same_result(water, monkeypatch, batch):
+    # the answered one is the least close: found however many are asked about at a time, and the
+    # others follow closest first; with room for one, the answered one alone
+    from appeals.search import similar as module
+
+    monkeypatch.setattr(module, "ANSWERED_BATCH", batch)
+    base = water(WATER)
+    close = water(WATER_AGAIN, hours=1)
+    letter = water(WATER_LETTER, hours=2)
+    loose = answered(water(WATER_LOOSE, hours=3, status=Status.IN_PROGRESS, agency="mup_zhkh_pestravskiy"))
+    search_index_pending()
+    rows = similar("cur_operator", base)
+    assert pks(rows)[0] == loose.pk and set(pks(rows)) == {loose.pk, close.pk, letter.pk}
+    assert rows[1].similarity >= rows[2].similarity
+    assert pks(similar("cur_operator", base, limit=1)) == [loose.pk]
+    assert pks(similar("cur_operator", base, limit=2))[0] == loose.pk
+
+
 def test_the_same_settlement_ranks_above_an_equally_close_one_nearby(water):
     base = water(WATER)
     nearby, here = water(WATER_LETTER, hours=2), water(WATER_LETTER, hours=1)
