@@ -11,7 +11,7 @@ from appeals.intake.items import Invalid, plausible_moment
 from appeals.intake.pipeline import structure_later
 from appeals.lifecycle.creation import appeal_create
 from appeals.models import Appeal
-from cur.permissions import intake_scope
+from cur.permissions import Forbidden, intake_scope
 from cur.scoping import OutsideTerritory, scope_appeals
 from municipalities.models import Municipality
 
@@ -21,10 +21,11 @@ def appeal_take_in(*, region, by, channel: str, kind: str, text: str, received_a
     """A letter, a call or an e-mail registered by staff through the form: the same validation as
     every appeal (appeal_create) and every intake (the writer's territory and channels, a plausible
     date), a known incoming number refused rather than doubled, and the new appeal handed to
-    structuring once committed. PermissionDenied for who may not take in; ValidationError otherwise."""
-
-
+    structuring once committed. PermissionDenied for who may not take in or for another region;
+    ValidationError otherwise."""
     within = intake_scope(by)
+    if within.region_id not in (None, region.pk):  # the same guard as appeals_upsert: the writer's region only
+        raise Forbidden("Обращение регистрируется только в регионе вашего центра.")
     if not within.writes(channel):
         raise ValidationError(f"Канал «{channel}» принимается только от самого источника, не через форму.")
     try:

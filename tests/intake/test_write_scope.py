@@ -212,3 +212,17 @@ def test_the_staff_intake_service_itself_keeps_to_the_users_territory_channels_a
     own = appeal_take_in(region=region, by=user("pestravka_operator"), channel="letter", kind="appeal",
                          text="Письмо", received_at=now)
     assert own.municipality.oktmo == PESTRAVKA and Appeal.objects.count() == 1
+
+
+def test_the_staff_form_service_writes_only_in_the_writers_region():
+    from django.utils import timezone
+
+    from appeals.intake.staff import appeal_take_in
+    from cur.permissions import Forbidden
+    from municipalities.models import Region
+
+    chuvashia = Region.objects.get(code="chuvashia")
+    with pytest.raises(Forbidden):
+        appeal_take_in(region=chuvashia, by=user("cur_operator"), channel="letter", kind="appeal", text="Нет воды",
+                       received_at=timezone.now())
+    assert not Appeal.objects.filter(region=chuvashia, text="Нет воды").exists()
