@@ -28,7 +28,7 @@ bench: install
 	$(BIN)/python manage.py bench $(ARGS)
 
 lint: install
-	$(BIN)/ruff check cur appeals municipalities ratings heatmap tests
+	$(BIN)/ruff check cur appeals municipalities ratings heatmap structuring tests
 
 # Drop all local data (database, broker, demo): the next `make run` starts from scratch.
 clean-var:

@@ -5,6 +5,9 @@ ratings, SLA figures and reports are computed from events, so they can be recomp
 Every table carries `region` so that it can be distributed by region later (DESIGN.md §11).
 """
 
+import uuid
+from pathlib import PurePath
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
@@ -13,6 +16,7 @@ from django.db import models
 from django.db.models import Q, Value
 from django.db.models.functions import Now
 from django.urls import reverse
+from django.utils import timezone
 
 from cur.vocabulary import Channel, Importance, Kind  # noqa: F401 — the words of appeals, shared with cur
 
@@ -186,6 +190,9 @@ class Appeal(models.Model):
                          name="appeal_problem_neighbours"),
             models.Index(fields=["region", "due_at"], condition=Q(is_overdue=True), name="appeal_overdue"),
             models.Index(fields=["region", "id"], condition=Q(is_overdue=True), name="appeal_overdue_new"),
+            # the executor's inbox counts its body's open appeals by status (appeals/workspace/inbox.py)
+            models.Index(fields=["agency", "status"], include=["is_overdue"], condition=Q(status__in=OPEN_STATUSES),
+                         name="appeal_agency_open_status"),
         ]
 
     def __str__(self) -> str:
@@ -232,6 +239,8 @@ class AppealEvent(models.Model):
         FIELD_CHANGED = "field_changed", "Исправлено поле"
         SOURCE_UPDATED = "source_updated", "Обновлено источником"
         OVERDUE = "overdue", "Срок нарушен"
+        ATTACHED = "attached", "Приложены файлы"
+        ATTACHMENT_FAILED = "attachment_failed", "Файл источника не получен"
 
     appeal = models.ForeignKey(Appeal, models.CASCADE, related_name="events", verbose_name="обращение", db_index=False)
     region = models.ForeignKey("municipalities.Region", models.PROTECT, related_name="+", db_index=False)
@@ -294,6 +303,56 @@ class Answer(models.Model):
         from appeals.lifecycle.quality import FLAG_LABELS
 
         return [FLAG_LABELS.get(flag, flag) for flag in self.flags]
+
+
+def attachment_path(instance, filename: str) -> str:
+    """A random name under the appeal's region and month: the stored name tells nothing and cannot be
+    guessed; files are served only through the scoped view (appeals/attachments/views.py)."""
+    suffix = PurePath(filename).suffix.lower()
+    return f"attachments/{instance.region_id}/{instance.created_at:%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
+class Attachment(models.Model):
+    """Вложение: a file on an appeal (the citizen's photo, a scan) or on one of its answers (a photo report,
+    an act, a PDF). Kept on the default storage (./var/media, or S3 when configured), never at a public URL."""
+
+    class Source(models.TextChoices):
+        CARD = "card", "загружено в карточке"
+        POS = "pos", "из ПОС"
+        IM = "im", "из Инцидент Менеджмента"
+        IMPORT = "import", "из файла импорта"
+
+    appeal = models.ForeignKey(Appeal, models.CASCADE, related_name="attachments", verbose_name="обращение")
+    answer = models.ForeignKey(Answer, models.CASCADE, null=True, blank=True, related_name="attachments",
+                               verbose_name="ответ")
+    region = models.ForeignKey("municipalities.Region", models.PROTECT, related_name="+", db_index=False)
+    file = models.FileField("файл", upload_to=attachment_path, max_length=200)
+    thumbnail = models.FileField("миниатюра", upload_to=attachment_path, max_length=200, blank=True)
+    original_name = models.CharField("имя файла", max_length=255)
+    content_type = models.CharField("тип содержимого", max_length=100)
+    size = models.PositiveBigIntegerField("размер, байт")
+    sha256 = models.CharField("отпечаток SHA-256", max_length=64)
+    source = models.CharField("откуда", max_length=16, choices=Source.choices, default=Source.CARD)
+    # the source's own address of the file (ПОС / ИМ): a repeat of the item does not fetch it twice
+    source_url = models.URLField("адрес у источника", max_length=500, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
+                                    related_name="+", verbose_name="загрузил")
+    created_at = models.DateTimeField("загружено", default=timezone.now)
+
+    class Meta:
+        verbose_name = "вложение"
+        verbose_name_plural = "вложения"
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["appeal", "created_at"], name="attachment_appeal_created"),
+                   models.Index(fields=["answer"], name="attachment_answer", condition=Q(answer__isnull=False))]
+        constraints = [models.CheckConstraint(condition=Q(size__gt=0), name="attachment_not_empty")]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
 
 
 class Assignment(models.Model):
@@ -454,7 +513,7 @@ class ImportJob(models.Model):
 
     class Meta:
         verbose_name = "импорт файла"
-        verbose_name_plural = "импорт файлов"
+        verbose_name_plural = "импорты файлов"
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["region", "created_at"], name="import_job_region_created")]
 
@@ -467,6 +526,52 @@ class ImportJob(models.Model):
         if self.status in (self.Status.DONE, self.Status.FAILED):
             return 100
         return min(100, self.received * 100 // self.total) if self.total else 0
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class ExportJob(models.Model):
+    """Выгрузка: a large selection of the queue written to CSV or XLSX by a Celery task, with progress and
+    a download link for its owner only (appeals/workspace/exports.py)."""
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", "XLSX"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "в очереди"
+        RUNNING = "running", "идёт"
+        DONE = "done", "готова"
+        FAILED = "failed", "не выполнена"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+", verbose_name="кто выгружает")
+    format = models.CharField("формат", max_length=8, choices=Format.choices)
+    query = models.CharField("условия", max_length=4000, blank=True)
+    status = models.CharField("состояние", max_length=16, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField("строк к выгрузке", default=0)
+    written = models.PositiveIntegerField("выгружено строк", default=0)
+    file = models.FileField("файл", upload_to="exports/%Y/%m/", max_length=200, blank=True)
+    error = models.TextField("ошибка", blank=True)
+    created_at = models.DateTimeField("заказана", auto_now_add=True)
+    started_at = models.DateTimeField("начата", null=True, blank=True)
+    finished_at = models.DateTimeField("завершена", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "выгрузка"
+        verbose_name_plural = "выгрузки"
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "created_at"], name="export_job_user_created")]
+
+    def __str__(self) -> str:
+        return f"{self.get_format_display()} {self.created_at:%d.%m.%Y %H:%M} ({self.get_status_display()})"
+
+    @property
+    def progress(self) -> int:
+        if self.status in (self.Status.DONE, self.Status.FAILED):
+            return 100
+        return min(100, self.written * 100 // self.total) if self.total else 0
 
     @property
     def is_finished(self) -> bool:
@@ -510,7 +615,7 @@ class QuarantinedItem(models.Model):
 
     class Meta:
         verbose_name = "запись в карантине"
-        verbose_name_plural = "карантин"
+        verbose_name_plural = "записи в карантине"
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["region", "state", "created_at"], name="quarantine_region_state")]
         constraints = [
@@ -538,6 +643,8 @@ class AppealSearch(models.Model):
     indexed_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = "поисковый документ обращения"
+        verbose_name_plural = "поисковые документы обращений"
         indexes = [
             GinIndex(fields=["document"], name="appeal_search_document"),
             GinIndex(fields=["personal"], name="appeal_search_personal"),
@@ -551,6 +658,10 @@ class SearchQueue(models.Model):
     appeal_id = models.BigIntegerField(primary_key=True)
     queued_at = models.DateTimeField(db_default=Now())
 
+    class Meta:
+        verbose_name = "обращение в очереди поиска"
+        verbose_name_plural = "обращения в очереди поиска"
+
 
 class SearchWord(models.Model):
     """The words (stems) of all search documents with about how many documents hold each: a misspelt or
@@ -560,4 +671,6 @@ class SearchWord(models.Model):
     documents = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = "слово поискового словаря"
+        verbose_name_plural = "слова поискового словаря"
         indexes = [GinIndex(fields=["word"], opclasses=["gin_trgm_ops"], name="search_word_trigrams")]

@@ -65,3 +65,21 @@ def search_index_batch(limit: int = 5_000) -> int:
     from appeals.search.index import search_index_pending
 
     return search_index_pending(limit=limit)
+
+
+@shared_task
+def fetch_attachments(batch: list) -> dict:
+    """Fetch the files named by the items of a committed intake batch — [[appeal id, source, [{"url",
+    "name"}, …]], …] — and keep them as the appeals' attachments. A redelivered task fetches nothing
+    twice (a file is kept once per appeal and source address); a failure is recorded on the appeal."""
+    from appeals.attachments.services import attachments_fetch_batch
+
+    return attachments_fetch_batch(batch=batch)
+
+
+@shared_task
+def export_run(job_id: int) -> dict:
+    """Write one large export of the queue (claimed by a conditional update: a redelivered task is a no-op)."""
+    from appeals.workspace.exports import export_job_process
+
+    return export_job_process(job_id=job_id)

@@ -1,8 +1,20 @@
-from django.contrib import admin
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
 
+from cur.calendar_grid import WEEKDAY_NAMES, YEARS, calendar_regions, calendar_year
+from cur.calendar_import import MAX_FILE_BYTES, CalendarFileError, CalendarImportReport, calendar_import, may_import
 from cur.models import Agency, CalendarDay, Centre, Membership, Sector, SectorBlock, SlaPolicy, Subtopic
+from cur.permissions import Forbidden
+from cur.scoping import scope_of
 
 
 @admin.register(Centre)
@@ -105,6 +117,37 @@ class CurUserAdmin(UserAdmin):
         return membership.get_role_display() if membership else "—"
 
 
+class CalendarImportForm(forms.Form):
+    region = forms.ModelChoiceField(queryset=None, label="Регион", empty_label=None)
+    file = forms.FileField(
+        label="Файл календаря",
+        help_text="XML в формате xmlcalendar.ru / data.gov.ru (<day d=\"ММ.ДД\" t=\"1|2|3\"/>) или CSV «дата, вид "
+                  "дня[, описание]»: рабочий, выходной, праздничный, сокращённый или коды 1, 2, 3. До 1 МБ.",
+    )
+
+    def __init__(self, *args, regions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = regions
+
+
+REFUSALS_SHOWN = 20  # a whole file of bad lines would bury the page: the first ones tell what is wrong
+
+
+def _report_messages(request, report: CalendarImportReport) -> None:
+    messages.success(request, report.summary())
+    if report.manual_replaced:
+        messages.warning(request, "Заменены дни, исправленные ранее вручную: " + "; ".join(
+            f"{change.day:%d.%m.%Y} ({change.before} → {change.after})" for change in report.manual_replaced))
+    others = [change for change in report.changed if not change.was_manual]
+    if others:
+        messages.info(request, "Изменены дни: " + "; ".join(
+            f"{change.day:%d.%m.%Y} ({change.before} → {change.after})" for change in others))
+    for refusal in report.refused[:REFUSALS_SHOWN]:
+        messages.error(request, f"Строка {refusal.line} отклонена — {refusal.reason}: {refusal.text}")
+    if len(report.refused) > REFUSALS_SHOWN:
+        messages.error(request, f"…и ещё отклонено строк: {len(report.refused) - REFUSALS_SHOWN}.")
+
+
 @admin.register(CalendarDay)
 class CalendarDayAdmin(admin.ModelAdmin):
     list_display = ["date", "kind", "working_hours", "name", "region", "source"]
@@ -112,7 +155,103 @@ class CalendarDayAdmin(admin.ModelAdmin):
     date_hierarchy = "date"
     search_fields = ["name"]
 
+    def get_urls(self):
+        # before the model's own URLs: «<path:object_id>/» would take these for a day's id
+        return [
+            path("year/", self.admin_site.admin_view(self.year_view), name="cur_calendarday_year"),
+            path("import/", self.admin_site.admin_view(self.import_view), name="cur_calendarday_import"),
+        ] + super().get_urls()
+
+    def get_queryset(self, request):
+        # a regional calendar is kept by that region's centre (a superuser keeps every region's)
+        return super().get_queryset(request).filter(region__in=calendar_regions(request.user))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "region":
+            kwargs["queryset"] = calendar_regions(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def save_model(self, request, obj, form, change):
         # A day an administrator touched is theirs: the next load from the rules keeps it.
         obj.source = CalendarDay.Source.MANUAL
         super().save_model(request, obj, form, change)
+
+    def _back_to_the_year(self, request, obj, response):
+        # a day opened from the year grid returns there once saved (not for «save and continue / add another»)
+        if request.GET.get("_calendar") and not {"_continue", "_addanother"} & set(request.POST):
+            return redirect(f"{reverse('admin:cur_calendarday_year')}?region={obj.region.code}&year={obj.date.year}")
+        return response
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return self._back_to_the_year(request, obj, super().response_add(request, obj, post_url_continue))
+
+    def response_change(self, request, obj):
+        return self._back_to_the_year(request, obj, super().response_change(request, obj))
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "can_import": may_import(request.user)}
+        return super().changelist_view(request, extra_context)
+
+    def year_view(self, request):
+        """«Производственный календарь: <регион>, <год>» — the twelve months, each day linked to its form."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        regions = list(calendar_regions(request.user))
+        if not regions:
+            raise Http404("Нет регионов, чей календарь вам доступен.")
+        own = scope_of(request.user).region_id
+        default = next((r for r in regions if r.pk == own), None) or next(
+            (r for r in regions if r.code == settings.CUR_REGION), regions[0])
+        code = request.GET.get("region") or default.code
+        region = next((r for r in regions if r.code == code), None)
+        if region is None:
+            raise Http404("Регион не найден.")
+        year = timezone.localdate().year
+        asked = request.GET.get("year", "").strip()
+        if asked:
+            if asked.isdigit() and int(asked) in YEARS:
+                year = int(asked)
+            else:
+                messages.warning(request, f"Год «{asked[:20]}» не понят: нужен год от {YEARS.start} до "
+                                          f"{YEARS.stop - 1}. Показан {year} год.")
+        grid = calendar_year(region=region, year=year)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"Производственный календарь: {region.name}, {year}",
+            "grid": grid, "region": region, "regions": regions, "weekdays": WEEKDAY_NAMES,
+            "previous_year": year - 1 if year - 1 in YEARS else None,
+            "next_year": year + 1 if year + 1 in YEARS else None,
+            "can_add": self.has_add_permission(request),
+            "can_import": may_import(request.user),
+        }
+        return TemplateResponse(request, "admin/cur/calendarday/year.html", context)
+
+    def import_view(self, request):
+        """Upload of an official calendar file; the report comes back as messages on the year grid."""
+        if not may_import(request.user):
+            raise PermissionDenied
+        regions = calendar_regions(request.user)
+        initial = {"region": regions.filter(code=request.GET.get("region", "")).first()}
+        form = CalendarImportForm(request.POST or None, request.FILES or None, regions=regions, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            region, upload = form.cleaned_data["region"], form.cleaned_data["file"]
+            try:
+                # one byte over the limit is enough for the service to refuse a file that is too large
+                report = calendar_import(region=region, data=upload.read(MAX_FILE_BYTES + 1),
+                                         filename=upload.name, by=request.user)
+            except CalendarFileError as error:
+                form.add_error("file", str(error))
+            except Forbidden as error:
+                form.add_error(None, str(error))
+            else:
+                _report_messages(request, report)
+                year = report.years[0] if report.years else timezone.localdate().year
+                return redirect(f"{reverse('admin:cur_calendarday_year')}?region={region.code}&year={year}")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Загрузка производственного календаря из файла",
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/cur/calendarday/import.html", context)

@@ -7,8 +7,11 @@ from municipalities.models import Region
 
 def workspace(request) -> dict:
     """The heading of every page: region, the user's role and centre or agency."""
-    membership = membership_of(request.user)
-    region = region_of(request.user)
+    # A request refused before the authentication middleware ran (a 400 for a foreign Host) has no
+    # user; its error page still renders.
+    user = getattr(request, "user", None)
+    membership = membership_of(user)
+    region = region_of(user)
     if region is None:
         region = Region.objects.filter(code=settings.CUR_REGION).first()
     return {
@@ -16,5 +19,5 @@ def workspace(request) -> dict:
         "current_role": membership.get_role_display() if membership else "",
         "current_centre": str(membership.centre or membership.agency) if membership else "",
         "membership": membership,
-        "can_take_in": can_take_in(request.user),
+        "can_take_in": can_take_in(user) if user is not None else False,
     }

@@ -96,7 +96,9 @@ def organisation_load_demo() -> dict[str, int]:
             municipality=municipalities.get(row["municipality_oktmo"]) if row["municipality_oktmo"] else None,
             level=row["level"],
             defaults={"name": row["name"], "short_name": row["short_name"],
-                      "parent": centres.get(row["parent"]) if row["parent"] else None},
+                      "parent": centres.get(row["parent"]) if row["parent"] else None,
+                      "phone": row.get("phone", ""), "email": row.get("email", ""),
+                      "address": row.get("address", "")},
         )
         centres[row["key"]] = centre
         counts.update(_centre_blocks_load(centre=centre, key=row["key"], blocks=_blocks_of(row), sectors=sectors))

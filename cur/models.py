@@ -27,6 +27,10 @@ class Centre(models.Model):
     )
     name = models.CharField("название", max_length=300)
     short_name = models.CharField("краткое название", max_length=100)
+    # The centre's public contacts: a citizen whose verdict link no longer works is sent here.
+    phone = models.CharField("телефон для граждан", max_length=64, blank=True)
+    email = models.EmailField("эл. почта для граждан", blank=True)
+    address = models.CharField("адрес приёмной", max_length=300, blank=True)
 
     class Meta:
         verbose_name = "центр управления"
@@ -262,7 +266,7 @@ class CalendarDay(models.Model):
 
     class Meta:
         verbose_name = "день производственного календаря"
-        verbose_name_plural = "производственный календарь"
+        verbose_name_plural = "дни производственного календаря"
         ordering = ["region", "date"]
         constraints = [
             models.UniqueConstraint(fields=["region", "date"], name="calendar_day_uniq"),

@@ -33,6 +33,8 @@ DEFAULT_SLA = [
     ("appeal", "registration", "", "calendar_days", 3, "59-ФЗ ст. 8 ч. 2: регистрация в течение трёх дней"),
     ("appeal", "forwarding", "", "calendar_days", 7, "59-ФЗ ст. 8 ч. 3: переадресация в течение семи дней"),
     ("appeal", "final", "", "calendar_days", 30, "59-ФЗ ст. 12 ч. 1: 30 дней со дня регистрации"),
+    ("message", "first_response", "", "working_hours", 8,
+     "ПОС: сообщение берётся в работу (первичная обработка) в течение рабочего дня"),
     ("message", "final", "", "working_days", 10, "ПОС: 10 рабочих дней, если у подтемы нет своего срока"),
     ("incident", "first_response", "", "working_hours", 8, "Инцидент Менеджмент: первичный ответ"),
     ("incident", "first_response", "high", "working_hours", 4, "Инцидент Менеджмент: важный инцидент"),

@@ -160,6 +160,8 @@ LOGOUT_REDIRECT_URL = "login"
 LANGUAGE_CODE = "ru"
 LANGUAGES = [("ru", "Русский")]
 USE_I18N = True
+# Our corrections of Django admin's Russian (locale/ru: a model's name where its catalogue guesses a gender).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 # Display time of the active region; each user sees the zone of their own region (middleware).
 TIME_ZONE = REGION_TIMEZONES[CUR_REGION]
@@ -171,8 +173,30 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_COLLECTED = env_bool("STATIC_COLLECTED", False)
 STATIC_ROOT = env("STATIC_ROOT", str(BASE_DIR / "var" / "static")) if STATIC_COLLECTED else None
 WHITENOISE_USE_FINDERS = not STATIC_COLLECTED
+# Uploaded files (attachments, exports) live on the default storage: ./var/media locally, an S3-compatible
+# store when CUR_S3_BUCKET is set (django-storages; AWS_S3_ENDPOINT_URL for a non-AWS store). Neither is
+# ever served at a public URL: files leave only through the scoped views (appeals/attachments/views.py).
+CUR_S3_BUCKET = env("CUR_S3_BUCKET", "")
+DEFAULT_STORAGE = (
+    {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": CUR_S3_BUCKET,
+            "endpoint_url": env("AWS_S3_ENDPOINT_URL", "") or None,
+            "region_name": env("AWS_S3_REGION_NAME", "") or None,
+            "access_key": env("AWS_ACCESS_KEY_ID", "") or None,
+            "secret_key": env("AWS_SECRET_ACCESS_KEY", "") or None,
+            "location": env("AWS_LOCATION", ""),
+            "default_acl": "private",
+            "querystring_auth": True,  # a leaked object URL expires; the views stream files anyway
+            "file_overwrite": False,
+        },
+    }
+    if CUR_S3_BUCKET
+    else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -182,7 +206,17 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+# No URL serves MEDIA_ROOT (cur/urls.py has no static() for it): the name exists for Django's checks only.
 MEDIA_URL = "/media/"
+# Attachments (appeals/attachments/): the limits of one file and of one upload, checked by content.
+CUR_ATTACHMENT_MAX_BYTES = int(env("CUR_ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024)))
+CUR_ATTACHMENT_MAX_COUNT = int(env("CUR_ATTACHMENT_MAX_COUNT", "10"))
+# Files named in the items of ПОС / ИМ / import are fetched after the intake batch has committed.
+CUR_INTAKE_ATTACHMENTS = env_bool("CUR_INTAKE_ATTACHMENTS", True)
+# Hosts files may be fetched from besides each source's own (comma-separated; e.g. the source's file CDN):
+# the addresses come from the sources' payloads, so they are not fetched from anywhere at all.
+CUR_ATTACHMENT_HOSTS = [h.strip().lower() for h in env("CUR_ATTACHMENT_HOSTS", "").split(",") if h.strip()]
+CUR_ATTACHMENT_FETCH_TIMEOUT = float(env("CUR_ATTACHMENT_FETCH_TIMEOUT", "20"))
 
 # Citizen notices (appeals/citizen/notices.py). Locally the letters land as files under var/mail; in
 # production set EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and the EMAIL_HOST_* variables.
@@ -216,6 +250,11 @@ CUR_SOURCES = {
 # New and changed items go to the structuring pipeline after each committed batch.
 CUR_INTAKE_STRUCTURE = env_bool("CUR_INTAKE_STRUCTURE", True)
 CUR_EARLIEST_DATE = env("CUR_EARLIEST_DATE", "2000-01-01")  # intake refuses an item received before it
+# The queue counts what its filters leave exactly up to this many, and says «более N» past it: a bounded
+# count reads at most N index entries (docs/benchmarks.md, issue 13).
+CUR_QUEUE_COUNT_MAX = int(env("CUR_QUEUE_COUNT_MAX", "10000"))
+# An export of more rows than this runs as a background job with progress and a download link.
+CUR_EXPORT_SYNC_MAX = int(env("CUR_EXPORT_SYNC_MAX", "5000"))
 
 REST_FRAMEWORK = {
     # Token first: its `WWW-Authenticate: Token` turns a missing or bad credential into 401, not 403.

@@ -1,4 +1,3 @@
-from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
@@ -7,7 +6,6 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from appeals.workspace.selectors import appeal_kpis, appeal_recent
@@ -64,8 +62,7 @@ def login_locked_out(request, original_response=None, credentials=None):
 
 @login_required
 def home(request):
-    now = timezone.now()
     return render(request, "cur/home.html", {
-        "kpis": appeal_kpis(user=request.user, now=now, week_ago=now - timedelta(days=7)),
+        "kpis": appeal_kpis(user=request.user),
         "recent": appeal_recent(user=request.user, limit=15),
     })

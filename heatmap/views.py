@@ -1,5 +1,6 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.utils import timezone
 
 from cur.periods import PERIODS, period_from_request
 from heatmap.selectors import quantile_classes, sector_matrix
@@ -19,4 +20,6 @@ def index(request):
     ]
     return render(request, "heatmap/index.html", {
         "sectors": sectors, "table": table, "days": days, "periods": PERIODS, "measure": measure,
+        # a cell leads to the queue of the same appeals: the same municipality, sector and local days
+        "received_from": timezone.localdate(date_from).isoformat(),
     })

@@ -67,7 +67,7 @@ class Population(models.Model):
 
     class Meta:
         verbose_name = "численность населения"
-        verbose_name_plural = "численность населения"
+        verbose_name_plural = "данные о численности населения"
         ordering = ["municipality", "year"]
         constraints = [models.UniqueConstraint(fields=["municipality", "year"], name="population_year_uniq")]
 

@@ -16,6 +16,12 @@ from structuring.lemmas import Token, is_known_word
 NO_NAME_OR_ADDRESS = "no_name_or_address"
 OBSCENE_OR_THREATENING = "obscene_or_threatening"
 UNREADABLE = "unreadable"
+# How the card's timeline names each sign (structuring.services.auto_event_words).
+LEGAL_FLAG_LABELS = {
+    NO_NAME_OR_ADDRESS: "не указаны фамилия или адрес для ответа (ч. 1)",
+    OBSCENE_OR_THREATENING: "нецензурные или оскорбительные выражения, угрозы (ч. 3)",
+    UNREADABLE: "текст не поддаётся прочтению (ч. 4)",
+}
 
 # Roots at the start of a word, so «употребление» or «оскорблять» never match.
 _OBSCENE = re.compile(

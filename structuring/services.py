@@ -17,7 +17,7 @@ from cur.models import Agency, Sector, Subtopic
 from municipalities.models import Municipality, Region, Settlement
 from structuring import classifier
 from structuring.classifier import Example
-from structuring.flags import Citizen
+from structuring.flags import LEGAL_FLAG_LABELS, Citizen
 from structuring.models import ModelVersion, RoutingRule, TrainingExample
 from structuring.pipeline import StructInput, structure_texts
 from structuring.selectors import choose_rule, routing_rules
@@ -314,6 +314,10 @@ def _store(region_id: int, pks: list[int], results) -> int:
         diff = {name: (getattr(appeal, name), value) for name, value in new.items() if getattr(appeal, name) != value}
         if not diff and appeal.structuring_model == result.model:
             continue
+        shown = dict(diff)
+        if shown.keys() & set(TOPIC_SHOWN):  # the timeline reads the topic whole (auto_event_words)
+            for name in TOPIC_SHOWN:
+                shown.setdefault(name, (getattr(appeal, name), getattr(appeal, name)))
         for name, (_, value) in diff.items():
             setattr(appeal, name, value)
         appeal.structured_at, appeal.structuring_model, appeal.updated_at = now, result.model, now
@@ -322,8 +326,8 @@ def _store(region_id: int, pks: list[int], results) -> int:
         if diff:
             events.append(AppealEvent(
                 appeal=appeal, region_id=appeal.region_id, at=now, kind=AppealEvent.Kind.FIELD_CHANGED,
-                field="structured_at", old_value=_summary({k: old for k, (old, _) in diff.items()}),
-                new_value=_summary({k: value for k, (_, value) in diff.items()}), reason=AUTO_REASON))
+                field="structured_at", old_value=_summary({k: old for k, (old, _) in shown.items()}),
+                new_value=_summary({k: value for k, (_, value) in shown.items()}), reason=AUTO_REASON))
     Appeal.objects.bulk_update(changed, fields)
     AppealEvent.objects.bulk_create(events)
     return len(changed)
@@ -332,6 +336,7 @@ def _store(region_id: int, pks: list[int], results) -> int:
 _LABELS = {"sector": "тематика", "subtopic": "подтема", "structuring_confidence": "уверенность",
            "municipality": "МО", "settlement": "нас. пункт", "address": "адрес", "legal_flags": "признаки ст. 11",
            "proposed_agency": "предложенный исполнитель"}
+TOPIC_SHOWN = ("sector", "subtopic", "structuring_confidence")
 
 
 def _summary(values: dict) -> str:
@@ -345,6 +350,55 @@ def _summary(values: dict) -> str:
             value = ", ".join(value)
         parts.append(f"{_LABELS.get(name, name)}: {value}")
     return "; ".join(parts)
+
+
+def auto_event_words(summary: str) -> list[str]:
+    """The automatic structuring event (the `new_value` _summary wrote) as sentences for the card's
+    timeline: «Тематика определена автоматически: ЖКХ / Нет горячей воды, уверенность 86 %», then the
+    place, the ст. 11 signs and the proposed body. Reads events written before the topic was stored
+    whole too (then only what changed is named)."""
+    values: dict[str, str] = {}
+    label_of = {label: name for name, label in _LABELS.items()}
+    for part in summary.split("; "):
+        label, sep, value = part.partition(": ")
+        if sep and label in label_of:
+            values[label_of[label]] = value
+        elif values:  # a value holding "; " (an address): it continues the previous one
+            last = next(reversed(values))
+            values[last] += "; " + part
+    given = {name: value for name, value in values.items() if value != "—"}
+    lines = []
+    topic = " / ".join(given[name] for name in ("sector", "subtopic") if name in given)
+    confidence = _percent(given.get("structuring_confidence"))
+    if topic:
+        said = f", уверенность {confidence}" if confidence else ""
+        lines.append(f"Тематика определена автоматически: {topic}{said}")
+    elif confidence:
+        lines.append(f"Уверенность в тематике пересчитана: {confidence}")
+    place = ", ".join(given[name] for name in ("municipality", "settlement", "address") if name in given)
+    if place:
+        lines.append(f"Место определено автоматически: {place}")
+    if "legal_flags" in values:
+        lines.append(f"Признаки ст. 11 59-ФЗ: {_flag_words(given['legal_flags'])}" if "legal_flags" in given
+                     else "Признаков ст. 11 59-ФЗ не найдено")
+    if "proposed_agency" in values:
+        lines.append(f"Предложен исполнитель: {given['proposed_agency']}" if "proposed_agency" in given
+                     else "Исполнитель не предложен: нет подходящего правила маршрутизации")
+    return lines or ["Структурировано автоматически"]
+
+
+def _percent(value: str | None) -> str:
+    """«0.86» → «86 %» (Russian writes a space before the sign); anything else → ""."""
+    try:
+        share = float(value) if value is not None else None
+    except ValueError:
+        return ""
+    return "" if share is None else f"{round(share * 100)}\u00a0%"
+
+
+def _flag_words(codes: str) -> str:
+    """The ст. 11 sign codes of the summary in words."""
+    return ", ".join(LEGAL_FLAG_LABELS.get(code.strip(), code.strip()) for code in codes.split(","))
 
 
 def structuring_bootstrap() -> dict[str, object]:

@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from appeals.citizen import links, verdict
+from appeals.citizen import contacts, links, verdict
 from appeals.models import Satisfaction
 
 
@@ -22,8 +22,9 @@ def verdict_page(request, token: str):
                                                             "reopened": appeal.is_open})
         appeal = links.verdict_check(token)
     except links.VerdictLinkError as error:
-        return render(request, "appeals/citizen/verdict.html", {"appeal": error.appeal, "error": error.message},
-                      status=error.status)
+        return render(request, "appeals/citizen/verdict.html", {
+            "appeal": error.appeal, "error": error.message, "centre": contacts.verdict_centre(appeal=error.appeal),
+        }, status=error.status)
     return render(request, "appeals/citizen/verdict.html", {
         "appeal": appeal, "answer": links.verdict_answer(appeal), "choices": Satisfaction.choices,
     })

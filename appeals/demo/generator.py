@@ -98,6 +98,8 @@ class DemoContext:
     appeal_days: int = 30  # calendar days of a 59-ФЗ answer
     incident_first_days: int = 1  # working days to an incident's first response (8 working hours)
     incident_final_days: int = 7  # working days to its final answer
+    registration_days: int = 3  # calendar days to register a 59-ФЗ appeal
+    message_first_days: int = 1  # working days for a ПОС message to be taken into work (8 working hours)
     problems: list[tuple[int, int, int, int | None, str, float]] = field(default_factory=list)
     # (problem id, subtopic index, place index, settlement id, street, centre timestamp)
 
@@ -113,8 +115,8 @@ APPEAL_COLUMNS = (
     "id", "region_id", "kind", "channel", "external_id", "status", "importance", "title", "text", "source_url",
     "citizen_name", "citizen_email", "citizen_phone", "citizen_address", "sector_id", "subtopic_id",
     "structuring_confidence", "municipality_id", "settlement_id", "address", "agency_id", "problem_id",
-    "received_at", "registered_at", "first_response_due_at", "first_response_at", "due_at", "answered_at",
-    "closed_at", "is_overdue", "extensions", "satisfaction", "created_at", "updated_at", "version",
+    "received_at", "registered_at", "registration_due_at", "first_response_due_at", "first_response_at", "due_at",
+    "answered_at", "closed_at", "is_overdue", "extensions", "satisfaction", "created_at", "updated_at", "version",
 )
 EVENT_COLUMNS = (
     "appeal_id", "region_id", "at", "actor_id", "agency_id", "kind", "field", "old_value", "new_value", "reason",
@@ -196,12 +198,14 @@ def generate_chunk(*, ctx: DemoContext, first_id: int, received: np.ndarray, see
     msg_due_day = cal.add_working_days(local_day, sla_days)
     inc_due_day = cal.add_working_days(local_day, np.full(count, ctx.incident_final_days))
     first_due_day = cal.add_working_days(local_day, np.full(count, ctx.incident_first_days))
+    msg_first_day = cal.add_working_days(local_day, np.full(count, ctx.message_first_days))
     seconds_in_day = (received + tz) % DAY
 
     def at_local(day64: np.ndarray) -> np.ndarray:
         return day64.astype("int64") * DAY + seconds_in_day - tz
 
     due_msg, due_inc, first_due = at_local(msg_due_day), at_local(inc_due_day), at_local(first_due_day)
+    msg_first_due = at_local(msg_first_day)
     # Answer time relative to the allowed time: ~85 % on time, a long tail late.
     ratio = np.exp(nrng.normal(-0.75, 0.55, size=count))
 
@@ -234,7 +238,9 @@ def generate_chunk(*, ctx: DemoContext, first_id: int, received: np.ndarray, see
             due_ts = float(due_inc[i])
         else:
             due_ts = float(due_msg[i])
-        first_due_ts = float(first_due[i]) if kind == "incident" else None
+        first_due_ts = float(first_due[i]) if kind == "incident" else float(msg_first_due[i]) if kind == "message" \
+            else None
+        registration_due_ts = received_ts + ctx.registration_days * DAY if kind == "appeal" else None
 
         agency_id = _route(rng, ctx, place.municipality_id, sector_id)
         operator = ctx.operators.get(place.municipality_id) or ctx.operators.get(None)
@@ -333,6 +339,10 @@ def generate_chunk(*, ctx: DemoContext, first_id: int, received: np.ndarray, see
             if overdue and status not in ("closed", "left_without_answer", "answered"):
                 ev((appeal_id, ctx.region_id, _dt(due_ts), None, agency_id, "overdue", "due_at", "",
                     _dt(due_ts).isoformat(), ""))
+        if status == "new":
+            # not registered yet: its clock is the arrival's (appeals/lifecycle/deadlines.py ARRIVAL_TARGETS)
+            due_ts = registration_due_ts if kind == "appeal" else first_due_ts
+            overdue = now_ts > due_ts
 
         confidence = round(rng.uniform(0.35, 0.99), 3)
         appeals.append((
@@ -340,6 +350,7 @@ def generate_chunk(*, ctx: DemoContext, first_id: int, received: np.ndarray, see
             name, email, phone, postal, sector_id, subtopic_id, confidence, place.municipality_id,
             place.settlement_id, f"{place.label}, {street}, д. {house}", agency_id, problem_id,
             _dt(received_ts), _dt(registered_ts) if registered_ts < now_ts else None,
+            _dt(registration_due_ts) if registration_due_ts else None,
             _dt(first_due_ts) if first_due_ts else None, _dt(first_resp_ts) if first_resp_ts else None,
             _dt(due_ts), _dt(answered_ts) if answered_ts else None, _dt(closed_ts) if closed_ts else None,
             overdue, 0, satisfaction, _dt(received_ts), _dt(now_ts), 1,

@@ -108,6 +108,7 @@ def build_context(*, region: Region, now: datetime, problems: int) -> DemoContex
         regional=dict(regional), fallback_agencies=fallback, operators=operators,
         executors=executors, holidays=holiday_dates, appeal_days=rules.appeal_days,
         incident_first_days=max(1, -(-rules.incident_first_hours // 8)), incident_final_days=rules.incident_final_days,
+        registration_days=rules.registration_days, message_first_days=max(1, -(-rules.message_first_hours // 8)),
     )
     ctx.problems = _create_problems(ctx, region, count=problems)
     return ctx

@@ -125,6 +125,40 @@ def plausible_moment(value: datetime, *, name: str = "", now: datetime | None = 
     raise Invalid(f"{name}: {reason}" if name else reason[:1].upper() + reason[1:])
 
 
+MAX_ATTACHMENT_LINKS = 20
+
+
+def attachment_links(value, *, name: str = "attachments") -> tuple[tuple[dict, ...], str]:
+    """(the files an item names as {"url", "name"}, a note). The source's list of {"url", "name"} objects
+    (a bare URL string is taken too); an entry without an http(s) address is left out and said in the
+    note — a broken link is never a reason to refuse the item itself."""
+    if value in (None, "", []):
+        return (), ""
+    if not isinstance(value, list):
+        return (), f"{name}: ожидался список файлов — вложения не взяты"
+    links, skipped, seen = [], 0, set()
+    for entry in value:
+        url, label = (entry, "") if isinstance(entry, str) else (
+            (entry.get("url"), entry.get("name")) if isinstance(entry, dict) else (None, None))
+        url = short(url, 500) if isinstance(url, str) else ""
+        if not url.startswith(("http://", "https://")) or url in seen:
+            skipped += 1 if url not in seen else 0
+            continue
+        seen.add(url)
+        links.append({"url": url, "name": short(label, 255) if isinstance(label, str) else ""})
+    notes = []
+    if skipped:
+        notes.append(f"{name}: {skipped} без адреса http(s) — не взяты")
+    if len(links) > MAX_ATTACHMENT_LINKS:
+        notes.append(f"{name}: взяты первые {MAX_ATTACHMENT_LINKS} из {len(links)}")
+        links = links[:MAX_ATTACHMENT_LINKS]
+    return tuple(links), "; ".join(notes)
+
+
+def join_notes(*notes: str) -> str:
+    return "; ".join(note for note in notes if note)
+
+
 def version_of(value, *, name: str = "version") -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**62:
         raise Invalid(f"{name}: версия должна быть целым неотрицательным числом, получено {value!r}")
@@ -210,6 +244,9 @@ class IntakeItem:
     # SOURCE_FIELDS the sender did not send (a REST body without them, a file without the column): an
     # update keeps what is held there — a partial retry never blanks the citizen's contacts
     absent: frozenset[str] = frozenset()
+    # files the source names ({"url", "name"} each): fetched and checked after the batch has committed
+    # (appeals/attachments/services.py attachments_fetch), never inside the intake transaction
+    attachments: tuple[dict, ...] = ()
 
 
 @dataclass

@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from appeals.intake.cursors import CursorMove, CursorMoved
 from appeals.intake.items import IntakeItem, Rejected
-from appeals.intake.pipeline import structure_later
+from appeals.intake.pipeline import attachments_fetch_later, structure_later
 from appeals.lifecycle import deadlines
 from appeals.models import Appeal, AppealEvent, Status
 from cur.permissions import intake_scope
@@ -75,7 +75,7 @@ class UpsertResult:
 BATCH_COLUMNS = (
     "ord", "kind", "channel", "external_id", "importance", "title", "text", "source_url", "citizen_name",
     "citizen_email", "citizen_phone", "citizen_address", "municipality_id", "settlement_id", "address",
-    "received_at", "registration_due_at", "source_version",
+    "received_at", "registration_due_at", "first_response_due_at", "due_at", "warn_at", "source_version",
 )
 _BATCH_TABLE = """
 CREATE TEMP TABLE IF NOT EXISTS intake_batch (
@@ -83,7 +83,8 @@ CREATE TEMP TABLE IF NOT EXISTS intake_batch (
     title varchar(300), text text, source_url varchar(500), citizen_name varchar(300),
     citizen_email varchar(254), citizen_phone varchar(32), citizen_address varchar(300),
     municipality_id bigint, settlement_id bigint, address varchar(300), received_at timestamptz,
-    registration_due_at timestamptz, source_version bigint
+    registration_due_at timestamptz, first_response_due_at timestamptz, due_at timestamptz, warn_at timestamptz,
+    source_version bigint
 ) ON COMMIT DELETE ROWS
 """
 _CHANGED = " OR ".join(f"a.{name} IS DISTINCT FROM EXCLUDED.{name}" for name in SOURCE_FIELDS)
@@ -91,11 +92,13 @@ _UPSERT = f"""
 INSERT INTO appeals_appeal AS a (
     region_id, kind, channel, external_id, status, importance, title, text, source_url, citizen_name,
     citizen_email, citizen_phone, citizen_address, municipality_id, settlement_id, address, received_at,
-    registration_due_at, is_overdue, extensions, satisfaction, created_at, updated_at, version, source_version
+    registration_due_at, first_response_due_at, due_at, warn_at, is_overdue, extensions, satisfaction, created_at,
+    updated_at, version, source_version
 )
 SELECT %(region)s, kind, channel, external_id, 'new', importance, title, text, source_url, citizen_name,
        citizen_email, citizen_phone, citizen_address, municipality_id, settlement_id, address, received_at,
-       registration_due_at, FALSE, 0, '', %(now)s, %(now)s, 1, source_version
+       registration_due_at, first_response_due_at, due_at, warn_at, FALSE, 0, '', %(now)s, %(now)s, 1,
+       source_version
 FROM intake_batch ORDER BY ord
 ON CONFLICT (region_id, channel, external_id) WHERE external_id IS NOT NULL DO UPDATE SET
     {", ".join(f"{name} = EXCLUDED.{name}" for name in SOURCE_FIELDS)},
@@ -199,6 +202,11 @@ def appeals_upsert(*, region, items: Sequence[IntakeItem], rejected: Sequence[Re
     ids = result.created_ids + result.updated_ids
     if ids:
         transaction.on_commit(lambda: structure_later(ids))
+    named = [(appeal_id, channel, import_job_id is not None, by_key[(channel, external_id)].attachments)
+             for appeal_id, channel, external_id, _ in (written if batch else ())
+             if by_key[(channel, external_id)].attachments]
+    if named:  # the files the new and changed items name are fetched once this batch has committed
+        transaction.on_commit(lambda: attachments_fetch_later(named))
     return result
 
 
@@ -281,14 +289,17 @@ def _keep_absent(item: IntakeItem, held: dict | None) -> IntakeItem:
 def _fill_batch(cur, region, batch: list[IntakeItem]) -> None:
     cur.execute(_BATCH_TABLE)
     cur.execute("TRUNCATE intake_batch")  # a savepoint rolled back inside the transaction may leave rows
-    registration = deadlines.registration_due_of_items(region=region, model=Appeal)
+    arrival = deadlines.arrival_deadlines_of_items(region=region, model=Appeal)
     # the deadlines read the SLA rules: computed before the COPY holds the connection
-    rows = [(
-        ord_, item.kind, item.channel, item.external_id, item.importance, item.title, item.text,
-        item.source_url, item.citizen_name, item.citizen_email, item.citizen_phone, item.citizen_address,
-        item.municipality_id, item.settlement_id, item.address, item.received_at,
-        registration(item), item.source_version,
-    ) for ord_, item in enumerate(batch)]
+    rows = []
+    for ord_, item in enumerate(batch):
+        clock = arrival(item)  # a new item's clock runs from its arrival (kept only when the row is new)
+        rows.append((
+            ord_, item.kind, item.channel, item.external_id, item.importance, item.title, item.text,
+            item.source_url, item.citizen_name, item.citizen_email, item.citizen_phone, item.citizen_address,
+            item.municipality_id, item.settlement_id, item.address, item.received_at,
+            clock.registration_due_at, clock.first_response_due_at, clock.due_at, clock.warn_at, item.source_version,
+        ))
     with cur.copy(f"COPY intake_batch ({', '.join(BATCH_COLUMNS)}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row(row)

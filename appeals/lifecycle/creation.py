@@ -1,4 +1,4 @@
-"""The arrival of one appeal: validated, its registration deadline set, its CREATED event written.
+"""The arrival of one appeal: validated, its clock (registration or first response) set, its CREATED event written.
 
 Intake of whole batches is appeals/intake/upsert.py; the status machine is appeals/lifecycle/transitions.py.
 """
@@ -10,7 +10,7 @@ from datetime import datetime
 from django.db import transaction
 
 from appeals.lifecycle import deadlines
-from appeals.models import Appeal, AppealEvent, Kind, Status
+from appeals.models import Appeal, AppealEvent, Status
 
 
 @transaction.atomic
@@ -23,8 +23,8 @@ def appeal_create(*, region, kind: str, channel: str, text: str, received_at: da
     """
     appeal = Appeal(region=region, kind=kind, channel=channel, text=text, received_at=received_at, **fields)
     appeal.full_clean()
-    if kind == Kind.APPEAL and appeal.status == Status.NEW and appeal.registration_due_at is None:
-        appeal.registration_due_at = deadlines.registration_due(appeal)
+    if appeal.status == Status.NEW and appeal.due_at is None:
+        deadlines.arrival_deadline_set(appeal)  # its clock runs from the moment it arrives
     appeal.save()
     AppealEvent.objects.create(
         appeal=appeal, region=region, at=received_at, actor=by, agency=appeal.agency,

@@ -5,6 +5,7 @@ Rules are SlaPolicy rows (cur/models.py), edited in the admin; the most specific
 holds the appeal (cur/workcalendar.py). Every deadline of an appeal is set here — registration (59-ФЗ
 ст. 8), forwarding (ст. 8 ч. 3), first response (incidents), the answer, the extension (ст. 12 ч. 2),
 after a clarification, after an interim answer — and the card's clock starts where `clock_start` says.
+A new item's clock runs from its arrival (`arrival_deadline_set`), registration replaces it by the answer's.
 The services (appeals/lifecycle/transitions.py, creation.py, intake) call these and store the result.
 """
 
@@ -99,35 +100,68 @@ def deadline_set(appeal, *, target: str, start: datetime) -> bool:
     return True
 
 
-def registration_due(appeal) -> datetime | None:
-    """59-ФЗ ст. 8 ч. 2: a written appeal is registered within three days of its receipt (the rule's)."""
-    policy = policy_for(appeal=appeal, target=Target.REGISTRATION)
+# The clock of a new item, from the moment it arrives (nothing waits unseen): a 59-ФЗ appeal must be
+# registered (ст. 8 ч. 2, three days); a ПОС message and an incident owe a first response (ПОС: taken into
+# work within the working day; ИМ: 8 working hours, 4 when important). The step's own field keeps it, and
+# `due_at` — the deadline the queue orders by — holds it until registration sets the answer's.
+ARRIVAL_TARGETS = {"appeal": Target.REGISTRATION, "message": Target.FIRST_RESPONSE, "incident": Target.FIRST_RESPONSE}
+
+
+def arrival_deadline_set(appeal) -> bool:
+    """Set a new item's clock from its receipt: the step's field (registration or first response), `due_at`
+    and its warning moment. False — and nothing changed — when no rule applies."""
+    target = ARRIVAL_TARGETS.get(appeal.kind)
+    policy = policy_for(appeal=appeal, target=target) if target else None
     if policy is None:
-        return None
-    return deadline(calendar=working_calendar(region=appeal.region), start=appeal.received_at, unit=policy.unit,
-                    amount=policy.amount)
+        return False
+    calendar = working_calendar(region=appeal.region)
+    _arrival_apply(appeal, target, policy, calendar)
+    return True
 
 
-def registration_due_of_items(*, region, model) -> Callable:
-    """`registration_due` for a batch of incoming items (intake): item → deadline or None, the rule
-    looked up once per (kind, channel) rather than once per item. `model` is the Appeal class (a probe
+def _arrival_apply(appeal_or_item, target: str, policy: SlaPolicy, calendar: WorkingCalendar) -> None:
+    start = appeal_or_item.received_at
+    due = deadline(calendar=calendar, start=start, unit=policy.unit, amount=policy.amount)
+    setattr(appeal_or_item, STEP_DEADLINES[target], due)
+    appeal_or_item.due_at = due
+    appeal_or_item.warn_at = warning_moment(calendar=calendar, start=start, due=due, percent=policy.warn_at_percent)
+
+
+@dataclass(frozen=True)
+class ArrivalClock:
+    """A new item's clock as intake stores it (appeals/intake/upsert.py)."""
+
+    registration_due_at: datetime | None = None
+    first_response_due_at: datetime | None = None
+    due_at: datetime | None = None
+    warn_at: datetime | None = None
+
+
+def arrival_deadlines_of_items(*, region, model) -> Callable:
+    """`arrival_deadline_set` for a batch of incoming items (intake): item → ArrivalClock, the rule looked
+    up once per (kind, channel, importance) rather than once per item. `model` is the Appeal class (a probe
     appeal of the item's kind and channel asks `policy_for`)."""
-    policies: dict[tuple[str, str], SlaPolicy | None] = {}
+    policies: dict[tuple[str, str, str], SlaPolicy | None] = {}
     calendar: WorkingCalendar | None = None
 
-    def due(item) -> datetime | None:
+    def clock_of(item) -> ArrivalClock:
         nonlocal calendar
-        key = (item.kind, item.channel)
+        target = ARRIVAL_TARGETS.get(item.kind)
+        key = (item.kind, item.channel, item.importance)
         if key not in policies:
             probe = model(region=region, kind=item.kind, channel=item.channel, importance=item.importance)
-            policies[key] = policy_for(appeal=probe, target=Target.REGISTRATION)
+            policies[key] = policy_for(appeal=probe, target=target) if target else None
         policy = policies[key]
         if policy is None:
-            return None
+            return ArrivalClock()
         calendar = calendar or working_calendar(region=region)
-        return deadline(calendar=calendar, start=item.received_at, unit=policy.unit, amount=policy.amount)
+        probe = model(kind=item.kind, received_at=item.received_at)
+        _arrival_apply(probe, target, policy, calendar)
+        return ArrivalClock(registration_due_at=probe.registration_due_at,
+                            first_response_due_at=probe.first_response_due_at, due_at=probe.due_at,
+                            warn_at=probe.warn_at)
 
-    return due
+    return clock_of
 
 
 def has_rule(appeal, target: str) -> bool:
@@ -152,8 +186,16 @@ def deadlines_resume(appeal, *, at: datetime) -> None:
 
 
 def clock_start(appeal) -> datetime | None:
-    """Where the answer's clock starts: an incident's at its receipt, the others' at registration."""
-    return appeal.received_at if appeal.kind == "incident" else appeal.registered_at
+    """Where the running clock starts: a new item's (registration, first response) and an incident's answer
+    at its receipt, the others' answer at registration."""
+    return appeal.received_at if appeal.kind == "incident" or appeal.status == "new" else appeal.registered_at
+
+
+def clock_step(appeal) -> str:
+    """What the running clock counts down to, in words for the card and the queue."""
+    if appeal.status != "new":
+        return "ответ"
+    return "регистрация" if ARRIVAL_TARGETS.get(appeal.kind) == Target.REGISTRATION else "первичный ответ"
 
 
 def appeal_clock(appeal, *, now: datetime) -> Clock | None:
@@ -175,6 +217,8 @@ class BulkRules:
     message_default_days: int
     appeal_days: int  # calendar days of a 59-ФЗ answer
     incident_first_hours: int  # working hours to the first response
+    registration_days: int  # calendar days to register a 59-ФЗ appeal
+    message_first_hours: int  # working hours for a ПОС message to be taken into work
     incident_final_days: int  # working days to the final answer after the interim one
 
 
@@ -194,6 +238,10 @@ def bulk_rules() -> BulkRules:
         incident_first_hours=amount(kind="incident", target=Target.FIRST_RESPONSE, subtopic__isnull=True,
                                     sector__isnull=True),
         incident_final_days=amount(kind="incident", target=Target.FINAL_AFTER_INTERIM, subtopic__isnull=True,
+                                   sector__isnull=True),
+        registration_days=amount(kind="appeal", target=Target.REGISTRATION, subtopic__isnull=True,
+                                 sector__isnull=True),
+        message_first_hours=amount(kind="message", target=Target.FIRST_RESPONSE, subtopic__isnull=True,
                                    sector__isnull=True),
     )
 

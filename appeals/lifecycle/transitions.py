@@ -9,6 +9,7 @@ TransitionRefused with a message for the user and changes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -17,6 +18,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from appeals.attachments.services import attachments_add
+from appeals.attachments.validation import AttachmentRefused, check_files
 from appeals.citizen.notices import NoticeKind, notice_create
 from appeals.lifecycle import deadlines
 from appeals.lifecycle.assignments import assignment_close, assignment_open
@@ -42,27 +45,48 @@ class Action:
     label: str
     sources: frozenset[str]
     kinds: frozenset[str] = ALL_KINDS
+    # What the user reads once it is done — the result, not the command; {agency} and {due} are the
+    # appeal's as the action left it (action_done).
+    done: str = ""
 
 
 WORKING = frozenset({Status.REGISTERED, Status.IN_PROGRESS, Status.RETURNED_FOR_REWORK, Status.INTERIM_ANSWERED})
 ACTIONS = {
-    "register": Action("зарегистрировать", frozenset({Status.NEW})),
-    "assign": Action("направить исполнителю", frozenset({Status.REGISTERED, Status.IN_PROGRESS})),
-    "forward": Action("переадресовать", WORKING - {Status.REGISTERED}),
-    "request_clarification": Action("запросить уточнение", WORKING),
-    "receive_clarification": Action("принять уточнение", frozenset({Status.AWAITING_CLARIFICATION})),
-    "extend": Action("продлить срок", WORKING | {Status.AWAITING_CLARIFICATION}, frozenset({Kind.APPEAL})),
+    "register": Action("зарегистрировать", frozenset({Status.NEW}),
+                       done="Обращение зарегистрировано, срок ответа — до {due}"),
+    "assign": Action("направить исполнителю", frozenset({Status.REGISTERED, Status.IN_PROGRESS}),
+                     done="Направлено: {agency}"),
+    "forward": Action("переадресовать", WORKING - {Status.REGISTERED}, done="Переадресовано: {agency}"),
+    "request_clarification": Action("запросить уточнение", WORKING, done="Уточнение запрошено у заявителя"),
+    "receive_clarification": Action("принять уточнение", frozenset({Status.AWAITING_CLARIFICATION}),
+                                    done="Уточнение принято, обращение снова в работе"),
+    "extend": Action("продлить срок", WORKING | {Status.AWAITING_CLARIFICATION}, frozenset({Kind.APPEAL}),
+                     done="Срок продлён до {due}"),
     "leave_without_answer": Action(
-        "оставить без ответа", frozenset({Status.NEW, Status.REGISTERED, Status.IN_PROGRESS}), frozenset({Kind.APPEAL})
+        "оставить без ответа", frozenset({Status.NEW, Status.REGISTERED, Status.IN_PROGRESS}), frozenset({Kind.APPEAL}),
+        done="Обращение оставлено без ответа, заявителю подготовлено уведомление",
     ),
-    "answer_interim": Action("дать промежуточный ответ", frozenset({Status.IN_PROGRESS})),
+    "answer_interim": Action("дать промежуточный ответ", frozenset({Status.IN_PROGRESS}),
+                             done="Промежуточный ответ записан"),
     "answer_final": Action("дать ответ", frozenset({Status.IN_PROGRESS, Status.INTERIM_ANSWERED,
-                                                   Status.RETURNED_FOR_REWORK})),
-    "return_for_rework": Action("вернуть на доработку", frozenset({Status.ANSWERED})),
-    "close": Action("закрыть", frozenset({Status.ANSWERED})),
-    "reopen": Action("возобновить", frozenset({Status.CLOSED})),
-    "rate": Action("принять оценку гражданина", frozenset({Status.CLOSED})),
+                                                   Status.RETURNED_FOR_REWORK}),
+                           done="Ответ отправлен на проверку"),
+    "return_for_rework": Action("вернуть на доработку", frozenset({Status.ANSWERED}),
+                                done="Возвращено на доработку: {agency}"),
+    "close": Action("закрыть", frozenset({Status.ANSWERED}), done="Ответ принят, обращение закрыто"),
+    "reopen": Action("возобновить", frozenset({Status.CLOSED}),
+                     done="Обращение возобновлено, новый срок ответа — до {due}"),
+    "rate": Action("принять оценку гражданина", frozenset({Status.CLOSED}), done="Оценка гражданина принята"),
 }
+
+
+def action_done(action: str, appeal: Appeal) -> str:
+    """The result of `action` in words, for the message the user reads after it (`appeal` as it is after)."""
+    text = ACTIONS[action].done
+    if appeal.due_at is None and "{due}" in text and ", " in text.partition("{due}")[0]:
+        text = text.partition("{due}")[0].rpartition(", ")[0]  # no deadline (no rule for it): say no date
+    due = f"{timezone.localtime(appeal.due_at):%d.%m.%Y}" if appeal.due_at else "—"
+    return text.format(agency=appeal.agency or "—", due=due)
 
 # 59-ФЗ ст. 11: grounds to leave an appeal without an answer, each with its notice to the citizen.
 ST11_GROUNDS = {
@@ -178,6 +202,9 @@ def appeal_register(*, appeal: Appeal, by, at: datetime | None = None, expected_
         deadlines.deadline_set(appeal, target=Target.FIRST_RESPONSE, start=start)
     if appeal.kind == Kind.APPEAL:
         deadlines.deadline_set(appeal, target=Target.FORWARDING, start=at)
+    # the arrival's clock (registration, first response) gives way to the answer's
+    appeal.due_at = appeal.warn_at = None
+    appeal.is_overdue = appeal.is_due_soon = False
     deadlines.deadline_set(appeal, target=Target.FINAL, start=start)
     notice_create(appeal=appeal, kind=NoticeKind.REGISTERED, at=at)
     return _move(appeal, Status.REGISTERED, AppealEvent.Kind.REGISTERED, by=by, at=at, fields=[
@@ -304,15 +331,22 @@ def appeal_leave_without_answer(*, appeal: Appeal, ground: str, by, at: datetime
 
 @transaction.atomic
 def answer_submit(*, appeal: Appeal, text: str, by, agency: Agency | None = None, is_interim: bool = False,
-                  has_evidence: bool = False, at: datetime | None = None,
+                  files: Sequence = (), at: datetime | None = None,
                   expected_version: int | None = None) -> Answer:
     """The executor's interim or final answer. An interim one counts as the first response and, for
-    incidents, starts the «after interim» deadline; a final one goes to the ЦУР/МЦУ for review."""
+    incidents, starts the «after interim» deadline; a final one goes to the ЦУР/МЦУ for review.
+    `files` (photos, an act, a scan) are kept on the answer in the same transaction; a photo or a PDF
+    among them is its evidence — `has_evidence` is what was attached, not what was claimed."""
     at = at or timezone.now()
     text = _require(text, "текст ответа")
+    try:
+        files = check_files(files)  # every file by content, before anything is locked or written
+    except AttachmentRefused as refused:
+        raise TransitionRefused(refused.messages) from None
+    has_evidence = any(item.type.evidence for item in files)
     appeal = _lock(appeal, expected_version, "answer_interim" if is_interim else "answer_final", by)
     agency = agency or appeal.agency
-    flags = answer_flags(text=text, is_interim=is_interim, has_evidence=has_evidence,
+    flags = answer_flags(text=text, is_interim=is_interim, has_evidence=has_evidence, at=at,  # dates judged from it
                          evidence_required=bool(appeal.subtopic and appeal.subtopic.evidence_required))
     answer = Answer.objects.create(appeal=appeal, region_id=appeal.region_id, agency=agency, author=by,
                                    is_interim=is_interim, text=text, has_evidence=has_evidence, created_at=at,
@@ -331,6 +365,8 @@ def answer_submit(*, appeal: Appeal, text: str, by, agency: Agency | None = None
         assignment_close(appeal=appeal, at=at, outcome=Assignment.Outcome.ANSWERED)
         _move(appeal, Status.ANSWERED, AppealEvent.Kind.ANSWERED, by=by, at=at, fields=[*fields, "answered_at"],
               agency=agency)
+    if files:  # last: the storage is written only once everything else of the answer has been
+        attachments_add(appeal=appeal, files=files, by=by, answer=answer, at=at)
     return answer
 
 
@@ -431,7 +467,7 @@ def appeal_act(*, action: str, appeal: Appeal, by, data: dict) -> Appeal:
     if action == "leave_without_answer":
         return appeal_leave_without_answer(ground=data["ground"], **common)
     if action in ("answer_interim", "answer_final"):
-        answer_submit(text=data["text"], has_evidence=data.get("has_evidence", False),
+        answer_submit(text=data["text"], files=data.get("files") or (),
                       is_interim=action == "answer_interim", **common)
         return Appeal.objects.get(pk=appeal.pk)
     if action == "return_for_rework":

@@ -10,7 +10,11 @@ covering index appeal_problem_neighbours, an index-only scan, so a municipality 
 appeals costs the same as one with two thousand), each scored by the share of this appeal's words found
 in its document. Whether a close one has a final answer is asked of the closest first, a few at a time,
 until the panel is full (`_answered_first`). The card loads the panel by a request of its own
-(appeals/workspace/views.py: appeal_similar)."""
+(appeals/workspace/views.py: appeal_similar).
+
+An executor sees only their body's appeals (the scope), and of their answers only those their own body
+gave — accepted, waiting for the review or returned — so they reuse what the centre took and avoid
+what it returned, and never read another body's reply (`_answers_for`)."""
 
 from __future__ import annotations
 
@@ -22,7 +26,7 @@ from django.db import connection
 from appeals.models import Answer, Appeal
 from appeals.privacy import MARGIN, visible_text
 from appeals.workspace.selectors import appeal_scope
-from cur.scoping import can_see_personal_data
+from cur.scoping import can_see_personal_data, scope_of
 
 CANDIDATES = 2000  # the most recent appeals of the subtopic and municipality that are scored
 # Below this share of shared words the rows were about something else (measured on the demo corpus:
@@ -46,6 +50,8 @@ _MY_WORDS = """ARRAY(
     FROM unnest(tsvector_to_array(ts_filter(document, '{a,c}'))) AS w WHERE length(w) >= 3 OR w ~ '^[0-9]+$')"""
 # A final answer that stands: an interim one only promises, a returned one was rejected as an «отписка».
 _FINAL = f"NOT r.is_interim AND r.review <> '{Answer.Review.RETURNED.value}'"
+# An executor's own body's final answers, whatever their review (the parameter: the body).
+_OWN_FINAL = "NOT r.is_interim AND r.agency_id = %s"
 
 # Positional parameters, in order: the appeal; the candidates' own; its settlement, the bonus; the minimum.
 # Every candidate close enough, the closest first (the same settlement counts extra), then the newest.
@@ -66,20 +72,21 @@ SELECT id, similarity FROM scored WHERE similarity >= %s
 ORDER BY similarity + place_bonus DESC, received_at DESC, id DESC
 """.replace("MY_WORDS", _MY_WORDS)
 
-# Which of these appeals have a final answer that stands — asked of the closest first, a few at a time,
-# only until the panel has its answered rows (at 5 million appeals, asking it of every close candidate in
-# the scoring query read a third as many pages again as the scoring itself; docs/benchmarks.md, issue 12).
-_ANSWERED = f"SELECT DISTINCT r.appeal_id FROM appeals_answer r WHERE r.appeal_id = ANY(%s) AND {_FINAL}"
+# Which of these appeals have a final answer the user is shown (ANSWER_CONDITION: `_answers_for`) —
+# asked of the closest first, a few at a time, only until the panel has its answered rows (at 5 million
+# appeals, asking it of every close candidate in the scoring query read a third as many pages again as the
+# scoring itself; docs/benchmarks.md, issue 12).
+_ANSWERED = "SELECT DISTINCT r.appeal_id FROM appeals_answer r WHERE r.appeal_id = ANY(%s) AND ANSWER_CONDITION"
 ANSWERED_BATCH = 32
 
-# The rows shown, with the beginning of their text and of their latest final answer.
-_ROWS = f"""
+# The rows shown, with the beginning of their text and of their latest final answer the user is shown.
+_ROWS = """
 SELECT a.id, a.region_id, a.status, a.received_at, a.title, a.problem_id, left(a.text, %s) AS head,
-       answer.text AS answer_text, answer.created_at AS answer_at
+       answer.text AS answer_text, answer.created_at AS answer_at, answer.review AS answer_review
 FROM appeals_appeal a
 LEFT JOIN LATERAL (
-    SELECT left(r.text, %s) AS text, r.created_at FROM appeals_answer r
-    WHERE r.appeal_id = a.id AND {_FINAL} ORDER BY r.created_at DESC, r.id DESC LIMIT 1
+    SELECT left(r.text, %s) AS text, r.created_at, r.review FROM appeals_answer r
+    WHERE r.appeal_id = a.id AND ANSWER_CONDITION ORDER BY r.created_at DESC, r.id DESC LIMIT 1
 ) answer ON true
 WHERE a.id = ANY(%s)
 """
@@ -95,10 +102,23 @@ class SimilarAppeal:
     answer_excerpt: str  # the beginning of its answer; '' when it has none
     answered_at: datetime | None  # when that answer was given
     same_problem: bool
+    answer_review: str = ""  # Answer.Review of that answer; '' when it has none
+    own_answer: bool = False  # the answer is the executor's own body's (they see no other)
 
     @property
     def percent(self) -> int:
         return round(self.similarity * 100)
+
+    @property
+    def answer_review_label(self) -> str:
+        return Answer.Review(self.answer_review).label if self.answer_review else ""
+
+
+def _answers_for(user) -> tuple[str, list]:
+    """Which answers the panel reads for `user`, as a condition on `r` (appeals_answer) and its
+    parameters: an executor's own body's final answers, for everyone else the final ones that stand."""
+    agency_id = scope_of(user).agency_id
+    return (_OWN_FINAL, [agency_id]) if agency_id else (_FINAL, [])
 
 
 def similar_appeals(*, user, appeal: Appeal, limit: int = 8) -> list[SimilarAppeal]:
@@ -118,9 +138,11 @@ def similar_appeals(*, user, appeal: Appeal, limit: int = 8) -> list[SimilarAppe
             appeal.pk, *candidates_params, appeal.settlement_id, SAME_SETTLEMENT_BONUS, MIN_SIMILARITY,
         ])
         closest = cursor.fetchall()
-        shown = _answered_first(cursor, [pk for pk, _ in closest], limit)
+        answers, answer_params = _answers_for(user)
+        shown = _answered_first(cursor, [pk for pk, _ in closest], limit, answers=answers, params=answer_params)
     similarity = dict(closest)
-    rows = {row.pk: row for row in Appeal.objects.raw(_ROWS, [SUMMARY + MARGIN, ANSWER_EXCERPT + MARGIN, shown])}
+    rows = {row.pk: row for row in Appeal.objects.raw(
+        _ROWS.replace("ANSWER_CONDITION", answers), [SUMMARY + MARGIN, ANSWER_EXCERPT + MARGIN, *answer_params, shown])}
     personal = can_see_personal_data(user)
     return [SimilarAppeal(
         appeal=row, similarity=similarity[row.pk],
@@ -128,16 +150,19 @@ def similar_appeals(*, user, appeal: Appeal, limit: int = 8) -> list[SimilarAppe
         answer_excerpt=_squeeze(visible_text(row.answer_text, personal=personal, limit=ANSWER_EXCERPT)),
         answered_at=row.answer_at,
         same_problem=appeal.problem_id is not None and row.problem_id == appeal.problem_id,
+        answer_review=row.answer_review or "", own_answer=bool(answer_params) and row.answer_review is not None,
     ) for row in (rows[pk] for pk in shown if pk in rows)]
 
 
-def _answered_first(cursor, closest: list[int], limit: int) -> list[int]:
-    """Up to `limit` of `closest` (the closest first): those with a final answer, then the others —
-    the order of «answered first, then the closest», found by asking about the closest few at a time."""
+def _answered_first(cursor, closest: list[int], limit: int, *, answers: str = _FINAL,
+                    params: list | None = None) -> list[int]:
+    """Up to `limit` of `closest` (the closest first): those with an answer the user is shown (`answers`,
+    `params`: `_answers_for`), then the others — the order of «answered first, then the closest», found by
+    asking about the closest few at a time."""
     answered, finals, asked = [], set(), 0
     while len(answered) < limit and asked < len(closest):
         batch = closest[asked:asked + ANSWERED_BATCH]
-        cursor.execute(_ANSWERED, [batch])
+        cursor.execute(_ANSWERED.replace("ANSWER_CONDITION", answers), [batch, *(params or [])])
         finals.update(row[0] for row in cursor.fetchall())
         answered += [pk for pk in batch if pk in finals]
         asked += len(batch)

@@ -18,6 +18,7 @@ The servers are threaded stdlib `http.server`s: nothing to install, started in a
 from __future__ import annotations
 
 import copy
+import io
 import json
 import random
 import threading
@@ -70,7 +71,7 @@ class FeedEmulator:
     """One source: its items, its change log and its faults."""
 
     def __init__(self, kind: str, *, places: list[Place], seed: int = 5, token: str = "",
-                 faults: Faults | None = None, now: datetime | None = None, epoch: str = ""):
+                 faults: Faults | None = None, now: datetime | None = None, epoch: str = "", files: bool = False):
         if kind not in FEEDS:
             raise ValueError(kind)
         self.kind = kind
@@ -92,6 +93,8 @@ class FeedEmulator:
         self.next_number = 1
         self.clock = now or datetime.now(UTC) - timedelta(days=3)
         self.subtopics = sorted(corpus.APPEAL_TEXTS)
+        # with `files`, some items name photos and PDF acts that the emulator serves itself (/files/…)
+        self.files = files
 
     # the source's life -------------------------------------------------------------------------
 
@@ -163,7 +166,7 @@ class FeedEmulator:
         if self.kind == "pos":
             kind = "appeal" if self.rng.random() < 0.2 else "message"
             titles = corpus.TITLES.get(code) or [text[:80]]
-            return {
+            return self._with_files(number, {
                 "id": f"POS-{self.prefix}{number:07d}", "type": kind, "version": 1,
                 "created_at": when, "updated_at": when,
                 "title": self.rng.choice(titles), "text": text,
@@ -174,7 +177,7 @@ class FeedEmulator:
                            "address": f"{place.settlement}, {street}, д. {house}" if kind == "appeal" else ""},
                 "territory": territory,
                 "url": f"https://pos.example.ru/messages/{number}",
-            }
+            })
         network = self.rng.choice(sorted(NETWORK_URLS))
         record = {
             "id": f"IM-{self.prefix}{number:07d}", "version": 1, "detected_at": when, "updated_at": when,
@@ -190,6 +193,21 @@ class FeedEmulator:
                                 "published_at": when, "text": text})
         for _ in range(self.rng.randint(0, 2)):
             record["posts"].append(self._post(record))
+        return self._with_files(number, record)
+
+    def _with_files(self, number: int, record: dict) -> dict:
+        """Every third item names a photo, every sixth a PDF act too — by its number, not by the random
+        stream, so the items and faults of a seed stay the same with or without files. The addresses
+        are the emulator's own (made absolute when a page is served: the port is known only then)."""
+        if not self.files or number % 3:
+            return record
+        links = [{"url": f"/files/{number}/photo.jpg", "name": f"фото-{number}.jpg"}]
+        if number % 6 == 0:
+            links.append({"url": f"/files/{number}/act.pdf", "name": f"акт-{number}.pdf"})
+        if self.kind == "pos":
+            record["attachments"] = links
+        else:
+            record["posts"][0]["attachments"] = links
         return record
 
     def _post(self, record: dict) -> dict:
@@ -295,6 +313,55 @@ class FeedEmulator:
                 "items": len(self.items), "log": len(self.log)}
 
 
+def demo_photo(number: int) -> bytes:
+    """A small JPEG photo made on the spot: a colour of its own, taken «sideways» (EXIF orientation 6)
+    with a GPS position in its EXIF — what a phone sends and what the thumbnail must undo and drop."""
+    from PIL import Image
+
+    image = Image.new("RGB", (64, 40), ((number * 53) % 256, (number * 97) % 256, 160))
+    exif = Image.Exif()
+    exif[0x0112] = 6  # orientation: rotate 90° to show
+    exif[0x8825] = {1: "N", 2: (53.0, 12.0, 0.0), 3: "E", 4: (50.0, 9.0, 0.0)}  # GPS: Самара
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=80, exif=exif)
+    return out.getvalue()
+
+
+def demo_pdf(number: int) -> bytes:
+    """A one-page PDF «act» with a valid cross-reference table."""
+    text = f"Act {number}".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 100] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\nBT /F1 18 Tf 20 40 Td (" % (len(text) + 30) + text + b") Tj ET\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")
+    offsets = []
+    for index, body in enumerate(objects, start=1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % index + body + b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    for offset in offsets:
+        out.write(b"%010d 00000 n \n" % offset)
+    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
+    return out.getvalue()
+
+
+def _absolute_files(records: list[dict], base: str) -> None:
+    """The emulator's own file addresses made absolute for the client that asked."""
+    for record in records:
+        holders = [record] + [p for p in record.get("posts") or [] if isinstance(p, dict)]
+        for holder in holders:
+            for link in holder.get("attachments") or []:
+                if isinstance(link, dict) and str(link.get("url", "")).startswith("/files/"):
+                    link["url"] = base + link["url"]
+
+
 class _Handler(BaseHTTPRequestHandler):
     emulator: FeedEmulator
     protocol_version = "HTTP/1.1"
@@ -302,10 +369,11 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format, *args):  # noqa: A002 — the stdlib's name
         pass
 
-    def _send(self, status: int, body: dict | bytes, headers: dict | None = None) -> None:
+    def _send(self, status: int, body: dict | bytes, headers: dict | None = None,
+              content_type: str = "application/json; charset=utf-8") -> None:
         data = body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False).encode()
         self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
         for name, value in (headers or {}).items():
             self.send_header(name, value)
@@ -322,6 +390,8 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(200, emulator.truth())
         if url.path == "/_control":
             return self._send(200, emulator.state())
+        if url.path.startswith("/files/"):
+            return self._file(url.path)
         if url.path != FEEDS[emulator.kind]:
             return self._send(404, {"error": "not found"})
         with emulator.lock:
@@ -341,8 +411,21 @@ class _Handler(BaseHTTPRequestHandler):
             limit = int(query.get("limit", ["100"])[0])
         except ValueError:
             return self._send(400, {"error": "limit must be an integer"})
-        data = json.dumps(emulator.page(query.get("cursor", [""])[0], limit), ensure_ascii=False).encode()
+        page = emulator.page(query.get("cursor", [""])[0], limit)
+        host, port = self.server.server_address[:2]
+        _absolute_files(page["items"], f"http://{self.headers.get('Host') or f'{host}:{port}'}")
+        data = json.dumps(page, ensure_ascii=False).encode()
         return self._send(200, data[: len(data) // 2] if fault == "garbled" else data)  # garbled: cut in the middle
+
+    def _file(self, path: str):
+        """/files/<number>/photo.jpg or act.pdf: the demo files the items name."""
+        parts = path.split("/")
+        if len(parts) != 4 or not parts[2].isdigit() or parts[3] not in ("photo.jpg", "act.pdf"):
+            return self._send(404, {"error": "not found"})
+        number = int(parts[2])
+        if parts[3] == "photo.jpg":
+            return self._send(200, demo_photo(number), content_type="image/jpeg")
+        return self._send(200, demo_pdf(number), content_type="application/pdf")
 
     def do_POST(self):  # noqa: N802
         if urlsplit(self.path).path != "/_control":

@@ -14,6 +14,7 @@ import csv
 import hashlib
 import io
 import logging
+import re
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -33,8 +34,10 @@ from appeals.intake.items import (
     OutOfTerritory,
     Rejected,
     Territory,
+    attachment_links,
     clean_text,
     external_id_of,
+    join_notes,
     moment,
     plausible_moment,
     short,
@@ -60,7 +63,7 @@ MAX_FIELD_CHARS = 16 * 1024 * 1024  # a quote left open swallows at most this mu
 HEAD_BYTES = 200_000  # the sample the encoding and the delimiter are detected on
 COLUMNS = ("external_id", "kind", "channel", "received_at", "title", "text", "citizen_name", "citizen_email",
            "citizen_phone", "citizen_address", "municipality_oktmo", "settlement", "address", "importance",
-           "source_url", "version")
+           "source_url", "version", "attachments")
 # Headers as people write them in a spreadsheet of a registry office.
 ALIASES = {
     "номер": "external_id", "внешний номер": "external_id", "вид": "kind", "канал": "channel",
@@ -70,6 +73,8 @@ ALIASES = {
     "почтовый адрес": "citizen_address", "октмо": "municipality_oktmo", "населённый пункт": "settlement",
     "населенный пункт": "settlement", "адрес": "address", "адрес проблемы": "address", "важность": "importance",
     "ссылка": "source_url", "версия": "version",
+    # the addresses of the item's files (photos, scans), separated by spaces, commas, «;» or line breaks
+    "вложения": "attachments", "файлы": "attachments",
 }
 # Not `pos` nor `incident`: their items come from their adapters only (cur.scoping.SOURCE_CHANNELS).
 FILE_CHANNELS = {Channel.LETTER, Channel.EMAIL, Channel.PHONE, Channel.WEB, Channel.OPEN311}
@@ -275,6 +280,7 @@ def parse_file_row(values: dict, territory: Territory, *, within: IntakeScope | 
     column (or key) is missing is marked absent: an update keeps what is held there."""
     if not isinstance(values, dict):
         raise Invalid("строка должна быть объектом JSON со столбцами нейтрального формата")
+    from_file = channel is None  # REST create names no files: only a file's «вложения» column is fetched
     kind = str(values.get("kind") or Kind.APPEAL).strip().lower()
     if kind not in Kind.values:
         raise Invalid(f"kind: неизвестный вид «{kind[:30]}» (ожидается {', '.join(Kind.values)})")
@@ -316,6 +322,8 @@ def parse_file_row(values: dict, territory: Territory, *, within: IntakeScope | 
         if imposed != found:
             found, settlement_id = imposed, territory.settlement_in(imposed, values.get("settlement"))
     url = short(values.get("source_url"), 500)
+    files, files_note = attachment_links(_addresses(values.get("attachments")) if from_file else None,
+                                         name="attachments")
     return IntakeItem(
         channel=channel, kind=kind, external_id=external_id, received_at=received_at, text=text,
         title=short(values.get("title"), 300), importance=importance,
@@ -323,8 +331,16 @@ def parse_file_row(values: dict, territory: Territory, *, within: IntakeScope | 
         citizen_name=citizen_name, citizen_email=short(values.get("citizen_email"), 254),
         citizen_phone=short(values.get("citizen_phone"), 32), citizen_address=short(values.get("citizen_address"), 300),
         municipality_id=found, settlement_id=settlement_id, address=short(values.get("address"), 300),
-        source_version=version, note=note, absent=frozenset(name for name in SOURCE_FIELDS if name not in values),
+        source_version=version, note=join_notes(note, files_note), attachments=files,
+        absent=frozenset(name for name in SOURCE_FIELDS if name not in values),
     )
+
+
+def _addresses(cell) -> list[str] | None:
+    """The addresses of a «вложения» cell: separated by blanks, commas, «;» or line breaks."""
+    if cell in (None, ""):
+        return None
+    return [part for part in re.split(r"[\s,;]+", str(cell)) if part]
 
 
 def _payload(row: Row) -> str:

@@ -8,7 +8,18 @@ from __future__ import annotations
 
 from django.utils import formats, timezone
 
-from appeals.intake.items import IntakeItem, Invalid, Territory, clean_text, external_id_of, moment, short, version_of
+from appeals.intake.items import (
+    IntakeItem,
+    Invalid,
+    Territory,
+    attachment_links,
+    clean_text,
+    external_id_of,
+    join_notes,
+    moment,
+    short,
+    version_of,
+)
 from appeals.intake.registry import Source, source_register
 from appeals.models import Channel, Importance, Kind
 from appeals.sources.client import SourceClient
@@ -44,6 +55,13 @@ def parse_im_incident(raw, territory: Territory) -> IntakeItem:
     if not isinstance(author, dict) or not isinstance(place, dict):
         raise Invalid("author и territory должны быть объектами JSON")
     text = _posts_text(posts)
+    # the incident's own files and those of its posts (photos under a publication), in that order
+    own = raw.get("attachments")
+    named = list(own) if isinstance(own, list) else []
+    for post in posts:  # each a dict: _posts_text checked them
+        if isinstance(post.get("attachments"), list):
+            named += post["attachments"]
+    files, files_note = attachment_links(own if own not in (None, []) and not isinstance(own, list) else named)
     municipality_id, settlement_id, note = territory.place(oktmo=place.get("oktmo"), settlement=place.get("settlement"))
     return IntakeItem(
         channel=Channel.INCIDENT, kind=Kind.INCIDENT, external_id=external_id,
@@ -52,7 +70,7 @@ def parse_im_incident(raw, territory: Territory) -> IntakeItem:
         importance=importance, source_url=url,
         citizen_name=short(author.get("name"), 300),
         municipality_id=municipality_id, settlement_id=settlement_id, address=short(place.get("address"), 300),
-        source_version=version_of(raw.get("version")), note=note,
+        source_version=version_of(raw.get("version")), note=join_notes(note, files_note), attachments=files,
     )
 
 

@@ -5,7 +5,18 @@ Contract: docs/integrations.md, «ПОС». `pos_poll` is called by the beat tas
 
 from __future__ import annotations
 
-from appeals.intake.items import IntakeItem, Invalid, Territory, clean_text, external_id_of, moment, short, version_of
+from appeals.intake.items import (
+    IntakeItem,
+    Invalid,
+    Territory,
+    attachment_links,
+    clean_text,
+    external_id_of,
+    join_notes,
+    moment,
+    short,
+    version_of,
+)
 from appeals.intake.registry import Source, source_register
 from appeals.models import Channel, Importance, Kind
 from appeals.sources.client import SourceClient
@@ -30,6 +41,7 @@ def parse_pos_item(raw, territory: Territory) -> IntakeItem:
         raise Invalid("author и territory должны быть объектами JSON")
     municipality_id, settlement_id, note = territory.place(oktmo=place.get("oktmo"), settlement=place.get("settlement"))
     url = short(raw.get("url"), 500)
+    files, files_note = attachment_links(raw.get("attachments"))
     return IntakeItem(
         channel=Channel.POS, kind=kind, external_id=external_id,
         received_at=moment(raw.get("created_at"), name="created_at"),
@@ -40,7 +52,7 @@ def parse_pos_item(raw, territory: Territory) -> IntakeItem:
         citizen_name=short(author.get("name"), 300), citizen_email=short(author.get("email"), 254),
         citizen_phone=short(author.get("phone"), 32), citizen_address=short(author.get("address"), 300),
         municipality_id=municipality_id, settlement_id=settlement_id, address=short(place.get("address"), 300),
-        source_version=version_of(raw.get("version")), note=note,
+        source_version=version_of(raw.get("version")), note=join_notes(note, files_note), attachments=files,
     )
 
 

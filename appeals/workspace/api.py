@@ -57,8 +57,10 @@ def output_context(user) -> dict:
 
 
 class AppealListApi(APIView):
-    """GET /api/v1/appeals/?q=&status=&sector=&municipality=…&order=new|deadline|relevance&after=<cursor>
-    — 50 a page; with `q` (full-text search, docs/search.md) relevance first by default."""
+    """GET /api/v1/appeals/?q=&status=&sector=&municipality=…&received_from=&received_to=&period=
+    &order=new|old|deadline|deadline_desc|relevance&after=<cursor> — 50 a page; with `q` (full-text search,
+    docs/search.md) relevance first by default. The first page without `q` carries `count`: `total`, exact
+    up to CUR_QUEUE_COUNT_MAX, and `more` past it."""
 
     def get(self, request):
         params = request.query_params
@@ -70,6 +72,8 @@ class AppealListApi(APIView):
             raise ValidationError(page.filter.errors)
         results = AppealOutputSerializer(page.rows, many=True, context=output_context(request.user)).data
         body = {"results": results, "next_after": page.next_cursor}
+        if page.total is not None:  # the first page counts what the filters leave, exactly up to a bound
+            body["count"] = {"total": page.total, "more": page.total_more}
         if page.search:
             body["search"] = {"searched": page.search.searched, "found": page.found,
                               "found_more": page.found_more,  # more than `found` match (a very frequent word)

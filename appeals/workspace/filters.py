@@ -7,15 +7,21 @@ import django_filters
 from django import forms
 from django.utils import timezone
 
-from appeals.models import CLOCK_RUNNING_STATUSES, OPEN_STATUSES, Appeal, Channel, Kind, Status
+from appeals.models import CLOCK_RUNNING_STATUSES, OPEN_STATUSES, Appeal, Channel, Kind, Satisfaction, Status
 from appeals.search.query import search_filter, search_request
 from cur.models import Agency, Sector, Subtopic
+from cur.periods import day_start, last_days_start
 from cur.scoping import can_see_personal_data, scope_agencies, scope_municipalities
 from municipalities.models import Municipality
 
 SEARCH_BOX_MAX_CHARS = 500
 # Below this the structuring pipeline is unsure: the operator should check sector and place.
 LOW_CONFIDENCE = 0.6
+
+
+# «за неделю / месяц / квартал»: the last 7, 30 or 90 local days, today included — the same days as the
+# heat map's and the ratings' periods (cur/periods.py)
+PERIODS = {"week": ("за неделю", 7), "month": ("за месяц", 30), "quarter": ("за квартал", 90)}
 
 
 class AppealFilter(django_filters.FilterSet):
@@ -48,6 +54,18 @@ class AppealFilter(django_filters.FilterSet):
                                         choices=[("open", "в работе"), ("done", "закрытые")])
     due_within = django_filters.NumberFilter(label="Срок истекает в ближайшие, ч", method="filter_due_within",
                                              min_value=1, max_value=24 * 60)
+    period = django_filters.ChoiceFilter(
+        label="Поступили", method="filter_period", empty_label="за всё время",
+        choices=[(key, label) for key, (label, _) in PERIODS.items()],
+    )
+    received_from = django_filters.DateFilter(
+        label="Поступили с", method="filter_received_from", widget=forms.DateInput(attrs={"type": "date"}))
+    received_to = django_filters.DateFilter(
+        label="по", method="filter_received_to", widget=forms.DateInput(attrs={"type": "date"}))
+    satisfaction = django_filters.ChoiceFilter(
+        label="Оценка гражданина", method="filter_satisfaction", empty_label="любая",
+        choices=[("rated", "есть оценка"), *Satisfaction.choices],
+    )
     low_confidence = django_filters.BooleanFilter(
         label="Низкая уверенность структуры", method="filter_low_confidence",
         widget=forms.Select(choices=[("", "—"), ("true", "да")]),
@@ -56,7 +74,7 @@ class AppealFilter(django_filters.FilterSet):
     class Meta:
         model = Appeal
         fields = ["q", "state", "status", "kind", "channel", "sector", "subtopic", "municipality", "agency", "overdue",
-                  "due_within", "low_confidence"]
+                  "due_within", "period", "received_from", "received_to", "satisfaction", "low_confidence"]
 
     def filter_search(self, queryset, name, value):
         """Full-text search (appeals/search/query.py) inside whatever the scope and the other filters leave;
@@ -76,6 +94,20 @@ class AppealFilter(django_filters.FilterSet):
         return queryset.filter(status__in=CLOCK_RUNNING_STATUSES, due_at__gte=now,
                                due_at__lte=now + timedelta(hours=int(value)))
 
+    # Days are the region's (TIME_ZONE): «с 1 по 30 ноября» is from local midnight to local midnight, as
+    # the heat map and the ratings count them, so a drill-down lands on the same count.
+    def filter_period(self, queryset, name, value):
+        return queryset.filter(received_at__gte=last_days_start(PERIODS[value][1]))
+
+    def filter_received_from(self, queryset, name, value):
+        return queryset.filter(received_at__gte=day_start(value))
+
+    def filter_received_to(self, queryset, name, value):
+        return queryset.filter(received_at__lt=day_start(value + timedelta(days=1)))
+
+    def filter_satisfaction(self, queryset, name, value):
+        return queryset.exclude(satisfaction="") if value == "rated" else queryset.filter(satisfaction=value)
+
     def filter_low_confidence(self, queryset, name, value):
         return queryset.filter(structuring_confidence__lt=LOW_CONFIDENCE) if value else queryset
 
@@ -89,7 +121,8 @@ class AppealFilter(django_filters.FilterSet):
         self.filters["agency"].queryset = scope_agencies(Agency.objects.all(), user)
 
 
-ORDERS = {"new": "новые сверху", "deadline": "сначала срочные", "relevance": "по совпадению с поиском"}
+ORDERS = {"new": "новые сверху", "old": "старые сверху", "deadline": "сначала срочные",
+          "deadline_desc": "сначала с дальним сроком", "relevance": "по совпадению с поиском"}
 
 
 def queue_order(params) -> str:

@@ -2,11 +2,14 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.urls import reverse_lazy
 
+from appeals.attachments.validation import ACCEPT, AttachmentRefused, check_files
 from appeals.lifecycle.transitions import ACTIONS, MAX_EXTENSION_DAYS, ST11_GROUNDS
 from appeals.models import Importance
 from appeals.privacy import visible_text
 from appeals.workspace.bulk import MAX_BULK_IDS
+from appeals.workspace.widgets import AnswerTextarea
 from cur.models import Agency, Subtopic
 from cur.permissions import bulk_actions
 from cur.scoping import can_see_personal_data, scope_agencies, scope_municipalities, scope_of
@@ -21,8 +24,13 @@ class ActionForm(forms.Form):
         self.user = user
 
 
+# A <select> of every body works without JS; static/js/picker.js makes it a searchable field fed by this URL.
+PICKER = {"data-picker": reverse_lazy("appeals:agency_suggest")}
+
+
 class AgencyForm(ActionForm):
-    agency = forms.ModelChoiceField(queryset=Agency.objects.none(), label="Исполнитель")
+    agency = forms.ModelChoiceField(queryset=Agency.objects.none(), label="Исполнитель",
+                                    widget=forms.Select(attrs=PICKER))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -51,9 +59,33 @@ class LeaveForm(ActionForm):
                                choices=[(code, label) for code, (label, _) in ST11_GROUNDS.items()])
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files from one <input type=file multiple>; the list, each checked by content later."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data if item]
+        return [super().clean(data, initial)] if data else []
+
+
 class AnswerForm(ActionForm):
-    text = forms.CharField(label="Текст ответа", widget=forms.Textarea(attrs={"rows": 4}))
-    has_evidence = forms.BooleanField(label="Приложены фото / акт", required=False)
+    text = forms.CharField(label="Текст ответа", widget=AnswerTextarea())  # hints while typing
+    # photos, an act, a scan: a photo or a PDF among them is the answer's evidence (quality.py), no checkbox
+    files = MultipleFileField(label="Фото, акт, документы", required=False)
+
+    def clean_files(self):
+        try:
+            return check_files(self.cleaned_data.get("files") or [])
+        except AttachmentRefused as refused:
+            raise ValidationError(refused.messages) from None
 
 
 class ReasonForm(ActionForm):
@@ -139,7 +171,7 @@ class BulkForm(forms.Form):
     ids = SeenRowsField(label="Обращения")
     action = forms.ChoiceField(label="Действие")
     agency = forms.ModelChoiceField(queryset=Agency.objects.none(), label="Исполнитель", required=False,
-                                    empty_label="исполнитель…")
+                                    empty_label="исполнитель…", widget=forms.Select(attrs=PICKER))
 
     def __init__(self, *args, user, **kwargs):
         kwargs.setdefault("auto_id", "bulk_%s")  # the queue's filters have an `agency` field too

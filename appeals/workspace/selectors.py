@@ -6,12 +6,14 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from django.conf import settings
 from django.db.models import Count, F, IntegerField, Max, Q, QuerySet, Value, Window
 from django.db.models.functions import Substr
+from django.http import QueryDict
 from django.shortcuts import get_object_or_404
 
 from appeals.lifecycle import deadlines
-from appeals.models import OPEN_STATUSES, Answer, Appeal, AppealEvent, Notice, Problem, Satisfaction
+from appeals.models import Answer, Appeal, AppealEvent, Notice, Problem, Satisfaction
 from appeals.privacy import EXCERPT, MARGIN, visible_rows, visible_text
 from appeals.search.query import (
     SearchRequest,
@@ -58,6 +60,10 @@ class QueuePage:
     any_word: bool = False
     # `found` is the bound and more match: a very frequent word, ranked over its newest matches only
     found_more: bool = False
+    # without a search: how many appeals the filters leave (first page only), exact up to
+    # `queue_count_max()`; with `total_more`, more than that
+    total: int | None = None
+    total_more: bool = False
 
 
 def appeal_list(
@@ -69,10 +75,11 @@ def appeal_list(
     The rows are as the user may read them: for roles without personal data (152-ФЗ) their title and
     excerpt are masked (appeals/privacy.py) — display copies, never written back.
 
-    `order`: "new" — newest first; "deadline" — nearest deadline first (appeals that have one);
-    "relevance" (searching only) — best match first, by offset. Keyset pagination otherwise (`after` is
-    the cursor of the last row seen): page N costs the same as page 1 at a million rows, and each filter
-    column leads an index ending in (due_at, id).
+    `order`: "new" / "old" — newest / oldest first; "deadline" — nearest deadline first, those without
+    a clock (no rule applies) after all the others; "deadline_desc" — the farthest first, those without a
+    clock before them; "relevance" (searching only) — best match first, by offset. Keyset pagination
+    otherwise (`after` is the cursor of the last row seen): page N costs the same as page 1 at a million
+    rows, and each filter column leads an index ending in (due_at, id) — read forwards or backwards.
     """
     page = _appeal_page(user, params or {}, after, limit, order, compact, any_word=False)
     if page.found == 0 and page.search.tsquery_any:
@@ -90,17 +97,25 @@ def _appeal_page(user, params, after, limit, order, compact, *, any_word: bool) 
     search = filterset.search if filterset.search and filterset.search.active else None
     offset = 0
     relevance = order == "relevance" and search and search.tsquery
+    # within a period, newest (oldest) first is by the time received, along the (region, received_at)
+    # index: by id, PostgreSQL would read back through every later appeal to the period's (1.3 s at 1 M
+    # for a month half a year back; 0.4 ms this way — docs/benchmarks.md, issue 13)
+    by_received = order in ("new", "old") and any(params.get(key) for key in PERIOD_FILTERS)
     if relevance:
         offset = min(int(after), MAX_RELEVANCE_OFFSET) if after and after.isdigit() else 0
-    elif order == "deadline":
-        qs = qs.filter(due_at__isnull=False).order_by("due_at", "pk")
-        cursor = _deadline_cursor(after)
-        if cursor:
-            qs = qs.filter(Q(due_at__gt=cursor[0]) | Q(due_at=cursor[0], pk__gt=cursor[1]))
+    elif order in ("deadline", "deadline_desc"):
+        qs = _deadline_order(qs, _deadline_cursor(after), descending=order == "deadline_desc")
+    elif by_received:
+        qs = _received_order(qs, _deadline_cursor(after), descending=order == "new")
+    elif order == "old":
+        qs = qs.order_by("pk")
+        if after and after.isdigit():
+            qs = qs.filter(pk__gt=int(after))
     else:
         qs = qs.order_by("-pk")
         if after and after.isdigit():
             qs = qs.filter(pk__lt=int(after))
+    total, total_more = (None, False) if search or after else _bounded_count(qs)
     found, found_more = None, False
     if search:
         # thousands may match: first the page's ids (and, on the first page, how many match), narrow
@@ -124,12 +139,62 @@ def _appeal_page(user, params, after, limit, order, compact, *, any_word: bool) 
         last = rows[limit - 1]
         if relevance:  # a frequent word's pages end with its newest `bound` matches by themselves
             next_cursor = str(offset + limit) if offset + limit <= MAX_RELEVANCE_OFFSET else None
-        elif order == "deadline":
-            next_cursor = f"{last.due_at.timestamp():.6f}_{last.pk}"
+        elif order in ("deadline", "deadline_desc"):
+            next_cursor = f"{last.due_at.timestamp():.6f}_{last.pk}" if last.due_at else f"none_{last.pk}"
+        elif by_received:
+            next_cursor = f"{last.received_at.timestamp():.6f}_{last.pk}"
         else:
             next_cursor = str(last.pk)
     return QueuePage(filterset, rows[:limit], next_cursor, search=search, found=found, any_word=any_word,
-                     found_more=found_more)
+                     found_more=found_more, total=total, total_more=total_more)
+
+
+def queue_count_max() -> int:
+    """Up to this many the queue's count is exact; past it «более N» (settings.CUR_QUEUE_COUNT_MAX)."""
+    return settings.CUR_QUEUE_COUNT_MAX
+
+
+def _bounded_count(qs) -> tuple[int, bool]:
+    """How many rows `qs` has, counted up to `queue_count_max()` + 1 only: a count over a LIMIT reads at
+    most that many index entries, so a region's million appeals cost what ten thousand do."""
+    bound = queue_count_max()
+    counted = qs.order_by()[:bound + 1].count()
+    return min(counted, bound), counted > bound
+
+
+PERIOD_FILTERS = ("period", "received_from", "received_to")
+
+
+def _received_order(qs, cursor, *, descending: bool):
+    """Newest or oldest received first, keyset on (received_at, id)."""
+    if descending:
+        qs = qs.order_by("-received_at", "-pk")
+        if cursor and cursor[0]:
+            qs = qs.filter(Q(received_at__lt=cursor[0]) | Q(received_at=cursor[0], pk__lt=cursor[1]))
+        return qs
+    qs = qs.order_by("received_at", "pk")
+    if cursor and cursor[0]:
+        qs = qs.filter(Q(received_at__gt=cursor[0]) | Q(received_at=cursor[0], pk__gt=cursor[1]))
+    return qs
+
+
+def _deadline_order(qs, cursor, *, descending: bool):
+    """The deadline orders over the (…, due_at, id) indexes, read forwards (nearest first, no clock last —
+    PostgreSQL's NULLS LAST of an ascending index) or backwards (farthest first, no clock first). Nothing
+    is left out: an appeal without a deadline is where the user can see it, at one end."""
+    if not descending:
+        qs = qs.order_by(F("due_at").asc(nulls_last=True), "pk")
+        if cursor:
+            due, pk = cursor
+            qs = qs.filter(due_at__isnull=True, pk__gt=pk) if due is None else qs.filter(
+                Q(due_at__gt=due) | Q(due_at=due, pk__gt=pk) | Q(due_at__isnull=True))
+        return qs
+    qs = qs.order_by(F("due_at").desc(nulls_first=True), "-pk")
+    if cursor:
+        due, pk = cursor
+        qs = qs.filter(Q(due_at__isnull=True, pk__lt=pk) | Q(due_at__isnull=False)) if due is None else qs.filter(
+            Q(due_at__lt=due) | Q(due_at=due, pk__lt=pk))
+    return qs
 
 
 def _search_head(qs, search, user, after, offset, limit, relevance, *, any_word) -> tuple[list[int], int | None]:
@@ -260,11 +325,12 @@ def _mark_found(page: QueuePage, *, user) -> None:
         appeal.found_title, appeal.found_text = marked.get(appeal.pk, ("", ""))
 
 
-def _deadline_cursor(value: str | None) -> tuple[datetime, int] | None:
-    """«<unix time>_<id>» → (due_at, id); anything else is no cursor (a hand-edited URL is harmless)."""
+def _deadline_cursor(value: str | None) -> tuple[datetime | None, int] | None:
+    """«<unix time>_<id>» → (due_at, id), «none_<id>» → (None, id) for a row without a deadline; anything
+    else is no cursor (a hand-edited URL is harmless)."""
     try:
         stamp, pk = (value or "").split("_")
-        return datetime.fromtimestamp(float(stamp), tz=UTC), int(pk)
+        return (None if stamp == "none" else datetime.fromtimestamp(float(stamp), tz=UTC)), int(pk)
     except (ValueError, OverflowError, OSError):
         return None
 
@@ -326,6 +392,7 @@ def appeal_clock(*, appeal: Appeal, now: datetime) -> dict | None:
     if state is None:
         return None
     return {
+        "step": deadlines.clock_step(appeal),
         "percent": min(state.percent_used, 100), "overdue": state.left.total_seconds() < 0,
         "left": deadlines.working_duration(state.left), "allowed": deadlines.working_duration(state.allowed),
         "stopped": state.stopped,
@@ -390,26 +457,27 @@ def appeal_recent(*, user, limit: int = 15) -> list[Appeal]:
     return rows
 
 
-def appeal_kpis(*, user, now: datetime, week_ago: datetime) -> list[dict]:
+def appeal_kpis(*, user) -> list[dict]:
     """Tiles of the home page over the user's scope: open, overdue, received this week, and the
-    satisfaction share over the last 30 days. Each count is cut by an indexed column first
-    (status, received_at), so the page stays fast at a million appeals."""
-    scope = appeal_scope(user=user)
-    open_counts = scope.filter(status__in=OPEN_STATUSES).aggregate(
-        open=Count("pk"), overdue=Count("pk", filter=Q(is_overdue=True)),
-    )
-    week = scope.filter(received_at__gte=week_ago, received_at__lte=now).count()
-    verdicts = scope.filter(received_at__gte=now - timedelta(days=30)).exclude(satisfaction="").aggregate(
+    satisfaction share over the last 30 days — each with `query`, the queue's filters that list exactly
+    the appeals it counts (the same filter code counts them, so the numbers agree). Each count is cut by
+    an indexed column first (status, received_at), so the page stays fast at a million appeals."""
+    tiles = {"open": "state=open", "overdue": "state=open&overdue=true", "week": "period=week",
+             "rated": "period=month&satisfaction=rated"}
+    counted = {key: _unsearched(user, QueryDict(query)) for key, query in tiles.items()}
+    open_counts = counted["open"].aggregate(open=Count("pk"), overdue=Count("pk", filter=Q(is_overdue=True)))
+    verdicts = counted["rated"].aggregate(
         rated=Count("pk"), satisfied=Count("pk", filter=Q(satisfaction=Satisfaction.SATISFIED)),
     )
     share = round(100 * verdicts["satisfied"] / verdicts["rated"]) if verdicts["rated"] else None
     return [
-        {"label": "В работе", "value": open_counts["open"]},
-        {"label": "Просрочено", "value": open_counts["overdue"], "tone": "danger" if open_counts["overdue"] else "ok"},
-        {"label": "Поступило за 7 дней", "value": week},
+        {"label": "В работе", "value": open_counts["open"], "query": tiles["open"]},
+        {"label": "Просрочено", "value": open_counts["overdue"], "query": tiles["overdue"],
+         "tone": "danger" if open_counts["overdue"] else "ok"},
+        {"label": "Поступило за 7 дней", "value": counted["week"].count(), "query": tiles["week"]},
         {
             "label": "Удовлетворены ответом (30 дней)", "value": f"{share} %" if share is not None else "—",
-            "hint": "федеральный ориентир — 80 %",
+            "hint": f"федеральный ориентир — 80 %; оценок: {verdicts['rated']}", "query": tiles["rated"],
             "tone": None if share is None else ("ok" if share >= 80 else "warning"),
         },
     ]

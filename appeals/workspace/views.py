@@ -8,11 +8,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from appeals.attachments.views import panel_context
 from appeals.lifecycle import transitions
+from appeals.models import ExportJob
 from appeals.search.similar import similar_appeals
-from appeals.workspace import bulk, exports, saved_filters, selectors
+from appeals.workspace import bulk, export_views, exports, saved_filters, selectors
 from appeals.workspace.filters import ORDERS, filter_query_normalize, queue_order
 from appeals.workspace.forms import FORMS, BulkForm, CorrectForm
+from appeals.workspace.inbox import inbox_tabs
 from cur.permissions import PROBLEMS, allowed_actions, bulk_actions, is_executor, may
 
 
@@ -45,7 +48,34 @@ def appeal_list(request):
     }
     if template == "appeals/workspace/list.html":
         context |= _queue_tools(request.user, query=query.urlencode(), actions=context["bulk_actions"])
+        if inbox:  # the executor's tabs by state, each with the count of the list it opens
+            context["inbox_tabs"] = inbox_tabs(user=request.user, query=query.urlencode())
+        context["sort_columns"] = _sort_columns(query, order)
     return render(request, template, context)
+
+
+# Sortable columns: (the order of a first click, the other way), each over the queue's indexes.
+SORTS = {
+    "number": ("Номер", "new", "old"),
+    "received": ("Поступило", "new", "old"),
+    "due": ("Срок", "deadline", "deadline_desc"),
+}
+
+
+def _sort_columns(query: QueryDict, order: str) -> dict[str, dict]:
+    """The column heads as links: a click sorts by the column, a second click the other way."""
+    columns = {}
+    for key, (label, first, second) in SORTS.items():
+        active = order in (first, second)
+        target = second if order == first else first
+        params = query.copy()
+        params["order"] = target
+        columns[key] = {
+            "label": label, "query": params.urlencode(), "active": active, "hint": ORDERS[target],
+            "arrow": "↓" if order in ("new", "deadline_desc") else "↑",
+            "aria": "descending" if order in ("new", "deadline_desc") else "ascending",
+        }
+    return columns
 
 
 def _queue_tools(user, *, query: str, actions: list[str]) -> dict:
@@ -121,9 +151,13 @@ def appeal_detail(request, pk: int):
     mine = allowed_actions(request.user)
     # the routing proposal of the structuring pipeline is preselected where a body is chosen
     initial = {"version": appeal.version, "agency": appeal.proposed_agency_id}
+    # the executor comes to answer: «дать ответ», then the interim answer, are the first actions of their card
+    first = ("answer_final", "answer_interim") if is_executor(request.user) else ()
     actions = [
         (name, transitions.ACTIONS[name].label, FORMS[name](initial=initial, user=request.user))
-        for name in transitions.available_actions(appeal) if name in mine and name in FORMS
+        for name in sorted(transitions.available_actions(appeal),
+                           key=lambda name: first.index(name) if name in first else len(first))
+        if name in mine and name in FORMS
     ]
     correct_form = (CorrectForm(initial={"version": appeal.version}, user=request.user, appeal=appeal)
                     if "correct" in mine else None)
@@ -144,6 +178,7 @@ def appeal_detail(request, pk: int):
                         for code in appeal.legal_flags],
         "assignments": selectors.appeal_assignments(appeal=appeal),
         "actions": actions,
+        **panel_context(appeal=appeal, user=request.user),  # the card's files (appeals/attachments/), one query
     })
 
 
@@ -191,33 +226,40 @@ def appeal_action(request, pk: int, action: str):
     appeal = selectors.appeal_get(user=request.user, pk=pk)
     if action not in FORMS or action not in allowed_actions(request.user):
         raise PermissionDenied("Это действие недоступно для вашей роли.")
-    form = FORMS[action](request.POST, user=request.user)
+    form = FORMS[action](request.POST, request.FILES, user=request.user)  # an answer carries its files
     if not form.is_valid():
         errors = "; ".join(f"{form.fields[f].label if f in form.fields else f}: {' '.join(e)}"
                            for f, e in form.errors.items())
         messages.error(request, f"Проверьте форму «{transitions.ACTIONS[action].label}»: {errors}")
     else:
         try:
-            transitions.appeal_act(action=action, appeal=appeal, by=request.user, data=form.cleaned_data)
+            done = transitions.appeal_act(action=action, appeal=appeal, by=request.user, data=form.cleaned_data)
         except transitions.TransitionRefused as refused:
             messages.error(request, " ".join(refused.messages))
         else:
-            messages.success(request, f"Готово: {transitions.ACTIONS[action].label}.")
+            messages.success(request, f"{transitions.action_done(action, done)}.")
     return redirect(appeal.get_absolute_url())
 
 
 @login_required
 def appeal_export_csv(request):
-    """CSV of the filtered list in the user's scope, streamed (no personal data in exports: appeals/exports.py)."""
-    rows = selectors.appeal_filtered(user=request.user, params=request.GET).iterator(chunk_size=2000)
-    response = StreamingHttpResponse(exports.csv_lines(rows), content_type="text/csv; charset=utf-8")
+    """CSV of the filtered list in the user's scope (no personal data in exports: exports.py): streamed, or
+    a background job with a progress page above CUR_EXPORT_SYNC_MAX rows."""
+    appeals = selectors.appeal_filtered(user=request.user, params=request.GET)
+    if exports.export_is_large(appeals):
+        return export_views.export_start(request, format=ExportJob.Format.CSV)
+    response = StreamingHttpResponse(exports.csv_lines(appeals.iterator(chunk_size=2000)),
+                                     content_type=exports.CSV_TYPE)
     response["Content-Disposition"] = 'attachment; filename="appeals.csv"'
     return response
 
 
 @login_required
 def appeal_export_xlsx(request):
-    """The same export as an Excel workbook (officials work in XLSX): the same columns, scope and masking."""
-    rows = selectors.appeal_filtered(user=request.user, params=request.GET).iterator(chunk_size=2000)
-    return FileResponse(exports.xlsx_file(rows), as_attachment=True, filename="appeals.xlsx",
-                        content_type=exports.XLSX_TYPE)
+    """The same export as an Excel workbook (officials work in XLSX): the same columns, scope and masking,
+    typed cells and the filters written above the table; a background job above CUR_EXPORT_SYNC_MAX rows."""
+    appeals = selectors.appeal_filtered(user=request.user, params=request.GET)
+    if exports.export_is_large(appeals):
+        return export_views.export_start(request, format=ExportJob.Format.XLSX)
+    file = exports.xlsx_file(appeals.iterator(chunk_size=2000), user=request.user, params=request.GET)
+    return FileResponse(file, as_attachment=True, filename="appeals.xlsx", content_type=exports.XLSX_TYPE)

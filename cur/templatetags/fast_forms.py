@@ -40,11 +40,28 @@ def fast_select(bound_field):
         for key, label in _choices(field)
     )
     required = " required" if field.required else ""
-    return format_html('<select name="{}" id="{}"{}>{}</select>', bound_field.html_name,
-                       bound_field.id_for_label, required, mark_safe(options))  # noqa: S308 — escaped above
+    # data-* attributes of the widget are the hooks of progressive enhancement (data-picker: static/js/picker.js)
+    hooks = "".join(f' {escape(name)}="{escape(value)}"' for name, value in field.widget.attrs.items()
+                    if name.startswith("data-"))
+    return format_html('<select name="{}" id="{}"{}{}>{}</select>', bound_field.html_name,
+                       bound_field.id_for_label, required, mark_safe(hooks),  # noqa: S308 — escaped above
+                       mark_safe(options))  # noqa: S308 — escaped above
 
 
 @register.filter
 def local_dt(value, fmt="%d.%m.%Y %H:%M"):
     """An aware datetime in the current (region's) time zone; '' for none. Cheaper than |date."""
     return timezone.localtime(value).strftime(fmt) if value else ""
+
+
+@register.filter
+def ru_plural(value, forms: str) -> str:
+    """The Russian form of a noun for a count: «1 обращение», «3 обращения», «11 обращений»
+    (`forms`: «one,few,many»)."""
+    one, few, many = forms.split(",")
+    n = abs(int(value or 0))
+    if n % 10 == 1 and n % 100 != 11:
+        return one
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return few
+    return many

@@ -44,7 +44,7 @@ def test_each_body_gets_its_own_share_of_working_time(in_progress, operator, age
                                       at=T0 + timedelta(days=1, hours=1))
     assert appeal.due_at == due  # the citizen's deadline stays
     executor = user("executor_pestravka_adm")  # the body that holds it now answers (ЖКХ may not any more)
-    transitions.answer_submit(appeal=appeal, text="Ремонт выполнен 14.03.2024, акт приложен.", has_evidence=True,
+    transitions.answer_submit(appeal=appeal, text="Ремонт выполнен 14.03.2024, акт приложен.",
                             by=executor, at=datetime(2024, 3, 14, 15, 30, tzinfo=SAMARA))
     shares = list(Assignment.objects.filter(appeal=appeal).values_list("agency__code", "outcome", "working_seconds"))
     # the administration: Wed 11:00 → Thu 15:30 = 6 h (Wed) + 5.5 h (Thu) = 11.5 working hours
@@ -129,9 +129,18 @@ def test_forwarding_after_seven_days_is_recorded_as_late(make_appeal, operator, 
     assert reason.startswith("по компетенции") and "с нарушением срока" in reason
 
 
-def test_pos_messages_have_no_registration_clock(make_appeal):
+def test_a_pos_message_has_no_registration_clock_but_a_first_response_one(make_appeal, operator):
     message = make_appeal(PESTRAVKA, received_at=T0, status=Status.NEW, due_at=None)
     assert message.registration_due_at is None
+    assert message.first_response_due_at == message.due_at and message.due_at > T0
+    appeals_refresh_overdue(now=T0 + timedelta(days=3))
+    message.refresh_from_db()
+    assert message.is_overdue
+    event = AppealEvent.objects.get(appeal=message, kind=AppealEvent.Kind.OVERDUE)
+    assert event.field == "first_response_due_at" and "первичного ответа" in event.reason
+    # registration gives the clock to the answer: the flag goes, `due_at` is the answer's
+    message = transitions.appeal_register(appeal=message, by=operator, at=T0 + timedelta(days=3))
+    assert not message.is_overdue and message.due_at > T0 + timedelta(days=3)
 
 
 def test_the_clock_counts_working_time_left_and_overrun():

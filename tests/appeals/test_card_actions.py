@@ -27,9 +27,9 @@ def test_an_operator_registers_and_assigns_from_the_card(client, fresh):
     assert 'data-action="register"' in card and 'data-action="close"' not in card
 
     response = act(client, fresh, "register")
-    assert "Готово: зарегистрировать" in response.content.decode()
+    assert "Обращение зарегистрировано, срок ответа — до " in response.content.decode()
     zhkh = Agency.objects.get(code="mup_zhkh_pestravskiy")
-    act(client, fresh, "assign", agency=zhkh.pk)
+    assert f"Направлено: {zhkh.short_name}." in act(client, fresh, "assign", agency=zhkh.pk).content.decode()
     fresh.refresh_from_db()
     assert fresh.status == Status.IN_PROGRESS and fresh.agency == zhkh and fresh.due_at is not None
     assert AppealEvent.objects.filter(appeal=fresh, kind="assigned", actor=user("pestravka_operator")).exists()

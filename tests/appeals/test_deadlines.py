@@ -128,21 +128,57 @@ def test_the_answer_deadline_and_its_warning(samara, water):
     assert FRIDAY < appeal.warn_at < appeal.due_at and not appeal.is_overdue
 
 
-def test_registration_within_three_days_for_59_fz_appeals_of_a_whole_batch(samara):
+def test_every_new_item_has_a_clock_from_its_arrival(samara):
+    """59-ФЗ: registration in three calendar days; ПОС: taken into work within the working day (8 working
+    hours); an incident: the first response in 8 working hours, 4 when important — all from the receipt,
+    kept in the step's own field and in `due_at`, the deadline the queue orders by."""
     appeal = probe(samara, kind="appeal", channel="letter", received_at=FRIDAY)
-    one = deadlines.registration_due(appeal)
-    assert one == datetime(2024, 5, 2, 18, 0, tzinfo=SAMARA)  # 3 calendar days: Monday 29 April is off
-    due_of = deadlines.registration_due_of_items(region=samara, model=Appeal)
-    assert due_of(appeal) == one
-    assert due_of(probe(samara, kind="message", received_at=FRIDAY)) is None  # a ПОС message is not registered so
+    assert deadlines.arrival_deadline_set(appeal)
+    assert appeal.registration_due_at == appeal.due_at == datetime(2024, 5, 2, 18, 0, tzinfo=SAMARA)  # 29.04 off
+    assert appeal.first_response_due_at is None and FRIDAY < appeal.warn_at < appeal.due_at
+
+    message = probe(samara, kind="message", channel="pos", received_at=FRIDAY)
+    assert deadlines.arrival_deadline_set(message)
+    # Friday 17:00 → one working hour that day, seven on the next working day: Saturday 27.04.2024 was a
+    # working one, shortened before the holidays (09–17 with the 13–14 break)
+    assert message.first_response_due_at == message.due_at == datetime(2024, 4, 27, 17, 0, tzinfo=SAMARA)
+    assert message.registration_due_at is None
+
+    incident = probe(samara, kind="incident", channel="incident", received_at=FRIDAY)
+    urgent = probe(samara, kind="incident", channel="incident", received_at=FRIDAY, importance="high")
+    assert deadlines.arrival_deadline_set(incident) and deadlines.arrival_deadline_set(urgent)
+    assert incident.due_at == incident.first_response_due_at == message.due_at
+    assert urgent.due_at == datetime(2024, 4, 27, 12, 0, tzinfo=SAMARA)  # 1 h on Friday + 3 h: 09–12 Saturday
 
 
-def test_the_clock_starts_at_receipt_for_incidents_and_at_registration_otherwise(samara):
+def test_the_arrival_clock_of_a_whole_batch_is_the_same_rule(samara):
+    clock_of = deadlines.arrival_deadlines_of_items(region=samara, model=Appeal)
+    for kind, channel, importance in (("appeal", "letter", "normal"), ("message", "pos", "normal"),
+                                      ("incident", "incident", "high")):
+        one = probe(samara, kind=kind, channel=channel, importance=importance, received_at=FRIDAY)
+        deadlines.arrival_deadline_set(one)
+        batch = clock_of(probe(samara, kind=kind, channel=channel, importance=importance, received_at=FRIDAY))
+        assert (batch.registration_due_at, batch.first_response_due_at, batch.due_at, batch.warn_at) == (
+            one.registration_due_at, one.first_response_due_at, one.due_at, one.warn_at)
+
+
+def test_no_arrival_rule_no_clock(samara):
+    SlaPolicy.objects.filter(kind="message", target=Target.FIRST_RESPONSE).update(is_active=False)
+    message = probe(samara, kind="message", received_at=FRIDAY)
+    assert not deadlines.arrival_deadline_set(message) and message.due_at is None
+    assert deadlines.arrival_deadlines_of_items(region=samara, model=Appeal)(message).due_at is None
+
+
+def test_the_clock_starts_at_receipt_for_new_items_and_incidents_and_at_registration_otherwise(samara):
     received, registered = FRIDAY, FRIDAY + timedelta(days=3)
-    assert deadlines.clock_start(probe(samara, kind="incident", received_at=received, registered_at=registered)) \
-        == received
-    assert deadlines.clock_start(probe(samara, kind="message", received_at=received, registered_at=registered)) \
-        == registered
+    assert deadlines.clock_start(probe(samara, kind="incident", received_at=received, registered_at=registered,
+                                       status="registered")) == received
+    assert deadlines.clock_start(probe(samara, kind="message", received_at=received, registered_at=registered,
+                                       status="registered")) == registered
+    assert deadlines.clock_start(probe(samara, kind="appeal", received_at=received)) == received  # new
+    assert deadlines.clock_step(probe(samara, kind="appeal")) == "регистрация"
+    assert deadlines.clock_step(probe(samara, kind="message")) == "первичный ответ"
+    assert deadlines.clock_step(probe(samara, kind="message", status="registered")) == "ответ"
 
 
 def test_the_bulk_rules_of_the_demo_generator_are_the_rule_table(water):

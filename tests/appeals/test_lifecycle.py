@@ -82,7 +82,7 @@ def test_the_whole_path_with_rework_and_a_verdict(new_message, operator, zhkh):
     transitions.answer_submit(appeal=appeal, text="Вопрос на контроле.", by=executor, at=T0 + timedelta(days=1))
     appeal = transitions.appeal_return_for_rework(appeal=appeal, reason="Нет срока работ", by=operator,
                                                 at=T0 + timedelta(days=1, hours=2))
-    transitions.answer_submit(appeal=appeal, text="Трубы заменены 14.03, фотоотчёт приложен.", has_evidence=True,
+    transitions.answer_submit(appeal=appeal, text="Трубы заменены 14.03, фотоотчёт приложен.",
                             by=executor, at=T0 + timedelta(days=2))
     appeal = transitions.appeal_close(appeal=Appeal.objects.get(pk=appeal.pk), by=operator, at=T0 + timedelta(days=3))
     appeal = transitions.appeal_rate(appeal=appeal, satisfaction="satisfied", at=T0 + timedelta(days=4))

@@ -12,8 +12,9 @@ pytestmark = pytest.mark.django_db
 
 def test_it_flags_only_open_appeals_past_their_deadline(make_appeal):
     now = timezone.now()
-    late = make_appeal(PESTRAVKA, due_at=now - timedelta(minutes=1))
-    fresh = make_appeal(TOLYATTI, due_at=now + timedelta(minutes=1))
+    # in work: `due_at` is the answer's (a new item's is its arrival clock: tests/appeals/test_assignments.py)
+    late = make_appeal(PESTRAVKA, due_at=now - timedelta(minutes=1), status=Status.IN_PROGRESS)
+    fresh = make_appeal(TOLYATTI, due_at=now + timedelta(minutes=1), status=Status.IN_PROGRESS)
     closed = make_appeal(TOLYATTI, due_at=now - timedelta(days=1), status=Status.CLOSED)
 
     assert appeals_refresh_overdue(now=now)["flagged"] == 1
@@ -32,7 +33,7 @@ def test_a_second_run_changes_nothing(make_appeal):
     appeals_refresh_overdue(now=now)
 
     again = appeals_refresh_overdue(now=now + timedelta(minutes=5))
-    assert again == {"flagged": 0, "cleared": 0, "due_soon_changed": 0}
+    assert again == {"flagged": 0, "cleared": 0, "due_soon_changed": 0, "clocks_started": 0}
     assert AppealEvent.objects.filter(kind=AppealEvent.Kind.OVERDUE).count() == 1
 
 

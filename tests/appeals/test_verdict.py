@@ -34,7 +34,7 @@ def closed(make_appeal, operator):
     appeal = transitions.appeal_register(appeal=appeal, by=operator, at=T0)
     appeal = transitions.appeal_assign(appeal=appeal, agency=Agency.objects.get(code="mup_zhkh_pestravskiy"),
                                      by=operator, at=T0)
-    transitions.answer_submit(appeal=appeal, text=ANSWER, has_evidence=True, by=None, at=T0 + timedelta(days=2))
+    transitions.answer_submit(appeal=appeal, text=ANSWER, by=None, at=T0 + timedelta(days=2))
     return transitions.appeal_close(appeal=appeal, by=operator, at=T0 + timedelta(days=3))
 
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from PIL import Image
 
 from appeals.models import Appeal, AppealEvent, Status
 from appeals.search.index import search_index_pending
@@ -41,13 +42,18 @@ def action(page, name, **fields):
             control.select_option(label=value)
         elif control.get_attribute("type") == "checkbox":
             control.set_checked(bool(value))
+        elif control.get_attribute("type") == "file":
+            control.set_input_files(value)
         else:
             control.fill(value)
     form.locator("button[type=submit]").click()
     page.wait_for_selector(".message")
 
 
-def test_triage_route_return_and_close(page, make_appeal):
+def test_triage_route_return_and_close(page, make_appeal, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"  # the photo report stays out of var/media
+    photo = tmp_path / "вывезено.png"
+    Image.new("RGB", (320, 200), (40, 120, 40)).save(photo)
     appeal = make_appeal(PESTRAVKA, "housing_utilities", status=Status.NEW, due_at=None,
                          text="Во дворе дома 5 по ул. Молодёжной не вывозят мусор уже неделю, контейнеры переполнены")
 
@@ -123,7 +129,7 @@ def test_triage_route_return_and_close(page, make_appeal):
     # executor: a proper answer with evidence
     login(page, "executor_pestravka_zhkh")
     page.goto(f"/appeals/{appeal.pk}/")
-    action(page, "answer_final", has_evidence=True,
+    action(page, "answer_final", files=[str(photo)],
            text="Мусор вывезен 14.03.2024, график вывоза восстановлен: вторник и пятница. Фотоотчёт прилагается.")
     logout(page)
 
@@ -137,4 +143,5 @@ def test_triage_route_return_and_close(page, make_appeal):
     assert appeal.status == Status.CLOSED and appeal.subtopic.code == "waste.collection_delay"
     kinds = list(AppealEvent.objects.filter(appeal=appeal).order_by("at", "pk").values_list("kind", flat=True))
     assert kinds == ["created", "field_changed", "field_changed", "field_changed", "registered", "assigned", "answered",
-                     "returned_for_rework", "answered", "closed"]
+                     "returned_for_rework", "answered", "attached", "closed"]
+    assert appeal.answers.get(review="accepted").attachments.count() == 1

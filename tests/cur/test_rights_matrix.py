@@ -17,11 +17,13 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from appeals.attachments.services import attachments_add
 from appeals.intake.quarantine import quarantine_discard
 from appeals.intake.staff import appeal_take_in
 from appeals.lifecycle import transitions
 from appeals.models import Appeal, QuarantinedItem, Status
 from appeals.problems import services as problem_services
+from appeals.sources.emulator import demo_pdf
 from appeals.sources.files import import_job_create
 from appeals.sources.rest import rest_item_take_in
 from cur.models import Agency
@@ -73,10 +75,8 @@ SETUP = {
     "receive_clarification": (Status.AWAITING_CLARIFICATION, "message", {"text": "дом 5"}),
     "extend": (Status.IN_PROGRESS, "appeal", {"days": 10, "reason": "нужна выездная проверка"}),
     "leave_without_answer": (Status.REGISTERED, "appeal", {"ground": "obscene_or_threatening"}),
-    "answer_interim": (Status.IN_PROGRESS, "message", {"text": "Работы запланированы на 10.12.2026.",
-                                                        "has_evidence": False}),
-    "answer_final": (Status.IN_PROGRESS, "message", {"text": "Подача воды восстановлена 01.12.2026.",
-                                                      "has_evidence": False}),
+    "answer_interim": (Status.IN_PROGRESS, "message", {"text": "Работы запланированы на 10.12.2026."}),
+    "answer_final": (Status.IN_PROGRESS, "message", {"text": "Подача воды восстановлена 01.12.2026."}),
     "return_for_rework": (Status.ANSWERED, "message", {"reason": "отписка без срока"}),
     "close": (Status.ANSWERED, "message", {}),
     "reopen": (Status.CLOSED, "message", {"reason": "проблема вернулась"}),
@@ -145,6 +145,29 @@ def test_appeal_actions(make_appeal, username, action, own):
             act(action, appeal, person, make_appeal, place)
         fresh = Appeal.objects.get(pk=appeal.pk)
         assert (fresh.status, fresh.version, fresh.problem_id, fresh.importance) == before
+
+
+# Files on an appeal (appeals/attachments/services.py): the centres that work the card and the body that
+# answers it; not the curators, not the integrator.
+ATTACH = {"cur_head", "cur_operator", "pestravka_head", "pestravka_operator", "pestravka_zhkh", "tolyatti_operator",
+          "executor_pestravka_zhkh", "executor_minobr"}
+ATTACH_CASES = [(username, own) for username in MAY for own in (True, False)]
+
+
+@pytest.mark.parametrize(("username", "own"), ATTACH_CASES,
+                         ids=[f"{u}-attach-{'own' if o else 'foreign'}" for u, o in ATTACH_CASES])
+def test_attachments_add(make_appeal, settings, tmp_path, username, own):
+    settings.MEDIA_ROOT = tmp_path  # the stored file stays out of var/media
+    person = user(username)
+    appeal = seeded(make_appeal, places_of(username)[0 if own else 1], Status.IN_PROGRESS, "message")
+    act = SimpleUploadedFile("акт.pdf", demo_pdf(1))
+    if own and username in ATTACH:
+        attachments_add(appeal=appeal, files=[act], by=person)
+        assert appeal.attachments.count() == 1
+    else:
+        with pytest.raises(Forbidden):
+            attachments_add(appeal=appeal, files=[act], by=person)
+        assert not appeal.attachments.exists()
 
 
 INTAKE_CASES = [(username, path) for username in MAY for path in sorted(INTAKE)]

@@ -3,6 +3,7 @@ is a formula to Excel. Every such cell is written with a leading apostrophe, in 
 
 import csv
 import io
+from datetime import datetime
 
 import pytest
 from django.urls import reverse
@@ -30,6 +31,13 @@ def csv_rows(client) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
 
 
+def shown(value) -> str:
+    """A typed cell as the CSV writes its text (XLSX dates are dates)."""
+    if value is None:
+        return ""
+    return value.strftime("%d.%m.%Y %H:%M") if isinstance(value, datetime) else str(value)
+
+
 def xlsx_rows(client) -> list[list[str]]:
     response = client.get(reverse("appeals:export_xlsx"))
     assert response.status_code == 200
@@ -37,7 +45,8 @@ def xlsx_rows(client) -> list[list[str]]:
     content = b"".join(response.streaming_content) if response.streaming else response.content
     sheet = load_workbook(io.BytesIO(content)).active
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)  # not one formula
-    return [["" if cell.value is None else str(cell.value) for cell in row] for row in sheet.iter_rows()]
+    rows = [[shown(cell.value) for cell in row] for row in sheet.iter_rows()]
+    return rows[next(i for i, row in enumerate(rows) if row[0] == "Номер"):]  # the table, below its conditions
 
 
 @pytest.mark.parametrize("export", [csv_rows, xlsx_rows], ids=["csv", "xlsx"])

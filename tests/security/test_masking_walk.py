@@ -15,9 +15,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from openpyxl import load_workbook
+from PIL import Image
 
+from appeals.attachments.services import attachments_add
 from appeals.intake.items import Rejected
 from appeals.intake.upsert import appeals_upsert
 from appeals.lifecycle import transitions
@@ -63,7 +66,8 @@ class Seed:
 
 
 @pytest.fixture
-def seed(make_appeal) -> Seed:
+def seed(make_appeal, settings, tmp_path) -> Seed:
+    settings.MEDIA_ROOT = tmp_path  # the seeded file stays out of var/media
     operator, executor = user("pestravka_operator"), user("executor_pestravka_zhkh")
     common = dict(agency="mup_zhkh_pestravskiy", address="ул. Молодёжная, д. 5", citizen_name=NAME,
                   citizen_phone=PHONE, citizen_email=EMAIL,
@@ -83,6 +87,10 @@ def seed(make_appeal) -> Seed:
     transitions.answer_submit(appeal=main, by=executor, text=(
         f"Уважаемая {NAME}! По вашему адресу {HOME} подача горячей воды восстановлена, стояк заменён. "
         f"Мастер перезвонит на {PHONE}; копия ответа на {EMAIL}. Ваш {PASSPORT} и СНИЛС {SNILS} не требуются."))
+    # a scan named after the citizen: its name is shown (list, download) as the role may read it
+    scan = io.BytesIO()
+    Image.new("RGB", (40, 30)).save(scan, "PNG")
+    attachments_add(appeal=main, by=operator, files=[SimpleUploadedFile(f"{NAME} {PASSPORT}.png", scan.getvalue())])
     twin = make_appeal(PESTRAVKA, status=Status.IN_PROGRESS, **common,
                        title=f"Нет горячей воды, пишет {NAME}, {HOME}, {PHONE}",
                        text=f"Нет горячей воды в доме 5 по ул. Молодёжной уже третий день. {EVERYTHING}")
@@ -144,7 +152,14 @@ WALK: dict[str, Callable[[Seed], list[Visit]]] = {
                                      get(reverse("appeals:export_csv"), q="воды")],
     "appeals:export_xlsx": lambda s: [get(reverse("appeals:export_xlsx"), shows=WATER),
                                       get(reverse("appeals:export_xlsx"), q="воды")],
+    # a large export's page and file: its owner's only (tests/appeals/test_exports.py), 404 for anybody else
+    "appeals:export_job": lambda s: [get(reverse("appeals:export_job", args=[1]))],
+    "appeals:export_download": lambda s: [get(reverse("appeals:export_download", args=[1]))],
+    "appeals:answer_hints": lambda s: [post(reverse("appeals:answer_hints", args=[s.main.pk]),
+                                            text="Вопрос на контроле.", action="answer_final")],
     "appeals:bulk": lambda s: [post(reverse("appeals:bulk"), action="close")],
+    # the body picker: names of bodies, asked about the seeded appeal
+    "appeals:agency_suggest": lambda s: [get(reverse("appeals:agency_suggest"), q="жкх", appeal=str(s.main.pk))],
     "appeals:saved_filter_save": lambda s: [post(reverse("appeals:saved_filter_save"), name="Вода", query="q=воды")],
     "appeals:saved_filter_delete": lambda s: [post(reverse("appeals:saved_filter_delete", args=[999999]))],
     "appeals:register": lambda s: [get(reverse("appeals:register"))],
@@ -158,6 +173,10 @@ WALK: dict[str, Callable[[Seed], list[Visit]]] = {
                                              into=str(s.problem_id))],
     "appeals:problem_split": lambda s: [post(reverse("appeals:problem_split", args=[s.problem_id]))],
     "appeals:problem_detach": lambda s: [post(reverse("appeals:problem_detach", args=[s.problem_id, s.untitled.pk]))],
+    "appeals:attachments_upload": lambda s: [post(reverse("appeals:attachments_upload", args=[s.main.pk]))],
+    "appeals:attachment": lambda s: [get(reverse("appeals:attachment", args=[a.pk])) for a in s.main.attachments.all()],
+    "appeals:attachment_thumb": lambda s: [get(reverse("appeals:attachment_thumb", args=[a.pk]))
+                                           for a in s.main.attachments.all()],
     "appeals:detail": lambda s: [get(a.get_absolute_url(), shows=WATER) for a in (s.main, s.twin, s.untitled, s.api)],
     "appeals:correct": lambda s: [post(reverse("appeals:correct", args=[s.main.pk]))],
     "appeals:similar": lambda s: [get(reverse("appeals:similar", args=[a.pk]), shows=WATER)

@@ -39,7 +39,7 @@ class EmulateCommand(BaseCommand):
     def handle(self, *args, host, port, region, seed, token, initial, live, live_add, **options):
         faults = Faults(**{name: options[name] for name in Faults.__dataclass_fields__})
         emulator = FeedEmulator(self.kind, places=places_of_region(region), seed=seed, token=token, faults=faults,
-                                epoch=f"{int(time.time()):x}")
+                                epoch=f"{int(time.time()):x}", files=True)  # the demo's photos and acts
         emulator.add(initial)
         emulator.update(initial // 10)
         running = serve(emulator, host=host, port=port, live_every=live, live_add=live_add)

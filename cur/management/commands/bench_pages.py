@@ -1,18 +1,22 @@
 """Page timings for `make bench` (run by cur/bench/pages.py against the bench database).
 
-Measures the operator queue with every single filter and with three combined, in both orders, and
+Measures the operator queue with every single filter and with three combined, in both orders — each
+first page with its count of what the filters leave (bounded: exact up to CUR_QUEUE_COUNT_MAX) —, and
 the appeal card, through Django's test client (the whole view, template included), 40 requests
 each after one warm-up (of 20 samples the p95 is nearly their maximum: one hiccup of a virtual machine);
 prints the worst p95 and, for each case, the plan's index use.
 """
 
 import time
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import connection
+from django.db.models import F
 from django.test import Client
+from django.utils import timezone
 
 from appeals.models import Appeal
 from appeals.workspace.filters import AppealFilter
@@ -31,6 +35,8 @@ class Command(BaseCommand):
         subtopic = Subtopic.objects.get(code="roads.potholes")
         agency = Agency.objects.get(code="adm_pestravskiy_mr")
         pestravsky = agency.municipality
+        today = timezone.localdate()
+        month_ago_6, month_ago_5 = (today - timedelta(days=182)).isoformat(), (today - timedelta(days=152)).isoformat()
         cases = {
             "none": {}, "state": {"state": "open"}, "status": {"status": "in_progress"},
             "sector": {"sector": sector.pk}, "subtopic": {"subtopic": subtopic.pk},
@@ -38,12 +44,16 @@ class Command(BaseCommand):
             "channel": {"channel": "pos"}, "kind": {"kind": "incident"}, "overdue": {"overdue": "true"},
             "due_within": {"due_within": 48}, "low_confidence": {"low_confidence": "true"},
             "three": {"state": "open", "sector": sector.pk, "overdue": "true"},
+            # the period filter (issue 13): the last month, and a month half a year back (the newest-first
+            # order cannot stop early there), the status of the new items' registration clock
+            "period": {"period": "month"}, "received_month": {"received_from": month_ago_6, "received_to": month_ago_5},
+            "new_items": {"status": "new"},
         }
         worst = 0.0
         for username, user in users.items():
             client = Client()
             client.force_login(user)
-            for order in ("new", "deadline"):
+            for order in ("new", "deadline"):  # the first page: rows and their bounded count
                 for name, params in cases.items():
                     query = {**params, "order": order}
                     client.get("/appeals/", query)
@@ -73,7 +83,7 @@ class Command(BaseCommand):
     def _plan(self, user, query) -> str:
         """The indexes the page's main query uses, from EXPLAIN."""
         qs = AppealFilter(query, queryset=appeal_scope(user=user), user=user).qs
-        qs = qs.order_by("due_at", "pk") if query["order"] == "deadline" else qs.order_by("-pk")
+        qs = qs.order_by(F("due_at").asc(nulls_last=True), "pk") if query["order"] == "deadline" else qs.order_by("-pk")
         with connection.cursor() as cursor:
             sql, sql_params = qs.only("pk")[:51].query.sql_with_params()
             cursor.execute("EXPLAIN " + sql, sql_params)
