@@ -90,6 +90,8 @@ class WorkingCalendar:
     tz: ZoneInfo
     special_hours: dict[date, int] = field(default_factory=dict)  # date → working hours (0 = day off)
     schedule: Schedule = Schedule()
+    # a day's intervals, once computed (intake computes the clock of every item of a batch on one calendar)
+    _days: dict[date, list] = field(default_factory=dict, compare=False, repr=False)
 
     def hours_on(self, day: date) -> int:
         if day in self.special_hours:
@@ -115,6 +117,12 @@ class WorkingCalendar:
     def intervals(self, day: date) -> list[tuple[datetime, datetime]]:
         """The working intervals of a day in aware datetimes ([] on a day off). A day shorter than
         the norm loses its last hours (a pre-holiday day ends at 17:00 on the default schedule)."""
+        known = self._days.get(day)
+        if known is None:
+            known = self._days[day] = self._day_intervals(day)
+        return known
+
+    def _day_intervals(self, day: date) -> list[tuple[datetime, datetime]]:
         hours = self.hours_on(day)
         if not hours:
             return []

@@ -20,6 +20,7 @@ import numpy as np
 import psycopg
 from django.db import connection, connections, transaction
 
+from appeals.demo.evidence import evidence_attach
 from appeals.demo.generator import (
     ANSWER_COLUMNS,
     APPEAL_COLUMNS,
@@ -211,10 +212,12 @@ def generate_demo(
             totals["answers"] += n_answers
             if progress:
                 progress(totals["appeals"], appeals, time.perf_counter() - started)
+    # the evidence of the answers marked so is a photo on them, as for real answers (appeals/demo/evidence.py)
+    totals["attachments"] = evidence_attach(first_id=first_id, last_id=first_id + appeals - 1)
     with connection.cursor() as cursor:
         # VACUUM sets the visibility map, so index-only scans skip the heap on fresh data.
         cursor.execute("VACUUM (ANALYZE) appeals_appeal, appeals_appealevent, appeals_answer, appeals_appealsearch,"
-                       " appeals_searchword, appeals_searchqueue")
+                       " appeals_searchword, appeals_searchqueue, appeals_attachment")
     totals["problems"] = len(ctx.problems)
     totals["seconds"] = round(time.perf_counter() - started, 1)
     return totals

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 
 from django.db.models import Q
 
@@ -124,7 +125,12 @@ def _arrival_apply(appeal_or_item, target: str, policy: SlaPolicy, calendar: Wor
     due = deadline(calendar=calendar, start=start, unit=policy.unit, amount=policy.amount)
     setattr(appeal_or_item, STEP_DEADLINES[target], due)
     appeal_or_item.due_at = due
-    appeal_or_item.warn_at = warning_moment(calendar=calendar, start=start, due=due, percent=policy.warn_at_percent)
+    if policy.unit == Unit.WORKING_HOURS:  # the working time allowed is the rule's hours: no need to count it
+        warn_after = timedelta(hours=policy.amount) * policy.warn_at_percent / 100
+        appeal_or_item.warn_at = calendar.add_working_time(start, warn_after)
+    else:
+        appeal_or_item.warn_at = warning_moment(calendar=calendar, start=start, due=due,
+                                                percent=policy.warn_at_percent)
 
 
 @dataclass(frozen=True)
@@ -155,11 +161,12 @@ def arrival_deadlines_of_items(*, region, model) -> Callable:
         if policy is None:
             return ArrivalClock()
         calendar = calendar or working_calendar(region=region)
-        probe = model(kind=item.kind, received_at=item.received_at)
-        _arrival_apply(probe, target, policy, calendar)
-        return ArrivalClock(registration_due_at=probe.registration_due_at,
-                            first_response_due_at=probe.first_response_due_at, due_at=probe.due_at,
-                            warn_at=probe.warn_at)
+        # a plain namespace, not a model instance: intake computes this for every item of every batch
+        clock = SimpleNamespace(received_at=item.received_at, registration_due_at=None, first_response_due_at=None)
+        _arrival_apply(clock, target, policy, calendar)
+        return ArrivalClock(registration_due_at=clock.registration_due_at,
+                            first_response_due_at=clock.first_response_due_at, due_at=clock.due_at,
+                            warn_at=clock.warn_at)
 
     return clock_of
 

@@ -49,7 +49,7 @@ COLUMNS = [
     ("number", "Номер"), ("received_at", "Поступило"), ("kind", "Вид"), ("channel", "Канал"),
     ("status", "Статус"), ("sector", "Тематика"), ("subtopic", "Подтема"), ("municipality", "МО"),
     ("settlement", "Населённый пункт"), ("address", "Адрес"), ("agency", "Исполнитель"),
-    ("due_at", "Срок ответа"), ("is_overdue", "Просрочено"), ("satisfaction", "Оценка"), ("title", "Суть"),
+    ("due_at", "Срок"), ("is_overdue", "Просрочено"), ("satisfaction", "Оценка"), ("title", "Суть"),
 ]
 WIDTHS = {"number": 10, "received_at": 17, "due_at": 17, "title": 60, "address": 36, "agency": 36}
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")

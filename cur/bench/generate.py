@@ -11,7 +11,8 @@ import psycopg
 from cur.bench.runner import BenchDatabase, Result, benchmark
 
 # Appeals first: events, answers and search documents reference them.
-PHASES = [["appeals_appeal", "appeals_searchword"], ["appeals_appealevent", "appeals_answer", "appeals_appealsearch"]]
+PHASES = [["appeals_appeal", "appeals_searchword"], ["appeals_appealevent", "appeals_answer", "appeals_appealsearch"],
+          ["appeals_attachment"]]
 STREAMS = 2  # as many as generate_demo uses (one per core)
 
 

@@ -8,18 +8,20 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.db.models import Count, Q
+from django.test import override_settings
 
-from appeals.models import Answer, Appeal, AppealEvent, AppealSearch, SearchQueue
+from appeals.models import Answer, Appeal, AppealEvent, AppealSearch, Attachment, SearchQueue
 
 pytestmark = pytest.mark.django_db
 SAMARA = ZoneInfo("Europe/Samara")
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
+def demo(django_db_setup, django_db_blocker, tmp_path_factory):
     """Generated once for the module and committed (the command's worker processes load it over
-    their own connections, so it cannot live inside a test's transaction); removed afterwards."""
-    with django_db_blocker.unblock():
+    their own connections, so it cannot live inside a test's transaction); removed afterwards. The demo's
+    photo reports go to a temporary MEDIA_ROOT."""
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
         out = StringIO()
         call_command("generate_demo", appeals=6000, stdout=out)
         assert "Готово" in out.getvalue()
@@ -104,3 +106,20 @@ def test_generated_appeals_are_searchable_at_once(demo):
         cursor.execute("SELECT count(*) FROM appeals_appealsearch WHERE appeal_id = %s"
                        " AND document @@ plainto_tsquery('russian', %s)", [appeal.pk, word])
         assert cursor.fetchone()[0] == 1, word
+
+
+def test_an_evidenced_answer_has_a_photo_report_on_it(demo):
+    """`has_evidence` means a file on the answer, for the demo as for real answers (appeals/demo/evidence.py)."""
+    evidenced = Answer.objects.filter(has_evidence=True)
+    assert evidenced.exists()
+    assert not evidenced.annotate(n=Count("attachments")).exclude(n=1).exists()
+    assert not Attachment.objects.filter(answer__has_evidence=False).exists()
+    photo = Attachment.objects.filter(answer__isnull=False).first()
+    assert photo.is_image and photo.size > 1000 and photo.appeal_id == photo.answer.appeal_id
+    assert photo.file.storage.exists(photo.file.name) and photo.file.storage.exists(photo.thumbnail.name)
+
+
+def test_new_items_carry_their_arrival_clock(demo):
+    new = [a for a in demo if a.status == "new"]
+    assert new and all(a.due_at is not None and a.due_at > a.received_at for a in new)
+    assert all((a.registration_due_at == a.due_at) == (a.kind == "appeal") for a in new)

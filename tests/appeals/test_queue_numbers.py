@@ -190,3 +190,20 @@ def test_the_api_gives_the_count_on_the_first_page(client, mixed):
     first = client.get("/api/v1/appeals/", {"order": "deadline"}).json()
     assert first["count"] == {"total": 5, "more": False}
     assert first["results"][-1]["due_at"] is None  # the one without a clock is listed, at the end
+
+
+@pytest.mark.parametrize("order", ["deadline", "deadline_desc"])
+def test_within_a_period_the_deadline_orders_sort_the_periods_rows_and_page_through_all(mixed, order):
+    """A period's appeals are few enough to be sorted (appeals/workspace/selectors.PERIOD_SORT_MAX): the same
+    order and the same cursors as along the deadline index."""
+    operator = user("pestravka_operator")
+    seen, after = [], None
+    while True:
+        page = selectors.appeal_list(user=operator, params={"period": "quarter"}, after=after, limit=2, order=order)
+        seen += page.rows
+        if not page.next_cursor:
+            break
+        after = page.next_cursor
+    assert sorted(row.pk for row in seen) == sorted(a.pk for a in mixed.values())
+    index_order = selectors.appeal_list(user=operator, params={}, limit=10, order=order).rows
+    assert [row.pk for row in seen] == [row.pk for row in index_order]

@@ -34,5 +34,5 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(
             f"Готово за {totals['seconds']} с: обращений {totals['appeals']:,}, событий {totals['events']:,}, "
-            f"ответов {totals['answers']:,}, проблем {totals['problems']:,}."
+            f"ответов {totals['answers']:,} (с фотоотчётом {totals['attachments']:,}), проблем {totals['problems']:,}."
         ))

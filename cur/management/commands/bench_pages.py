@@ -14,13 +14,13 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import connection
-from django.db.models import F
+from django.db.models import DateTimeField, ExpressionWrapper, F, Value
 from django.test import Client
 from django.utils import timezone
 
 from appeals.models import Appeal
 from appeals.workspace.filters import AppealFilter
-from appeals.workspace.selectors import appeal_scope
+from appeals.workspace.selectors import PERIOD_FILTERS, appeal_scope
 from cur.bench.runner import RUNS, p95
 from cur.models import Agency, Sector, Subtopic
 
@@ -83,7 +83,15 @@ class Command(BaseCommand):
     def _plan(self, user, query) -> str:
         """The indexes the page's main query uses, from EXPLAIN."""
         qs = AppealFilter(query, queryset=appeal_scope(user=user), user=user).qs
-        qs = qs.order_by(F("due_at").asc(nulls_last=True), "pk") if query["order"] == "deadline" else qs.order_by("-pk")
+        if query["order"] == "deadline" and any(query.get(key) for key in PERIOD_FILTERS):
+            qs = qs.order_by(  # as the selector sorts a period's rows (selectors._deadline_order)
+                ExpressionWrapper(F("due_at") + Value(timedelta(0)), output_field=DateTimeField()).asc(), "pk")
+        elif query["order"] == "deadline":
+            qs = qs.order_by(F("due_at").asc(nulls_last=True), "pk")
+        elif any(query.get(key) for key in PERIOD_FILTERS):
+            qs = qs.order_by("-received_at", "-pk")
+        else:
+            qs = qs.order_by("-pk")
         with connection.cursor() as cursor:
             sql, sql_params = qs.only("pk")[:51].query.sql_with_params()
             cursor.execute("EXPLAIN " + sql, sql_params)
