@@ -1,10 +1,9 @@
 """The phone: at 390 px the queue, the card and the verdict page fit the screen (the page is never
 wider than the viewport: wide tables scroll inside their own box), the menu folds behind «Меню» and
 the queue's filters behind «Фильтры». The same pages at 1440 px keep the open bar and filters.
-Screenshots go to docs/screenshots/issue-13/."""
+Screenshots go to test-artifacts/ (a run never changes the tracked docs/screenshots/issue-13/, chosen by hand)."""
 
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -13,11 +12,12 @@ from appeals.citizen import links
 from appeals.lifecycle import transitions
 from appeals.models import Status
 from cur.models import Agency
+from tests.browser.conftest import ARTIFACTS
 from tests.browser.test_workspace_flow import login
 from tests.personas import PESTRAVKA, user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "issue-13"
+SCREENSHOTS = ARTIFACTS / "phone"
 LONG = ("Во дворе дома № 15 по улице Крайнова третью неделю не вывозят мусор, контейнерная площадка "
         "переполнена, мусор разносит ветер по всей улице, обращались в управляющую компанию — без ответа.")
 
