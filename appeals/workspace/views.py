@@ -33,6 +33,10 @@ def appeal_list(request):
             url = found.get_absolute_url()
             return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     order = queue_order(params)
+    if order in ("deadline", "deadline_desc") and not params.get("state") and not params.get("status"):
+        # «сначала срочные» is the working queue: a closed appeal's deadline is not urgent any more
+        params = params.copy()
+        params["state"] = "open"
     page = selectors.appeal_list(
         user=request.user, params=params, after=params.get("after"), order=order, compact=True,
     )

@@ -207,3 +207,13 @@ def test_within_a_period_the_deadline_orders_sort_the_periods_rows_and_page_thro
     assert sorted(row.pk for row in seen) == sorted(a.pk for a in mixed.values())
     index_order = selectors.appeal_list(user=operator, params={}, limit=10, order=order).rows
     assert [row.pk for row in seen] == [row.pk for row in index_order]
+
+
+def test_sooner_first_is_the_working_queue_unless_closed_ones_are_asked_for(client, mixed, make_appeal):
+    closed = make_appeal(PESTRAVKA, status=Status.CLOSED, due_at=timezone.now() - timedelta(days=300))
+    client.force_login(user("pestravka_operator"))
+    urgent = client.get(reverse("appeals:list"), {"order": "deadline"})
+    assert closed.pk not in _ids(urgent.context["appeals"]) and urgent.context["page"].total == 5
+    assert urgent.context["filter"].form["state"].value() == "open"  # the form says what is shown
+    done = client.get(reverse("appeals:list"), {"order": "deadline", "state": "done"})
+    assert _ids(done.context["appeals"]) == [closed.pk]
