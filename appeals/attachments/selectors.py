@@ -1,5 +1,9 @@
 """Reads of attachments, always through the scope of appeals (cur/scoping.py): a file of an appeal the
-user may not see does not exist for them (404), like the appeal itself."""
+user may not see does not exist for them (404), like the appeal itself.
+
+The files of the appeal itself — the citizen's photos and scans, a letter with its signature — are personal
+data a file cannot be masked in (152-ФЗ): roles without access to personal data (curators) see how many
+there are, never the files; the files of the answers (the bodies' photo reports and acts) they do see."""
 
 from __future__ import annotations
 
@@ -20,6 +24,8 @@ class CardFiles:
 
     appeal: list[Attachment] = field(default_factory=list)
     answers: list[Attachment] = field(default_factory=list)
+    # the appeal's own files a role without personal data may not open: only their number is shown
+    withheld: int = 0
 
     def __bool__(self) -> bool:
         return bool(self.appeal or self.answers)
@@ -31,6 +37,9 @@ def card_files(*, appeal: Appeal, user) -> CardFiles:
     files = CardFiles()
     rows = (Attachment.objects.filter(appeal_id=appeal.pk).defer("sha256").order_by("created_at", "pk"))
     for attachment in rows:
+        if not attachment.answer_id and not personal:
+            files.withheld += 1
+            continue
         _label(attachment, personal=personal)
         (files.answers if attachment.answer_id else files.appeal).append(attachment)
     return files
@@ -39,8 +48,11 @@ def card_files(*, appeal: Appeal, user) -> CardFiles:
 def attachment_get(*, user, pk: int) -> Attachment:
     """One file whose appeal the user may see, or 404."""
     visible = scope_appeals(Appeal.objects.all(), user).values("pk")
-    attachment = get_object_or_404(Attachment.objects.filter(appeal_id__in=visible), pk=pk)
-    return _label(attachment, personal=can_see_personal_data(user))
+    files = Attachment.objects.filter(appeal_id__in=visible)
+    personal = can_see_personal_data(user)
+    if not personal:  # the citizen's own files are personal data (see the module's docstring)
+        files = files.filter(answer__isnull=False)
+    return _label(get_object_or_404(files, pk=pk), personal=personal)
 
 
 def _label(attachment: Attachment, *, personal: bool) -> Attachment:

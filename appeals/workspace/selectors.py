@@ -392,7 +392,10 @@ def appeal_timeline(*, appeal: Appeal, user) -> list[AppealEvent]:
     personal = can_see_personal_data(user)
     for event in events:
         event.field_label = names.get(event.field, event.field) if event.kind == AppealEvent.Kind.FIELD_CHANGED else ""
-        if not personal:  # display copies, never saved
+        if not personal and event.kind == AppealEvent.Kind.ATTACHED:
+            # file names may name the citizen («Петров_заявление.pdf») where no masking finds a name
+            event.reason = "имена файлов скрыты: персональные данные"
+        elif not personal:  # display copies, never saved
             event.reason = visible_text(event.reason, personal=False)
             event.old_value = visible_text(event.old_value, personal=False)
             event.new_value = visible_text(event.new_value, personal=False)

@@ -117,6 +117,24 @@ def test_another_municipalitys_operator_gets_404_for_the_upload_and_for_the_file
     assert client.get(reverse("appeals:attachment_thumb", args=[photo.pk])).status_code == 404
 
 
+def test_a_curator_sees_the_answers_files_but_not_the_citizens_own(client, working, pestravka_operator):
+    """The citizen's photos and scans are personal data no masking reaches (152-ФЗ): a role without access
+    to personal data learns how many there are, never opens one; the body's photo report it does see."""
+    scan, = attachments_add(appeal=working, files=[upload("Петров_заявление.pdf", pdf())], by=pestravka_operator)
+    answer = transitions.answer_submit(appeal=working, text=REPORT, by=user("executor_pestravka_zhkh"),
+                                       files=[upload("после.jpg", jpeg())])
+    report = answer.attachments.get()
+    client.force_login(user("pestravka_curator"))
+
+    assert client.get(reverse("appeals:attachment", args=[scan.pk])).status_code == 404
+    assert client.get(reverse("appeals:attachment_thumb", args=[scan.pk])).status_code == 404
+    assert client.get(reverse("appeals:attachment", args=[report.pk])).status_code == 200
+    html = client.get(working.get_absolute_url()).content.decode()
+    assert "Файлов заявителя: 1" in html and "Петров" not in html
+    assert reverse("appeals:attachment", args=[report.pk]) in html
+    assert reverse("appeals:attachment", args=[scan.pk]) not in html
+
+
 def test_an_executor_sees_only_the_files_of_their_bodys_appeals(client, working, make_appeal, pestravka_operator):
     own, = attachments_add(appeal=working, files=[upload("a.pdf", pdf())], by=pestravka_operator)
     school = make_appeal(PESTRAVKA, "education", agency="minobr_so", status=Status.IN_PROGRESS,
