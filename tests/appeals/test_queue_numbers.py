@@ -38,6 +38,18 @@ def _ids(rows):
     return [row.pk for row in rows]
 
 
+def _every_page(*, params: dict, order: str, limit: int = 2) -> list:
+    """The Пестравка operator's rows of every page in turn, following the cursors to the end."""
+    operator = user("pestravka_operator")
+    rows, after = [], None
+    while True:
+        page = selectors.appeal_list(user=operator, params=params, after=after, limit=limit, order=order)
+        rows += page.rows
+        if not page.next_cursor:
+            return rows
+        after = page.next_cursor
+
+
 def test_sooner_first_keeps_the_new_items_with_their_clock_and_the_unclocked_at_the_end(client, mixed):
     client.force_login(user("pestravka_operator"))
     response = client.get(reverse("appeals:list"), {"order": "deadline"})
@@ -54,14 +66,7 @@ def test_sooner_first_keeps_the_new_items_with_their_clock_and_the_unclocked_at_
 
 @pytest.mark.parametrize("order", ["deadline", "deadline_desc", "new", "old"])
 def test_every_order_pages_through_every_appeal_once(mixed, order):
-    operator = user("pestravka_operator")
-    seen, after = [], None
-    while True:
-        page = selectors.appeal_list(user=operator, params={}, after=after, limit=2, order=order)
-        seen += _ids(page.rows)
-        if not page.next_cursor:
-            break
-        after = page.next_cursor
+    seen = _ids(_every_page(params={}, order=order))
     assert sorted(seen) == sorted(a.pk for a in mixed.values()) and len(seen) == len(set(seen))
     if order == "deadline_desc":
         assert seen[0] == mixed["unclocked"].pk  # the farthest first: the unclocked one opens the list
@@ -173,14 +178,7 @@ def test_within_a_period_the_order_is_by_the_time_received_and_pages_through_all
     now = timezone.now()
     # ids against arrival: the older letter typed in after the newer ones
     made = [make_appeal(PESTRAVKA, received_at=now - timedelta(days=days)) for days in (1, 3, 2, 5, 4)]
-    operator = user("pestravka_operator")
-    seen, after = [], None
-    while True:
-        page = selectors.appeal_list(user=operator, params={"period": "week"}, after=after, limit=2, order=order)
-        seen += page.rows
-        if not page.next_cursor:
-            break
-        after = page.next_cursor
+    seen = _every_page(params={"period": "week"}, order=order)
     received = [row.received_at for row in seen]
     assert len(seen) == len(made) and received == sorted(received, reverse=order == "new")
 
@@ -196,16 +194,9 @@ def test_the_api_gives_the_count_on_the_first_page(client, mixed):
 def test_within_a_period_the_deadline_orders_sort_the_periods_rows_and_page_through_all(mixed, order):
     """A period's appeals are few enough to be sorted (appeals/workspace/selectors.PERIOD_SORT_MAX): the same
     order and the same cursors as along the deadline index."""
-    operator = user("pestravka_operator")
-    seen, after = [], None
-    while True:
-        page = selectors.appeal_list(user=operator, params={"period": "quarter"}, after=after, limit=2, order=order)
-        seen += page.rows
-        if not page.next_cursor:
-            break
-        after = page.next_cursor
+    seen = _every_page(params={"period": "quarter"}, order=order)
     assert sorted(row.pk for row in seen) == sorted(a.pk for a in mixed.values())
-    index_order = selectors.appeal_list(user=operator, params={}, limit=10, order=order).rows
+    index_order = selectors.appeal_list(user=user("pestravka_operator"), params={}, limit=10, order=order).rows
     assert [row.pk for row in seen] == [row.pk for row in index_order]
 
 
