@@ -478,7 +478,24 @@ class SourceCursor(models.Model):
         return f"{self.source}: {self.cursor or '—'}"
 
 
-class ImportJob(models.Model):
+class JobProgress:
+    """Progress of a background job with `status` (… DONE, FAILED), `total` and the count named by
+    `done_field`: the per cent shown by its progress bar (100 once finished)."""
+
+    done_field: str
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def progress(self) -> int:
+        if self.is_finished:
+            return 100
+        return min(100, getattr(self, self.done_field) * 100 // self.total) if self.total else 0
+
+
+class ImportJob(JobProgress, models.Model):
     """Импорт файла (CSV, XLSX в нейтральном формате, docs/integrations.md): run by a Celery task,
     with its progress and the final report (received / created / updated / quarantined)."""
 
@@ -520,19 +537,10 @@ class ImportJob(models.Model):
     def __str__(self) -> str:
         return f"{self.original_name} ({self.get_status_display()})"
 
-    @property
-    def progress(self) -> int:
-        """Per cent of the file's rows processed (100 once finished)."""
-        if self.status in (self.Status.DONE, self.Status.FAILED):
-            return 100
-        return min(100, self.received * 100 // self.total) if self.total else 0
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
+    done_field = "received"  # JobProgress: the rows processed so far
 
 
-class ExportJob(models.Model):
+class ExportJob(JobProgress, models.Model):
     """Выгрузка: a large selection of the queue written to CSV or XLSX by a Celery task, with progress and
     a download link for its owner only (appeals/workspace/exports.py)."""
 
@@ -567,15 +575,7 @@ class ExportJob(models.Model):
     def __str__(self) -> str:
         return f"{self.get_format_display()} {self.created_at:%d.%m.%Y %H:%M} ({self.get_status_display()})"
 
-    @property
-    def progress(self) -> int:
-        if self.status in (self.Status.DONE, self.Status.FAILED):
-            return 100
-        return min(100, self.written * 100 // self.total) if self.total else 0
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
+    done_field = "written"  # JobProgress: the rows written so far
 
 
 class QuarantinedItem(models.Model):
