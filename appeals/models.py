@@ -10,15 +10,19 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import BrinIndex, GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import Q, Value
-from django.db.models.functions import Now
+from django.db.models import BigIntegerField, Func, Q, TextField, Value
+from django.db.models.functions import Cast, Now
 from django.urls import reverse
 from django.utils import timezone
 
 from cur.vocabulary import Channel, Importance, Kind  # noqa: F401 — the words of appeals, shared with cur
+
+# pg_current_xact_id() as a number (xid8 → text → bigint): the writing transaction's id.
+TRANSACTION_ID = Cast(Cast(Func(function="pg_current_xact_id", output_field=TextField()), TextField()),
+                      BigIntegerField())
 
 
 class Status(models.TextChoices):
@@ -254,6 +258,10 @@ class AppealEvent(models.Model):
     old_value = models.TextField("было", blank=True)
     new_value = models.TextField("стало", blank=True)
     reason = models.TextField("причина", blank=True)
+    # The id of the transaction that wrote the event, filled by PostgreSQL on every path (services, the
+    # sweeps' SQL, COPY): the rollups' watermark (rollups/services.py) — every transaction below the
+    # oldest one still running has finished, so nothing committed late is ever skipped.
+    xact = models.BigIntegerField("транзакция", null=True, blank=True, editable=False, db_default=TRANSACTION_ID)
 
     class Meta:
         verbose_name = "событие обращения"
@@ -261,6 +269,8 @@ class AppealEvent(models.Model):
         indexes = [
             models.Index(fields=["appeal", "at"], name="event_appeal_at"),
             models.Index(fields=["region", "kind", "at"], name="event_region_kind_at"),
+            # the id grows with the table's physical order: a block-range index is tiny and finds the newest
+            BrinIndex(fields=["xact"], name="event_xact_brin", pages_per_range=32),
         ]
 
     def __str__(self) -> str:
@@ -374,6 +384,23 @@ class Assignment(models.Model):
     working_seconds = models.PositiveIntegerField(
         "рабочее время у органа, с", null=True, blank=True,
         help_text="Только рабочее время по графику органа, без ожидания уточнения от гражданина.",
+    )
+    # What the ratings judge the turn by (ratings/, docs/ratings.md), fixed where the calendar is known:
+    min_due_at = models.DateTimeField(
+        "не раньше чем", null=True, blank=True,
+        help_text="Гарантированный органу срок: получивший обращение поздно не отвечает за чужое время.",
+    )
+    due_at = models.DateTimeField("срок для органа", null=True, blank=True,
+                                  help_text="Срок, по которому оценён завершённый этап.")
+    allowed_seconds = models.PositiveIntegerField(
+        "отведённое рабочее время, с", null=True, blank=True,
+        help_text="Рабочее время от получения до срока органа, без ожидания уточнения.",
+    )
+    first_response_at = models.DateTimeField("первый ответ органа", null=True, blank=True)
+    first_response_seconds = models.PositiveIntegerField("рабочее время до первого ответа, с", null=True, blank=True)
+    first_allowed_seconds = models.PositiveIntegerField(
+        "отведено на первый ответ, с", null=True, blank=True,
+        help_text="По правилу первичного ответа (сообщения ПОС, инциденты); у обращений 59-ФЗ его нет.",
     )
 
     class Meta:

@@ -13,6 +13,12 @@ app.autodiscover_tasks()
 
 app.conf.beat_schedule = {
     # Overdue flags feed the queue, the dashboards and the ratings.
+    # Ratings (issue 14): the rollups kept from the events, seconds behind them (rollups/services.py).
+    "refresh-rollups": {
+        "task": "rollups.tasks.rollups_refresh",
+        "schedule": 15.0,
+        "options": {"expires": 60},
+    },
     "refresh-overdue-flags": {
         "task": "appeals.tasks.refresh_overdue_flags",
         "schedule": crontab(minute="*/5"),

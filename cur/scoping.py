@@ -131,6 +131,27 @@ def scope_agencies(qs: QuerySet, user) -> QuerySet:
     return qs
 
 
+def scope_rated_agencies(qs: QuerySet, user) -> QuerySet:
+    """Bodies whose ratings the user sees: the region's for a ЦУР, the bodies of its own municipality for
+    a МЦУ (a regional body is rated by the region, not by one of its municipalities), their own for an
+    executor."""
+    scope = scope_of(user)
+    if scope.everything:
+        return qs
+    if scope.nothing:
+        return qs.none()
+    if scope.agency_id:
+        return qs.filter(pk=scope.agency_id)
+    qs = qs.filter(region_id=scope.region_id)
+    return qs.filter(municipality_id=scope.municipality_id) if scope.municipality_id else qs
+
+
+def scope_rated_municipalities(qs: QuerySet, user) -> QuerySet:
+    """Municipalities whose rating (all the bodies of the territory) the user sees; none for an executor."""
+    scope = scope_of(user)
+    return qs.none() if scope.agency_id else scope_municipalities(qs, user)
+
+
 # Intake (file import, the staff form, the quarantine) is the work of a centre's operators: their raw
 # data carries personal data and is not yet routed, so neither executors nor curators see it.
 INTAKE_ROLES = {Role.HEAD, Role.IM_POS_OFFICER, Role.OPERATOR}

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "cur",
     "municipalities",
     "appeals",
+    "rollups",
     "ratings",
     "heatmap",
     "structuring",

@@ -1,61 +1,257 @@
-"""Basic performance indicators of responsible bodies over the user's scope."""
+"""Ratings of responsible bodies and of municipalities, read from the rollups (rollups/selectors.py) with the
+methodology in force (ratings/models.py) — the page, the XLSX / CSV export and the API read the same rows."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import date
 
-from django.db.models import Count, F, Q
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet
 
-from appeals.models import OPEN_STATUSES, Appeal, Satisfaction, Status
-from cur.models import Agency
-from cur.scoping import scope_agencies, scope_appeals
+from cur.models import Agency, Subtopic
+from cur.periods import CalendarPeriod
+from cur.scoping import region_of, scope_rated_agencies, scope_rated_municipalities
+from municipalities.models import Municipality, Population, Region
+from ratings.models import Methodology
+from ratings.scoring import Rated, Sums, min_volume, parts, places, population_band, rate, score
+from rollups.models import TurnFact
+from rollups.selectors import MEASURES, Drill, Range, sums_by
 
-MIN_VOLUME = 20  # below this a body is listed, not ranked (DESIGN.md §6)
+SERIES = 12  # periods in a sparkline
+KIND_GROUPS = {
+    Agency.Kind.OIV: (0, "Органы исполнительной власти"),
+    Agency.Kind.INSTITUTION: (90, "Учреждения и организации"),
+    Agency.Kind.ORGANISATION: (90, "Учреждения и организации"),
+}
+
+
+class Methodologies:
+    """A region's methodologies, read once: the one in force on any day."""
+
+    def __init__(self, region: Region):
+        self.region = region
+        self.rows = methodologies_of(region)  # newest first
+
+    def on(self, day: date) -> Methodology:
+        """The methodology in force on `day`: the latest one from that day or before, or the defaults."""
+        found = next((m for m in self.rows if m.effective_from <= day), None)
+        return found or Methodology(region=self.region, effective_from=date(2000, 1, 1), note="по умолчанию")
+
+
+def methodology_for(region: Region, day: date) -> Methodology:
+    return Methodologies(region).on(day)
+
+
+def methodologies_of(region: Region) -> list[Methodology]:
+    return list(Methodology.objects.filter(region=region).select_related("created_by").order_by("-effective_from"))
+
+
+def populations(region: Region, year: int) -> dict[int, int]:
+    """municipality id → its population on the latest 1 January not after `year` (Rosstat)."""
+    result: dict[int, int] = {}
+    rows = (Population.objects.filter(municipality__region=region, year__lte=year)
+            .order_by("municipality_id", "year").values_list("municipality_id", "population"))
+    for municipality_id, population in rows:
+        result[municipality_id] = population  # ordered by year: the latest wins
+    return result
 
 
 @dataclass
-class AgencyIndicators:
+class Row:
+    """One line of a rating: a body or a municipality."""
+
+    key: int
+    name: str
+    rated: Rated
+    place_change: int | None = None  # places gained since the previous period (negative: lost)
+    spark: list[float | None] = field(default_factory=list)
+    level: str = "a"  # "a" a body, "m" a municipality
+    period: CalendarPeriod | None = None
+
+    @property
+    def sums(self) -> Sums:
+        return self.rated.sums
+
+    @property
+    def drills(self) -> dict[str, str]:
+        """measure → the queue's `rating` filter listing the appeals that figure counted."""
+        return {measure: str(Drill(measure, self.level, self.key, self.period.first, self.period.last))
+                for measure in MEASURES}
+
+
+@dataclass
+class Rating:
+    level: str  # "agency" | "municipality"
+    region: Region
+    period: CalendarPeriod
+    methodology: Methodology
+    minimum: int
+    groups: list[tuple[str, list[Row]]]
+    series: list[CalendarPeriod]
+
+    @property
+    def series_labels(self) -> list[str]:
+        return [p.short_label for p in self.series]
+
+    @property
+    def rows(self) -> list[Row]:
+        return [row for _, rows in self.groups for row in rows]
+
+
+def rated_agencies(user) -> QuerySet[Agency]:
+    return scope_rated_agencies(Agency.objects.filter(is_active=True), user).select_related("municipality")
+
+
+def rated_municipalities(user) -> QuerySet[Municipality]:
+    return scope_rated_municipalities(Municipality.objects.defer("boundary"), user)
+
+
+def user_region(user) -> Region | None:
+    region = region_of(user)
+    if region is None and getattr(user, "is_superuser", False):
+        region = Region.objects.filter(code=settings.CUR_REGION).first()
+    return region
+
+
+def rating(user, period: CalendarPeriod, *, level: str = "agency", region: Region | None = None) -> Rating:
+    """The rating of the bodies (or municipalities) the user may see, for `period`: each row's parts, score,
+    zone and place within its peer group, the change of place against the previous period and the scores of
+    the last SERIES periods."""
+    region = region or user_region(user)
+    book = Methodologies(region)
+    methodology = book.on(period.first)
+    minimum = min_volume(methodology, kind=period.kind, days=period.days)
+    population = populations(region, period.first.year)
+    bands = list(methodology.population_bands)
+    if level == "municipality":
+        targets = {m.pk: m for m in rated_municipalities(user).filter(region=region)}
+        names = {pk: m.name for pk, m in targets.items()}
+        groups = {pk: population_band(population.get(pk), bands) for pk in targets}
+        whole = len(targets) == Municipality.objects.filter(region=region).count()
+        ids = None if whole else [a.pk for a in Agency.objects.filter(municipality_id__in=list(targets))]
+    else:
+        targets = {a.pk: a for a in rated_agencies(user).filter(region=region)}
+        names = {pk: a.short_name for pk, a in targets.items()}
+        groups = {pk: _agency_group(a, population, bands) for pk, a in targets.items()}
+        whole = len(targets) == Agency.objects.filter(region=region, is_active=True).count()
+        ids = None if whole else list(targets)
+    by = "municipality" if level == "municipality" else "agency"
+
+    def rated(p: CalendarPeriod, m: Methodology) -> dict[int, Rated]:
+        sums = {row["key"]: _sums(row) for row in sums_by(region_id=region.pk, rng=Range(p.first, p.last), by=by,
+                                                           agency_ids=ids)}
+        low = min_volume(m, kind=p.kind, days=p.days)
+        rows = [rate(key, groups[key], sums.get(key, Sums()), m, minimum=low) for key in targets]
+        return {row.key: row for row in places(rows)}
+
+    now = rated(period, methodology)
+    before = rated(period.previous(), book.on(period.previous().first))
+    series = [period.shifted(step) for step in range(-SERIES + 1, 1)]
+    sparks = _series_scores(region, series, by=by, agency_ids=ids, keys=targets, book=book)
+    rows = []
+    for key, this in now.items():
+        last = before.get(key)
+        change = last.place - this.place if this.place and last and last.place and last.group == this.group else None
+        rows.append(Row(key=key, name=names[key], rated=this, place_change=change, spark=sparks.get(key, []),
+                        level="m" if level == "municipality" else "a", period=period))
+    grouped: dict[tuple[int, str], list[Row]] = {}
+    for row in rows:
+        grouped.setdefault(row.rated.group, []).append(row)
+    ordered = [(label, members) for (_, label), members in sorted(grouped.items())]
+    return Rating(level=level, region=region, period=period, methodology=methodology, minimum=minimum,
+                  groups=ordered, series=series)
+
+
+def _agency_group(agency: Agency, population: dict[int, int], bands: list[int]) -> tuple[int, str]:
+    if agency.kind == Agency.Kind.OMSU:
+        index, words = population_band(population.get(agency.municipality_id), bands)
+        return 10 + index, f"ОМСУ — {words}"
+    return KIND_GROUPS.get(agency.kind, (99, "Прочие"))
+
+
+def _sums(row: dict) -> Sums:
+    return Sums(**{name: row[name] for name in Sums.__dataclass_fields__})
+
+
+def _series_scores(region: Region, series: list[CalendarPeriod], *, by: str, agency_ids, keys,
+                   book: Methodologies) -> dict[int, list]:
+    """key → the score of each period of the series (None where there is nothing to judge), one query."""
+    first, last = series[0], series[-1]
+    rng = Range(first.first, last.last)
+    if last.kind == "custom":
+        rows = sums_by(region_id=region.pk, rng=rng, by=by, agency_ids=agency_ids, slot="span",
+                       origin=first.first, length=last.days)
+        index_of = {i: i for i in range(len(series))}
+    else:
+        rows = sums_by(region_id=region.pk, rng=rng, by=by, agency_ids=agency_ids, slot=last.kind)
+        index_of = {p.first: i for i, p in enumerate(series)}
+    weights = {p: book.on(p.first).weights for p in series}
+    result: dict[int, list] = {}
+    for row in rows:
+        index = index_of.get(row["slot"])
+        if index is None or row["key"] not in keys:
+            continue
+        values = result.setdefault(row["key"], [None] * len(series))
+        values[index] = score(parts(_sums(row)), weights[series[index]])
+    return result
+
+
+@dataclass
+class BodyPage:
+    """A body's own page: its rating row, its parts over the last periods, and where it does worst."""
+
     agency: Agency
-    received: int
-    answered: int
-    on_time: int
-    overdue_open: int
-    rated: int
-    satisfied: int
-
-    @property
-    def timeliness(self) -> float | None:
-        """Share answered within the deadline; overdue open items count against it."""
-        base = self.answered + self.overdue_open
-        return round(100 * self.on_time / base, 1) if base else None
-
-    @property
-    def satisfaction(self) -> float | None:
-        return round(100 * self.satisfied / self.rated, 1) if self.rated else None
-
-    @property
-    def ranked(self) -> bool:
-        return self.received >= MIN_VOLUME
+    row: Row | None
+    rating: Rating
+    series: list[CalendarPeriod]
+    history: list[dict[str, float | None]]  # per period of the series: the parts and the score
+    volumes: list[int]
+    worst_subtopics: list[dict]
+    worst_territories: list[dict]
 
 
-def agency_indicators(*, user, date_from: datetime, date_to: datetime) -> list[AgencyIndicators]:
-    """Per agency: received, answered, answered on time, overdue open, rated and satisfied,
-    for appeals received in [date_from, date_to); ranked ones first by timeliness."""
-    answered_statuses = [Status.CLOSED, Status.ANSWERED]
-    rows = (
-        scope_appeals(Appeal.objects.all(), user)
-        .filter(received_at__gte=date_from, received_at__lt=date_to, agency__isnull=False)
-        .values("agency_id").order_by()
-        .annotate(
-            received=Count("pk"),
-            answered=Count("pk", filter=Q(status__in=answered_statuses)),
-            on_time=Count("pk", filter=Q(status__in=answered_statuses, answered_at__lte=F("due_at"))),
-            overdue_open=Count("pk", filter=Q(status__in=OPEN_STATUSES, is_overdue=True)),
-            rated=Count("pk", filter=~Q(satisfaction="")),
-            satisfied=Count("pk", filter=Q(satisfaction=Satisfaction.SATISFIED)),
-        )
-    )
-    agencies = scope_agencies(Agency.objects.all(), user).in_bulk([r["agency_id"] for r in rows])
-    result = [AgencyIndicators(agencies[r.pop("agency_id")], **r) for r in rows if r["agency_id"] in agencies]
-    return sorted(result, key=lambda a: (not a.ranked, -(a.timeliness or 0), -a.received))
+def body_page(user, agency: Agency, period: CalendarPeriod) -> BodyPage:
+    board = rating(user, period, region=agency.region)
+    row = next((r for r in board.rows if r.key == agency.pk), None)
+    series = board.series
+    first, last = series[0], series[-1]
+    slot = "span" if last.kind == "custom" else last.kind
+    rows = sums_by(region_id=agency.region_id, rng=Range(first.first, last.last), agency_ids=[agency.pk], slot=slot,
+                   origin=first.first, length=last.days)
+    index_of = ({i: i for i in range(len(series))} if slot == "span" else {p.first: i for i, p in enumerate(series)})
+    per_period = [Sums() for _ in series]
+    for found in rows:
+        index = index_of.get(found["slot"])
+        if index is not None:
+            per_period[index] = per_period[index] + _sums(found)
+    history = []
+    book = Methodologies(agency.region)
+    for p, sums in zip(series, per_period, strict=True):
+        values = parts(sums)
+        history.append({**values, "score": score(values, book.on(p.first).weights)})
+    return BodyPage(agency=agency, row=row, rating=board, series=series, history=history,
+                    volumes=[s.received for s in per_period],
+                    worst_subtopics=_worst(agency, period, "subtopic_id"),
+                    worst_territories=_worst(agency, period, "municipality_id"))
+
+
+def _worst(agency: Agency, period: CalendarPeriod, column: str, limit: int = 5) -> list[dict]:
+    """The subtopics (or territories) where the body's turns of the period went worst: late, returned or
+    formal answers, unhappy citizens — counted from its turn facts (a body's own rows, an index range)."""
+    rows = (TurnFact.objects.filter(agency=agency)
+            .filter(Q(decision_day__range=(period.first, period.last)) | Q(end_day__range=(period.first, period.last))
+                    | Q(rated_day__range=(period.first, period.last)))
+            .values(column).order_by()
+            .annotate(late=Count("pk", filter=Q(is_late=True, decision_day__range=(period.first, period.last))),
+                      quality_bad=Count("pk", filter=Q(quality_ok=False, end_day__range=(period.first, period.last))),
+                      complete_bad=Count("pk", filter=Q(complete_ok=False,
+                                                         end_day__range=(period.first, period.last))),
+                      not_satisfied=Count("pk", filter=Q(satisfied=False,
+                                                          rated_day__range=(period.first, period.last))),
+                      turns=Count("pk")))
+    found = [dict(r, problems=r["late"] + r["quality_bad"] + r["complete_bad"] + r["not_satisfied"]) for r in rows]
+    found = sorted((r for r in found if r["problems"]), key=lambda r: (-r["problems"], -r["turns"]))[:limit]
+    model = Subtopic if column == "subtopic_id" else Municipality
+    names = {o.pk: str(o) for o in model.objects.filter(pk__in=[r[column] for r in found if r[column]])}
+    return [dict(r, name=names.get(r[column], "не указано")) for r in found]

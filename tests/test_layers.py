@@ -5,7 +5,7 @@
   shrink);
 - a service or a selector never imports a view, a form or the API (writes and reads know nothing of HTTP);
 - the organisation modules of `cur` (models, scoping, rights, services, selectors, calendars…) never
-  import `appeals`, `ratings` or `heatmap`: organisation → territory is the direction, apps build on it.
+  import `appeals`, `rollups`, `ratings` or `heatmap`: organisation → territory is the direction, apps build on it.
 
 Like tests/test_product_contract.py it reads the files with `ast`, so it needs no database.
 """
@@ -18,11 +18,11 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PRODUCT = ("cur", "municipalities", "appeals", "ratings", "heatmap", "structuring")
+PRODUCT = ("cur", "municipalities", "appeals", "rollups", "ratings", "heatmap", "structuring")
 # cur is also the project package: these of its modules wire the apps together and may import them.
 CUR_PROJECT_MODULES = ("cur.urls", "cur.views", "cur.celery", "cur.tasks", "cur.health", "cur.wsgi", "cur.asgi",
                        "cur.settings", "cur.context_processors", "cur.bench", "cur.management", "cur.testing")
-APPS_ABOVE_CUR = ("appeals", "ratings", "heatmap")
+APPS_ABOVE_CUR = ("appeals", "rollups", "ratings", "heatmap")
 HTTP_LAYER = ("views", "api", "forms", "urls", "api_urls")
 
 

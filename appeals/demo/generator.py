@@ -74,6 +74,29 @@ class Place:
     label: str  # «с. Пестравка», «г. Тольятти, Автозаводский район»
 
 
+@dataclass(frozen=True)
+class AgencyProfile:
+    """How a body of the demo works, so that its ratings say something: the share of its allowed time it
+    takes, how often its answer is returned, how often it answers formally, how often the citizen is happy,
+    and how often it gets appeals that are not its own (and forwards them)."""
+
+    slowness: float = 1.0
+    returned: float = 0.12
+    formal: float = 0.06
+    satisfied: float = 0.8
+    misrouted: float = 0.05
+
+
+def agency_profile(agency_id: int) -> AgencyProfile:
+    """About one body in eight works well, one in seven badly, the others in between — fixed per body."""
+    roll = random.Random(agency_id * 7919).random()
+    if roll < 0.125:
+        return AgencyProfile(slowness=0.5, returned=0.03, formal=0.01, satisfied=0.93, misrouted=0.02)
+    if roll > 0.86:
+        return AgencyProfile(slowness=1.9, returned=0.32, formal=0.3, satisfied=0.4, misrouted=0.12)
+    return AgencyProfile(slowness=0.85 + 0.3 * (roll - 0.125) / 0.735)
+
+
 @dataclass
 class DemoContext:
     """Reference data the generator needs, as plain picklable values."""
@@ -102,6 +125,13 @@ class DemoContext:
     message_first_days: int = 1  # working days for a ПОС message to be taken into work (8 working hours)
     problems: list[tuple[int, int, int, int | None, str, float]] = field(default_factory=list)
     # (problem id, subtopic index, place index, settlement id, street, centre timestamp)
+    forwarding_days: int = 7  # calendar days to forward a 59-ФЗ appeal
+    min_turn_days: int = 3  # a body's guaranteed share of a turn, working days
+    incident_first_hours: int = 8  # working hours to an incident's first response (4 when important)
+    incident_first_hours_high: int = 4
+    message_first_hours: int = 8  # working hours for a ПОС message to be taken into work
+    # agency id → how the body works (AgencyProfile): a few answer fast and well, a few slowly and formally
+    profiles: dict[int, AgencyProfile] = field(default_factory=dict)
 
 
 @dataclass
@@ -109,6 +139,7 @@ class Chunk:
     appeals: list[tuple]
     events: list[tuple]
     answers: list[tuple]
+    assignments: list[tuple] = field(default_factory=list)
 
 
 APPEAL_COLUMNS = (
@@ -124,6 +155,10 @@ EVENT_COLUMNS = (
 ANSWER_COLUMNS = (
     "appeal_id", "region_id", "agency_id", "author_id", "is_interim", "text", "has_evidence", "review", "created_at",
     "flags",
+)
+ASSIGNMENT_COLUMNS = (
+    "appeal_id", "region_id", "agency_id", "started_at", "ended_at", "outcome", "working_seconds", "min_due_at",
+    "due_at", "allowed_seconds", "first_response_at", "first_response_seconds", "first_allowed_seconds",
 )
 
 
@@ -149,6 +184,40 @@ class _Calendar:
 
     def add_working_days(self, local_days: np.ndarray, n: np.ndarray) -> np.ndarray:
         return np.busday_offset(local_days, n, roll="forward", busdaycal=self.cal)
+
+    # The working day of the demo's bodies: 09:00–18:00 with the lunch hour 13–14, in seconds of the local day.
+    SPANS = ((9 * HOUR, 13 * HOUR), (14 * HOUR, 18 * HOUR))
+
+    def _day_part(self, day: int, start: float, end: float) -> float:
+        if not np.is_busday(np.datetime64(day, "D"), busdaycal=self.cal):
+            return 0.0
+        return sum(max(0.0, min(end, b) - max(start, a)) for a, b in self.SPANS)
+
+    def working_seconds(self, start_ts: float, end_ts: float, tz: float) -> int:
+        """Working time between two moments on the bodies' schedule and the production calendar."""
+        if end_ts <= start_ts:
+            return 0
+        start, end = start_ts + tz, end_ts + tz
+        first, last = int(start // DAY), int(end // DAY)
+        if first == last:
+            return int(self._day_part(first, start - first * DAY, end - first * DAY))
+        total = self._day_part(first, start - first * DAY, DAY) + self._day_part(last, 0.0, end - last * DAY)
+        if last - first > 1:
+            total += 8 * HOUR * int(np.busday_count(np.datetime64(first + 1, "D"), np.datetime64(last, "D"),
+                                                    busdaycal=self.cal))
+        return int(total)
+
+    def calendar_days_end(self, ts: float, days: int, tz: float) -> float:
+        """The end (18:00) of the local date `days` days after `ts`, moved to a working day (ст. 193 ГК РФ)."""
+        day = np.busday_offset(np.datetime64(int((ts + tz) // DAY) + days, "D"), 0, roll="forward",
+                               busdaycal=self.cal)
+        return int(day.astype("int64")) * DAY + 18 * HOUR - tz
+
+    def working_days_end(self, ts: float, days: int, tz: float) -> float:
+        """The end (18:00) of the `days`-th working day after the local date of `ts`."""
+        day = np.busday_offset(np.datetime64(int((ts + tz) // DAY) + 1, "D"), days - 1, roll="forward",
+                               busdaycal=self.cal)
+        return int(day.astype("int64")) * DAY + 18 * HOUR - tz
 
 
 def sample_received(*, now: datetime, tz_offset_hours: float, count: int, seed: int) -> np.ndarray:
@@ -209,7 +278,7 @@ def generate_chunk(*, ctx: DemoContext, first_id: int, received: np.ndarray, see
     # Answer time relative to the allowed time: ~85 % on time, a long tail late.
     ratio = np.exp(nrng.normal(-0.75, 0.55, size=count))
 
-    appeals, events, answers = [], [], []
+    appeals, events, answers, assignments = [], [], [], []
     for i in range(count):
         appeal_id = first_id + i
         kind, channel, _ = CHANNEL_MIX[channel_idx[i]]
@@ -256,9 +325,12 @@ def generate_chunk(*, ctx: DemoContext, first_id: int, received: np.ndarray, see
         )
 
         ev = events.append
+        profile = ctx.profiles.get(agency_id, DEFAULT_PROFILE)
+        turns = _Turns(cal, tz, ctx, kind, importance)
         registered_ts = received_ts + rng.uniform(0.2, 3 * (24 if kind == "appeal" else 6)) * HOUR
         assigned_ts = registered_ts + rng.uniform(0.1, 20) * HOUR
-        answer_ts = received_ts + float(ratio[i]) * (due_ts - received_ts)
+        # answer time relative to the allowed time: ~85 % on time, a long tail late; slower bodies later
+        answer_ts = received_ts + float(ratio[i]) * profile.slowness * (due_ts - received_ts)
         status, closed_ts, answered_ts, first_resp_ts = "new", None, None, None
         satisfaction = ""
         overdue = False
@@ -268,21 +340,38 @@ def generate_chunk(*, ctx: DemoContext, first_id: int, received: np.ndarray, see
             status = "registered"
             ev((appeal_id, ctx.region_id, _dt(registered_ts), operator, None, "registered", "status",
                 "new", "registered", ""))
+        holder = agency_id
         if assigned_ts < now_ts:
             status = "in_progress"
-            ev((appeal_id, ctx.region_id, _dt(assigned_ts), operator, agency_id, "assigned", "agency", "",
-                str(agency_id), ""))
+            # now and then an appeal first goes to a body it is not for, which forwards it to the right one
+            misrouted = rng.random() < profile.misrouted
+            holder = _wrong_body(rng, ctx, agency_id) if misrouted else agency_id
+            ev((appeal_id, ctx.region_id, _dt(assigned_ts), operator, holder, "assigned", "agency", "",
+                str(holder), ""))
+            turns.open(holder, assigned_ts)
+            if holder != agency_id:
+                forward_ts = assigned_ts + rng.uniform(2, 24 * (9 if kind == "appeal" else 2)) * HOUR
+                if forward_ts < now_ts:
+                    ev((appeal_id, ctx.region_id, _dt(forward_ts), operator, agency_id, "forwarded", "agency",
+                        str(holder), str(agency_id), "Вопрос не относится к компетенции органа"))
+                    turns.close(forward_ts, "forwarded", due_ts)
+                    turns.open(agency_id, forward_ts)
+                    holder = agency_id
+                    assigned_ts = forward_ts
+        executor = ctx.executors.get(holder)
         if kind == "appeal" and rng.random() < 0.02 and assigned_ts < now_ts:
             reason = rng.choice(ST11_REASONS)
             status, closed_ts = "left_without_answer", assigned_ts + rng.uniform(1, 48) * HOUR
             if closed_ts < now_ts:
                 ev((appeal_id, ctx.region_id, _dt(closed_ts), operator, None, "left_without_answer", "status",
                     "in_progress", status, reason))
+                turns.close(closed_ts, "withdrawn", due_ts)
             else:
                 status, closed_ts = "in_progress", None
-        elif assigned_ts < now_ts:
+        elif assigned_ts < now_ts and holder == agency_id:
             if kind == "incident":
-                first_resp_ts = assigned_ts + rng.uniform(0.3, 1.3) * (first_due_ts - received_ts) * 0.6
+                first_resp_ts = assigned_ts + rng.uniform(0.3, 1.3) * (first_due_ts - received_ts) * 0.6 \
+                    * profile.slowness
                 if first_resp_ts < now_ts:
                     status = "interim_answered"
                     answers.append(_answer_row(rng, corpus.INTERIM_ANSWERS, first_resp_ts, appeal_id, ctx.region_id,
@@ -290,18 +379,21 @@ def generate_chunk(*, ctx: DemoContext, first_id: int, received: np.ndarray, see
                                                evidence_required=evidence_required, review="accepted"))
                     ev((appeal_id, ctx.region_id, _dt(first_resp_ts), executor, agency_id, "interim_answered",
                         "status", "in_progress", "interim_answered", ""))
+                    turns.first_response(first_resp_ts)
                 else:
                     first_resp_ts = None
             answer_ts = max(answer_ts, (first_resp_ts or assigned_ts) + 0.5 * HOUR)
             if rng.random() < 0.03 and answer_ts < now_ts:
                 ask_ts = assigned_ts + rng.uniform(2, 30) * HOUR
                 if ask_ts < answer_ts:
+                    resumed_ts = min(ask_ts + rng.uniform(4, 60) * HOUR, answer_ts)
                     ev((appeal_id, ctx.region_id, _dt(ask_ts), executor, agency_id, "clarification_requested", "",
                         "", "", rng.choice(corpus.CLARIFICATION_REQUESTS)))
-                    ev((appeal_id, ctx.region_id, _dt(min(ask_ts + rng.uniform(4, 60) * HOUR, answer_ts)), None,
-                        None, "clarification_received", "", "", "", ""))
+                    ev((appeal_id, ctx.region_id, _dt(resumed_ts), None, None, "clarification_received", "", "",
+                        "", ""))
+                    turns.pause(ask_ts, resumed_ts)
             if answer_ts < now_ts:
-                returned = rng.random() < 0.12
+                returned = rng.random() < profile.returned
                 evidence = sector_code in {"roads", "waste", "other", "housing_utilities"} and rng.random() < 0.7
                 if returned:
                     answers.append(_answer_row(rng, corpus.FORMAL_ANSWERS, answer_ts, appeal_id, ctx.region_id,
@@ -309,19 +401,26 @@ def generate_chunk(*, ctx: DemoContext, first_id: int, received: np.ndarray, see
                                                evidence_required=evidence_required, review="returned"))
                     ev((appeal_id, ctx.region_id, _dt(answer_ts), executor, agency_id, "answered", "status",
                         status, "answered", ""))
-                    back_ts = answer_ts + rng.uniform(2, 30) * HOUR
-                    ev((appeal_id, ctx.region_id, _dt(min(back_ts, now_ts - 60)), operator, agency_id,
+                    turns.first_response(answer_ts)
+                    turns.close(answer_ts, "answered", due_ts)
+                    back_ts = min(answer_ts + rng.uniform(2, 30) * HOUR, now_ts - 60)
+                    ev((appeal_id, ctx.region_id, _dt(back_ts), operator, agency_id,
                         "returned_for_rework", "status", "answered", "returned_for_rework",
                         rng.choice(corpus.REWORK_REASONS)))
+                    turns.open(agency_id, back_ts, share=False)
                     status = "returned_for_rework"
-                    answer_ts = back_ts + rng.uniform(4, 96) * HOUR
+                    answer_ts = back_ts + rng.uniform(4, 96) * HOUR * profile.slowness
                 if answer_ts < now_ts:
                     answered_ts = answer_ts
-                    answers.append(_answer_row(rng, corpus.FINAL_ANSWERS[sector_code], answer_ts, appeal_id,
-                                               ctx.region_id, agency_id, executor, interim=False, evidence=evidence,
+                    formal = rng.random() < profile.formal
+                    texts = corpus.FORMAL_ANSWERS if formal else corpus.FINAL_ANSWERS[sector_code]
+                    answers.append(_answer_row(rng, texts, answer_ts, appeal_id, ctx.region_id, agency_id, executor,
+                                               interim=False, evidence=evidence and not formal,
                                                evidence_required=evidence_required, review="accepted"))
                     ev((appeal_id, ctx.region_id, _dt(answer_ts), executor, agency_id, "answered", "status",
                         status, "answered", ""))
+                    turns.first_response(answer_ts)
+                    turns.close(answer_ts, "answered", due_ts)
                     status = "answered"
                     review_ts = answer_ts + rng.uniform(0.5, 30) * HOUR
                     if review_ts < now_ts:
@@ -330,15 +429,40 @@ def generate_chunk(*, ctx: DemoContext, first_id: int, received: np.ndarray, see
                             "answered", "closed", ""))
                         if kind != "appeal" and rng.random() < 0.55:
                             late = answered_ts > due_ts
-                            good = rng.random() < (0.38 if late or returned else 0.8)
-                            satisfaction = "satisfied" if good else "not_satisfied"
-                            rated_ts = review_ts + rng.uniform(1, 72) * HOUR
-                            ev((appeal_id, ctx.region_id, _dt(min(rated_ts, now_ts - 1)), None, agency_id,
+                            chance = profile.satisfied * (0.5 if late or returned or formal else 1.0)
+                            satisfaction = "satisfied" if rng.random() < chance else "not_satisfied"
+                            rated_ts = min(review_ts + rng.uniform(1, 72) * HOUR, now_ts - 1)
+                            ev((appeal_id, ctx.region_id, _dt(rated_ts), None, agency_id,
                                 "rated", "satisfaction", "", satisfaction, ""))
+                            if satisfaction == "not_satisfied":
+                                # 59-ФЗ: repeat consideration with a fresh deadline, the same body again
+                                ev((appeal_id, ctx.region_id, _dt(rated_ts), None, agency_id, "reopened", "status",
+                                    "closed", "in_progress",
+                                    "Гражданин не удовлетворён ответом — повторное рассмотрение"))
+                                turns.open(agency_id, rated_ts)
+                                due_ts = float(cal.working_days_end(rated_ts, ctx.incident_final_days, tz))
+                                status, closed_ts, answered_ts = "in_progress", None, None
+                                again_ts = rated_ts + float(ratio[i]) * profile.slowness * (due_ts - rated_ts)
+                                if again_ts + 2 * HOUR < now_ts:
+                                    answered_ts = again_ts
+                                    answers.append(_answer_row(
+                                        rng, corpus.FINAL_ANSWERS[sector_code], again_ts, appeal_id, ctx.region_id,
+                                        agency_id, executor, interim=False, evidence=evidence,
+                                        evidence_required=evidence_required, review="accepted"))
+                                    ev((appeal_id, ctx.region_id, _dt(again_ts), executor, agency_id, "answered",
+                                        "status", "in_progress", "answered", ""))
+                                    turns.first_response(again_ts)
+                                    turns.close(again_ts, "answered", due_ts)
+                                    closed_ts = again_ts + HOUR
+                                    status = "closed"
+                                    ev((appeal_id, ctx.region_id, _dt(closed_ts), operator, agency_id, "closed",
+                                        "status", "answered", "closed", ""))
+        if assigned_ts < now_ts and status != "left_without_answer":
             overdue = (answered_ts or now_ts) > due_ts
-            if overdue and status not in ("closed", "left_without_answer", "answered"):
-                ev((appeal_id, ctx.region_id, _dt(due_ts), None, agency_id, "overdue", "due_at", "",
+            if overdue and status not in ("closed", "answered"):
+                ev((appeal_id, ctx.region_id, _dt(due_ts), None, holder, "overdue", "due_at", "",
                     _dt(due_ts).isoformat(), ""))
+        turns.finish(appeal_id, ctx.region_id, assignments)
         if status == "new":
             # not registered yet: its clock is the arrival's (appeals/lifecycle/deadlines.py ARRIVAL_TARGETS)
             due_ts = registration_due_ts if kind == "appeal" else first_due_ts
@@ -348,14 +472,82 @@ def generate_chunk(*, ctx: DemoContext, first_id: int, received: np.ndarray, see
         appeals.append((
             appeal_id, ctx.region_id, kind, channel, external_id, status, importance, title, text, source_url,
             name, email, phone, postal, sector_id, subtopic_id, confidence, place.municipality_id,
-            place.settlement_id, f"{place.label}, {street}, д. {house}", agency_id, problem_id,
+            place.settlement_id, f"{place.label}, {street}, д. {house}", holder, problem_id,
             _dt(received_ts), _dt(registered_ts) if registered_ts < now_ts else None,
             _dt(registration_due_ts) if registration_due_ts else None,
             _dt(first_due_ts) if first_due_ts else None, _dt(first_resp_ts) if first_resp_ts else None,
             _dt(due_ts), _dt(answered_ts) if answered_ts else None, _dt(closed_ts) if closed_ts else None,
             overdue, 0, satisfaction, _dt(received_ts), _dt(now_ts), 1,
         ))
-    return Chunk(appeals, events, answers)
+    return Chunk(appeals, events, answers, assignments)
+
+
+DEFAULT_PROFILE = AgencyProfile()
+
+
+class _Turns:
+    """One appeal's turns with the bodies as the lifecycle services record them (appeals/lifecycle/
+    assignments.py): each with its working time, the deadline it is judged by and the working time that
+    allowed, the first response and its allowance — on the bodies' schedule at day grain (_Calendar)."""
+
+    def __init__(self, cal: _Calendar, tz: float, ctx: DemoContext, kind: str, importance: str):
+        self.cal, self.tz, self.ctx, self.kind = cal, tz, ctx, kind
+        hours = {"incident": ctx.incident_first_hours_high if importance == "high" else ctx.incident_first_hours,
+                 "message": ctx.message_first_hours}.get(kind)
+        self.first_allowed = int(hours * HOUR) if hours else None
+        self.finished: list[tuple[dict, float, str, float]] = []
+        self.current: dict | None = None
+        self.pauses: list[tuple[float, float]] = []
+
+    def open(self, agency_id: int, at: float, *, share: bool = True) -> None:
+        min_due = self.cal.working_days_end(at, self.ctx.min_turn_days, self.tz) if share else None
+        self.current = {"agency": agency_id, "start": at, "min_due": min_due, "first": None}
+
+    def pause(self, asked: float, resumed: float) -> None:
+        self.pauses.append((asked, resumed))
+
+    def first_response(self, at: float) -> None:
+        if self.current is not None and self.current["first"] is None:
+            self.current["first"] = at
+
+    def close(self, at: float, outcome: str, appeal_due: float) -> None:
+        turn, self.current = self.current, None
+        due = max(appeal_due, turn["min_due"] or appeal_due)
+        if outcome == "forwarded" and self.kind == "appeal":  # 59-ФЗ ст. 8 ч. 3, from the turn's own start
+            due = min(due, self.cal.calendar_days_end(turn["start"], self.ctx.forwarding_days, self.tz))
+        self.finished.append((turn, at, outcome, due))
+
+    def _net(self, start: float, end: float) -> int:
+        total = self.cal.working_seconds(start, end, self.tz)
+        for asked, resumed in self.pauses:
+            if asked < end and resumed > start:
+                total -= self.cal.working_seconds(max(asked, start), min(resumed, end), self.tz)
+        return max(total, 0)
+
+    def _row(self, appeal_id: int, region_id: int, turn: dict, end, outcome: str, due) -> tuple:
+        start, first = turn["start"], turn["first"]
+        return (
+            appeal_id, region_id, turn["agency"], _dt(start), _dt(end) if end is not None else None, outcome,
+            self._net(start, end) if end is not None else None,
+            _dt(turn["min_due"]) if turn["min_due"] else None, _dt(due) if due is not None else None,
+            # the demo's deadlines do not move with a clarification (rare and short here): nor does the allowance
+            self.cal.working_seconds(start, due, self.tz) if due is not None else None,
+            _dt(first) if first else None, self._net(start, first) if first else None,
+            self.first_allowed if first else None,
+        )
+
+    def finish(self, appeal_id: int, region_id: int, out: list) -> None:
+        """The turns as ASSIGNMENT_COLUMNS rows, the open one (if any) last."""
+        for turn, end, outcome, due in self.finished:
+            out.append(self._row(appeal_id, region_id, turn, end, outcome, due))
+        if self.current is not None:
+            out.append(self._row(appeal_id, region_id, self.current, None, "", None))
+
+
+def _wrong_body(rng: random.Random, ctx: DemoContext, right: int) -> int:
+    """A body an appeal is first sent to by mistake: a regional one, or another municipality's administration."""
+    others = [a for a in (ctx.fallback_agencies or list(ctx.administrations.values())) if a != right]
+    return rng.choice(others) if others else right
 
 
 def _dt(ts: float) -> datetime:

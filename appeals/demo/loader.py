@@ -24,9 +24,11 @@ from appeals.demo.evidence import evidence_attach
 from appeals.demo.generator import (
     ANSWER_COLUMNS,
     APPEAL_COLUMNS,
+    ASSIGNMENT_COLUMNS,
     EVENT_COLUMNS,
     DemoContext,
     Place,
+    agency_profile,
     generate_chunk,
     sample_received,
 )
@@ -35,6 +37,7 @@ from appeals.models import Problem
 from appeals.search.index import search_index_range_as_stored
 from cur.models import Agency, Membership, Subtopic
 from municipalities.models import Municipality, Population, Region, Settlement
+from rollups.services import rollups_rebuild
 
 CHUNK = 20_000
 
@@ -110,6 +113,10 @@ def build_context(*, region: Region, now: datetime, problems: int) -> DemoContex
         executors=executors, holidays=holiday_dates, appeal_days=rules.appeal_days,
         incident_first_days=max(1, -(-rules.incident_first_hours // 8)), incident_final_days=rules.incident_final_days,
         registration_days=rules.registration_days, message_first_days=max(1, -(-rules.message_first_hours // 8)),
+        forwarding_days=rules.forwarding_days, min_turn_days=rules.min_turn_working_days,
+        incident_first_hours=rules.incident_first_hours, incident_first_hours_high=rules.incident_first_hours_high,
+        message_first_hours=rules.message_first_hours,
+        profiles={pk: agency_profile(pk) for pk in Agency.objects.filter(region=region).values_list("pk", flat=True)},
     )
     ctx.problems = _create_problems(ctx, region, count=problems)
     return ctx
@@ -174,6 +181,7 @@ def _load_chunk(args: tuple[int, np.ndarray, int]) -> tuple[int, int, int]:
             ("appeals_appeal", APPEAL_COLUMNS, chunk.appeals),
             ("appeals_appealevent", EVENT_COLUMNS, chunk.events),
             ("appeals_answer", ANSWER_COLUMNS, chunk.answers),
+            ("appeals_assignment", ASSIGNMENT_COLUMNS, chunk.assignments),
         ):
             with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
                 for row in rows:
@@ -217,7 +225,11 @@ def generate_demo(
     with connection.cursor() as cursor:
         # VACUUM sets the visibility map, so index-only scans skip the heap on fresh data.
         cursor.execute("VACUUM (ANALYZE) appeals_appeal, appeals_appealevent, appeals_answer, appeals_appealsearch,"
-                       " appeals_searchword, appeals_searchqueue, appeals_attachment")
+                       " appeals_searchword, appeals_searchqueue, appeals_attachment, appeals_assignment")
+    # the ratings' rollups from the history just written, as `manage.py rollups_rebuild` builds them
+    totals["rollup_appeals"] = rollups_rebuild().appeals  # the whole history: the watermark moves with it
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM (ANALYZE) rollups_turnfact, rollups_agencyday, rollups_agencymonth")
     totals["problems"] = len(ctx.problems)
     totals["seconds"] = round(time.perf_counter() - started, 1)
     return totals

@@ -4,7 +4,8 @@ Rules are SlaPolicy rows (cur/models.py), edited in the admin; the most specific
 (`policy_for`). Time is the region's production calendar with the working schedule of the body that
 holds the appeal (cur/workcalendar.py). Every deadline of an appeal is set here — registration (59-ФЗ
 ст. 8), forwarding (ст. 8 ч. 3), first response (incidents), the answer, the extension (ст. 12 ч. 2),
-after a clarification, after an interim answer — and the card's clock starts where `clock_start` says.
+after a clarification, after an interim answer, each body's own deadline in its turn (the ratings') — and
+the card's clock starts where `clock_start` says.
 A new item's clock runs from its arrival (`arrival_deadline_set`), registration replaces it by the answer's.
 The services (appeals/lifecycle/transitions.py, creation.py, intake) call these and store the result.
 """
@@ -171,6 +172,43 @@ def arrival_deadlines_of_items(*, region, model) -> Callable:
     return clock_of
 
 
+# --- a body's own turn with an appeal (appeals/lifecycle/assignments.py; the ratings judge each turn) ----
+
+# A body that gets an appeal close to the citizen's deadline — assigned late, forwarded on day 28 of 30 —
+# is not blamed for time it never held: its own deadline is at least this many working days from receipt.
+MIN_TURN_WORKING_DAYS = 3
+
+
+def turn_min_due(*, calendar: WorkingCalendar, start: datetime) -> datetime:
+    """The least deadline of a body's turn that starts at `start` (its guaranteed share)."""
+    return calendar.add_working_days(start, MIN_TURN_WORKING_DAYS)
+
+
+def turn_due(appeal, *, started_at: datetime, min_due_at: datetime | None, forwarded: bool,
+             calendar: WorkingCalendar) -> datetime | None:
+    """The deadline a finished turn is judged by: the citizen's deadline as it stands at the end of the
+    turn (extensions and clarification pauses included), never before the body's guaranteed share; a
+    turn that ended in a forwarding must also have forwarded within the forwarding rule (59-ФЗ ст. 8 ч. 3:
+    seven days), counted from the turn's own start."""
+    due = max((d for d in (appeal.due_at, min_due_at) if d is not None), default=None)
+    if forwarded:
+        policy = policy_for(appeal=appeal, target=Target.FORWARDING)
+        if policy is not None:
+            forward_due = deadline(calendar=calendar, start=started_at, unit=policy.unit, amount=policy.amount)
+            due = forward_due if due is None else min(due, forward_due)
+    return due
+
+
+def turn_first_response_due(appeal, *, start: datetime, calendar: WorkingCalendar) -> datetime | None:
+    """When a body's first response in a turn starting at `start` is due by the kind's first-response rule
+    (an incident: 8 working hours, 4 when important; a ПОС message: taken into work within the working day);
+    None for a 59-ФЗ appeal, which has no such step."""
+    policy = policy_for(appeal=appeal, target=Target.FIRST_RESPONSE)
+    if policy is None:
+        return None
+    return deadline(calendar=calendar, start=start, unit=policy.unit, amount=policy.amount)
+
+
 def has_rule(appeal, target: str) -> bool:
     """Whether a rule applies (e.g. an incident's final answer after an interim one)."""
     return policy_for(appeal=appeal, target=target) is not None
@@ -224,15 +262,18 @@ class BulkRules:
     message_default_days: int
     appeal_days: int  # calendar days of a 59-ФЗ answer
     incident_first_hours: int  # working hours to the first response
+    incident_first_hours_high: int  # the same for an important incident
     registration_days: int  # calendar days to register a 59-ФЗ appeal
     message_first_hours: int  # working hours for a ПОС message to be taken into work
     incident_final_days: int  # working days to the final answer after the interim one
+    forwarding_days: int  # calendar days to forward a 59-ФЗ appeal to the competent body
+    min_turn_working_days: int  # a body's guaranteed share of a turn (MIN_TURN_WORKING_DAYS)
 
 
 def bulk_rules() -> BulkRules:
-    def amount(**where) -> int:
-        rule = (SlaPolicy.objects.filter(is_active=True, region__isnull=True, channel="", importance="", **where)
-                .order_by("subtopic_id", "sector_id").first())
+    def amount(importance: str = "", **where) -> int:
+        rule = (SlaPolicy.objects.filter(is_active=True, region__isnull=True, channel="", importance=importance,
+                                         **where).order_by("subtopic_id", "sector_id").first())
         return rule.amount if rule else 0
 
     by_subtopic = dict(SlaPolicy.objects.filter(
@@ -244,12 +285,16 @@ def bulk_rules() -> BulkRules:
         appeal_days=amount(kind="appeal", target=Target.FINAL, subtopic__isnull=True, sector__isnull=True),
         incident_first_hours=amount(kind="incident", target=Target.FIRST_RESPONSE, subtopic__isnull=True,
                                     sector__isnull=True),
+        incident_first_hours_high=amount(importance="high", kind="incident", target=Target.FIRST_RESPONSE,
+                                         subtopic__isnull=True, sector__isnull=True),
         incident_final_days=amount(kind="incident", target=Target.FINAL_AFTER_INTERIM, subtopic__isnull=True,
                                    sector__isnull=True),
         registration_days=amount(kind="appeal", target=Target.REGISTRATION, subtopic__isnull=True,
                                  sector__isnull=True),
         message_first_hours=amount(kind="message", target=Target.FIRST_RESPONSE, subtopic__isnull=True,
                                    sector__isnull=True),
+        forwarding_days=amount(kind="appeal", target=Target.FORWARDING, subtopic__isnull=True, sector__isnull=True),
+        min_turn_working_days=MIN_TURN_WORKING_DAYS,
     )
 
 

@@ -22,7 +22,7 @@ from appeals.attachments.services import attachments_add
 from appeals.attachments.validation import AttachmentRefused, check_files
 from appeals.citizen.notices import NoticeKind, notice_create
 from appeals.lifecycle import deadlines
-from appeals.lifecycle.assignments import assignment_close, assignment_open
+from appeals.lifecycle.assignments import assignment_close, assignment_first_response, assignment_open
 from appeals.lifecycle.quality import answer_flags
 from appeals.models import Answer, Appeal, AppealEvent, Assignment, Kind, Satisfaction, Status
 from cur.models import Agency
@@ -351,6 +351,7 @@ def answer_submit(*, appeal: Appeal, text: str, by, agency: Agency | None = None
     answer = Answer.objects.create(appeal=appeal, region_id=appeal.region_id, agency=agency, author=by,
                                    is_interim=is_interim, text=text, has_evidence=has_evidence, created_at=at,
                                    flags=flags, review=Answer.Review.ACCEPTED if is_interim else Answer.Review.PENDING)
+    assignment_first_response(appeal=appeal, at=at)  # the body's own first response in its turn (ratings)
     fields = []
     if appeal.first_response_at is None:
         appeal.first_response_at = at
@@ -386,8 +387,8 @@ def appeal_return_for_rework(*, appeal: Appeal, reason: str, by, at: datetime | 
         answer.review = Answer.Review.RETURNED
         answer.save(update_fields=["review"])
     appeal.answered_at = None
-    if appeal.agency_id:  # the body's clock runs again from the return
-        assignment_open(appeal=appeal, agency=appeal.agency, at=at)
+    if appeal.agency_id:  # the body's clock runs again from the return, with no fresh share: the time lost is its own
+        assignment_open(appeal=appeal, agency=appeal.agency, at=at, guaranteed_share=False)
     return _move(appeal, Status.RETURNED_FOR_REWORK, AppealEvent.Kind.RETURNED_FOR_REWORK, by=by, at=at,
                  fields=["answered_at"], reason=reason)
 

@@ -6,10 +6,7 @@ memory); above CUR_EXPORT_SYNC_MAX rows the export is an ExportJob run by the Ce
 Files leave the system (they are mailed, shared, opened on other computers), so they carry no personal
 data for any role: no citizen's columns, and the title masked (appeals/privacy.py) whoever exports.
 
-A text that begins with = + - @ (or a tab, a line break, or blanks before one of them) is a formula to
-Excel or LibreOffice («CSV injection»). Such a cell is written with a leading apostrophe in both formats,
-so the two files read the same; in XLSX every text is moreover a string cell, never a formula (openpyxl
-makes a formula of any string starting with «=», whatever its origin: a title, an address, a search typed).
+Every cell is neutralised against formulas (cur/spreadsheets.py), in both formats alike.
 """
 
 from __future__ import annotations
@@ -32,9 +29,6 @@ from django.http import QueryDict
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
 
 from appeals.models import Appeal, ExportJob
 from appeals.privacy import visible_summary, visible_text
@@ -42,6 +36,8 @@ from appeals.tasks import export_run
 from appeals.workspace.filters import AppealFilter, filter_query_normalize
 from appeals.workspace.selectors import appeal_filtered
 from cur.scoping import region_of
+from cur.spreadsheets import CSV_TYPE, XLSX_TYPE, csv_text, xlsx_cell  # noqa: F401 — the views read the types here
+from rollups.selectors import Drill
 
 log = logging.getLogger(__name__)
 
@@ -52,11 +48,6 @@ COLUMNS = [
     ("due_at", "Срок"), ("is_overdue", "Просрочено"), ("satisfaction", "Оценка"), ("title", "Суть"),
 ]
 WIDTHS = {"number": 10, "received_at": 17, "due_at": 17, "title": 60, "address": 36, "agency": 36}
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CSV_TYPE = "text/csv; charset=utf-8"
-DATETIME_FORMAT = "DD.MM.YYYY HH:MM"
-DATE_FORMAT = "DD.MM.YYYY"
 # Labels of the filters on the sheet where the queue's own label needs its neighbour to be understood.
 CONDITION_LABELS = {"received_to": "Поступили по"}
 PROGRESS_EVERY = 1_000  # rows between two progress updates of a job (one UPDATE each)
@@ -66,20 +57,6 @@ STALE = timedelta(hours=1)  # a running job not finished by then lost its worker
 def export_sync_max() -> int:
     """Rows an export may have to be written in the request; above it a background job writes it."""
     return int(getattr(settings, "CUR_EXPORT_SYNC_MAX", 5_000))
-
-
-# --- cells ------------------------------------------------------------------------------------------------
-
-
-def is_formula_like(value: str) -> bool:
-    """Whether a spreadsheet would take the text for a formula: = + - @ first, possibly after blanks,
-    or a tab / line break first (OWASP «CSV injection»)."""
-    return value.startswith(FORMULA_START) or value.lstrip().startswith(FORMULA_START[:4])
-
-
-def spreadsheet_cell(value: str) -> str:
-    """A CSV cell's text that no spreadsheet takes for a formula: «=1+1» → «'=1+1», « @SUM(A1)» → «' @SUM(A1)»."""
-    return "'" + value if is_formula_like(value) else value
 
 
 def _local(moment: datetime | None, zone: tzinfo) -> datetime | None:
@@ -98,38 +75,9 @@ def export_values(appeal: Appeal, *, zone: tzinfo) -> list:
     ]
 
 
-def _csv_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.strftime("%d.%m.%Y %H:%M")
-    if isinstance(value, date):
-        return value.strftime("%d.%m.%Y")
-    return spreadsheet_cell(str(value))
-
-
 def export_row(appeal: Appeal, *, zone: tzinfo | None = None) -> list[str]:
     """One appeal as the CSV cells of a row of COLUMNS, neutralised."""
-    return [_csv_text(value) for value in export_values(appeal, zone=zone or timezone.get_current_timezone())]
-
-
-def _xlsx_cell(sheet, value, *, bold: bool = False) -> WriteOnlyCell:
-    """A typed cell: a date as a date, a number as a number, a text as a string — never a formula."""
-    if isinstance(value, str):
-        # control characters make openpyxl refuse the whole workbook
-        value = spreadsheet_cell(ILLEGAL_CHARACTERS_RE.sub("", value))
-    if isinstance(value, Decimal):
-        value = int(value) if value == value.to_integral_value() else float(value)
-    cell = WriteOnlyCell(sheet, value=value)
-    if isinstance(value, str):
-        cell.data_type = "s"  # a string cell, whatever it begins with: openpyxl guesses «f» from a leading «=»
-    elif isinstance(value, datetime):
-        cell.number_format = DATETIME_FORMAT
-    elif isinstance(value, date):
-        cell.number_format = DATE_FORMAT
-    if bold:
-        cell.font = Font(bold=True)
-    return cell
+    return [csv_text(value) for value in export_values(appeal, zone=zone or timezone.get_current_timezone())]
 
 
 class _Echo:
@@ -156,6 +104,8 @@ def _condition_value(field, value):
         return "да" if value else "нет"
     if hasattr(value, "_meta"):  # a chosen row (МО, body, subtopic) — from the user's own scope
         return str(value)
+    if isinstance(value, Drill):  # a figure of a rating
+        return f"{value.label}, {value.first:%d.%m.%Y} – {value.last:%d.%m.%Y}"
     if choices is not None and not isinstance(value, date | Decimal | int):
         return str(dict((str(k), v) for k, v in choices).get(str(value), value))
     return value
@@ -190,17 +140,17 @@ def xlsx_write(appeals: Iterable[Appeal], file, *, user, params, zone: tzinfo, a
     for index, (name, _) in enumerate(COLUMNS):
         sheet.column_dimensions[chr(ord("A") + index)].width = WIDTHS.get(name, 18)
     conditions = export_conditions(user=user, params=params)
-    sheet.append([_xlsx_cell(sheet, "Условия выгрузки:", bold=True)])
+    sheet.append([xlsx_cell(sheet, "Условия выгрузки:", bold=True)])
     for label, value in conditions or [("Фильтры", "не заданы — все обращения, доступные пользователю")]:
-        sheet.append([_xlsx_cell(sheet, label), _xlsx_cell(sheet, value)])
-    sheet.append([_xlsx_cell(sheet, "Выгрузил"), _xlsx_cell(sheet, _who(user))])
-    sheet.append([_xlsx_cell(sheet, "Сформировано"), _xlsx_cell(sheet, _local(at or timezone.now(), zone)),
-                  _xlsx_cell(sheet, f"время {zone}")])
+        sheet.append([xlsx_cell(sheet, label), xlsx_cell(sheet, value)])
+    sheet.append([xlsx_cell(sheet, "Выгрузил"), xlsx_cell(sheet, _who(user))])
+    sheet.append([xlsx_cell(sheet, "Сформировано"), xlsx_cell(sheet, _local(at or timezone.now(), zone)),
+                  xlsx_cell(sheet, f"время {zone}")])
     sheet.append([])
-    sheet.append([_xlsx_cell(sheet, title, bold=True) for _, title in COLUMNS])
+    sheet.append([xlsx_cell(sheet, title, bold=True) for _, title in COLUMNS])
     written = 0
     for appeal in appeals:
-        sheet.append([_xlsx_cell(sheet, value) for value in export_values(appeal, zone=zone)])
+        sheet.append([xlsx_cell(sheet, value) for value in export_values(appeal, zone=zone)])
         written += 1
         if progress and written % PROGRESS_EVERY == 0:
             progress(written)

@@ -5,6 +5,7 @@ from urllib.parse import parse_qsl, urlencode
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from appeals.models import CLOCK_RUNNING_STATUSES, OPEN_STATUSES, Appeal, Channel, Kind, Satisfaction, Status
@@ -13,6 +14,7 @@ from cur.models import Agency, Sector, Subtopic
 from cur.periods import day_start, last_days_start
 from cur.scoping import can_see_personal_data, scope_agencies, scope_municipalities
 from municipalities.models import Municipality
+from rollups.selectors import Drill, drill_appeals
 
 SEARCH_BOX_MAX_CHARS = 500
 # Below this the structuring pipeline is unsure: the operator should check sector and place.
@@ -22,6 +24,23 @@ LOW_CONFIDENCE = 0.6
 # «за неделю / месяц / квартал»: the last 7, 30 or 90 local days, today included — the same days as the
 # heat map's and the ratings' periods (cur/periods.py)
 PERIODS = {"week": ("за неделю", 7), "month": ("за месяц", 30), "quarter": ("за квартал", 90)}
+
+
+class DrillField(forms.CharField):
+    """«late.a12.2026-11-01.2026-11-30» → the Drill; a damaged link is a form error, not a 500."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        drill = Drill.parse(value)
+        if drill is None:
+            raise ValidationError("Ссылка из рейтинга повреждена: откройте её из рейтинга заново.")
+        return drill
+
+
+class DrillFilter(django_filters.Filter):
+    field_class = DrillField
 
 
 class AppealFilter(django_filters.FilterSet):
@@ -66,6 +85,8 @@ class AppealFilter(django_filters.FilterSet):
         label="Оценка гражданина", method="filter_satisfaction", empty_label="любая",
         choices=[("rated", "есть оценка"), *Satisfaction.choices],
     )
+    # a figure of the ratings (rollups/selectors.py Drill): exactly the appeals that figure counted
+    rating = DrillFilter(method="filter_rating", widget=forms.HiddenInput, label="Из рейтинга")
     low_confidence = django_filters.BooleanFilter(
         label="Низкая уверенность структуры", method="filter_low_confidence",
         widget=forms.Select(choices=[("", "—"), ("true", "да")]),
@@ -74,7 +95,7 @@ class AppealFilter(django_filters.FilterSet):
     class Meta:
         model = Appeal
         fields = ["q", "state", "status", "kind", "channel", "sector", "subtopic", "municipality", "agency", "overdue",
-                  "due_within", "period", "received_from", "received_to", "satisfaction", "low_confidence"]
+                  "due_within", "period", "received_from", "received_to", "satisfaction", "low_confidence", "rating"]
 
     def filter_search(self, queryset, name, value):
         """Full-text search (appeals/search/query.py) inside whatever the scope and the other filters leave;
@@ -107,6 +128,9 @@ class AppealFilter(django_filters.FilterSet):
 
     def filter_satisfaction(self, queryset, name, value):
         return queryset.exclude(satisfaction="") if value == "rated" else queryset.filter(satisfaction=value)
+
+    def filter_rating(self, queryset, name, value):
+        return drill_appeals(queryset, value)
 
     def filter_low_confidence(self, queryset, name, value):
         return queryset.filter(structuring_confidence__lt=LOW_CONFIDENCE) if value else queryset

@@ -16,7 +16,10 @@ from appeals.workspace import bulk, export_views, exports, saved_filters, select
 from appeals.workspace.filters import ORDERS, filter_query_normalize, queue_order
 from appeals.workspace.forms import FORMS, BulkForm, CorrectForm
 from appeals.workspace.inbox import inbox_tabs
+from cur.models import Agency
 from cur.permissions import PROBLEMS, allowed_actions, bulk_actions, is_executor, may
+from cur.scoping import scope_agencies, scope_municipalities
+from municipalities.models import Municipality
 
 
 @login_required
@@ -55,7 +58,23 @@ def appeal_list(request):
         if inbox:  # the executor's tabs by state, each with the count of the list it opens
             context["inbox_tabs"] = inbox_tabs(user=request.user, query=query.urlencode())
         context["sort_columns"] = _sort_columns(query, order)
+        context["drill"] = _drill(request.user, page.filter, query)
     return render(request, template, context)
+
+
+def _drill(user, filterset, query: QueryDict) -> dict | None:
+    """The figure of a rating this list was opened from, in words, with the link that drops it."""
+    drill = filterset.form.cleaned_data.get("rating") if filterset.form.is_valid() else None
+    if drill is None:
+        return None
+    if drill.level == "a":
+        target = scope_agencies(Agency.objects.filter(pk=drill.key), user).values_list("short_name", flat=True)
+    else:
+        target = scope_municipalities(Municipality.objects.filter(pk=drill.key), user).values_list("name", flat=True)
+    rest = query.copy()
+    rest.pop("rating", None)
+    return {"label": drill.label, "target": next(iter(target), "—"), "first": drill.first, "last": drill.last,
+            "without": rest.urlencode(), "municipality": drill.level == "m"}
 
 
 # Sortable columns: (the order of a first click, the other way), each over the queue's indexes.

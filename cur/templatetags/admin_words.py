@@ -16,6 +16,7 @@ ACCUSATIVE = {
     "appeals.problem": "проблему",
     "appeals.exportjob": "выгрузку",
     "structuring.modelversion": "версию модели структурирования",
+    "ratings.methodology": "методику рейтинга",
     "auth.user": "пользователя",
     "auth.group": "группу",
 }

@@ -17,6 +17,7 @@ from openpyxl.cell import WriteOnlyCell
 from appeals.models import ExportJob, Status
 from appeals.tasks import export_run
 from appeals.workspace import exports
+from cur import spreadsheets
 from municipalities.models import Municipality
 from tests.cur.test_worker import worker_node  # noqa: F401 (the real worker, a fixture)
 from tests.personas import PESTRAVKA, TOLYATTI, user
@@ -58,13 +59,13 @@ def table(workbook):
     "=1+1", "+79271234567", "-2", "@SUM(A1)", "\t=1", "\r=1", "\n=1", " =1+1", "   @SUM(A1)", "\u00a0+cmd", " -1",
 ])
 def test_a_text_that_a_spreadsheet_would_run_is_neutralised(value):
-    assert exports.is_formula_like(value)
-    assert exports.spreadsheet_cell(value) == "'" + value
+    assert spreadsheets.is_formula_like(value)
+    assert spreadsheets.spreadsheet_cell(value) == "'" + value
 
 
 @pytest.mark.parametrize("value", ["Нет воды", " нет воды", "5-й дом", "ул. Мира, 5", "", "e-mail"])
 def test_an_ordinary_text_is_left_alone(value):
-    assert exports.spreadsheet_cell(value) == value
+    assert spreadsheets.spreadsheet_cell(value) == value
 
 
 def test_the_csv_neutralises_formulas(client, evil):
@@ -105,7 +106,7 @@ def test_openpyxl_alone_would_have_made_a_formula():
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet()
     assert WriteOnlyCell(sheet, value=EVIL).data_type == "f"
-    cell = exports._xlsx_cell(sheet, EVIL)
+    cell = spreadsheets.xlsx_cell(sheet, EVIL)
     assert (cell.value, cell.data_type) == ("'" + EVIL, "s")
 
 
@@ -118,7 +119,7 @@ def test_the_xlsx_cells_are_typed_dates_in_the_regions_zone(client, make_appeal)
     assert [cell.value for cell in header] == [title for _, title in exports.COLUMNS]
     row = next(row for row in rows if row[0].value == appeal.number)
     assert row[1].data_type == "d" and row[1].value == received.astimezone(SAMARA).replace(tzinfo=None)
-    assert row[1].number_format == exports.DATETIME_FORMAT
+    assert row[1].number_format == spreadsheets.DATETIME_FORMAT
     assert row[11].value == (received + timedelta(days=10)).astimezone(SAMARA).replace(tzinfo=None)
     assert row[0].data_type == "s"  # the number «0000012» keeps its zeros: an identifier, not a quantity
 

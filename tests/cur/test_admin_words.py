@@ -11,7 +11,7 @@ from cur.models import Sector, Subtopic
 from cur.templatetags.admin_words import ACCUSATIVE
 from tests.personas import user
 
-OURS = ("cur", "appeals", "municipalities", "structuring", "ratings", "heatmap")
+OURS = ("cur", "appeals", "municipalities", "structuring", "rollups", "ratings", "heatmap")
 CYRILLIC = re.compile(r"^[а-яё]", re.I)
 
 

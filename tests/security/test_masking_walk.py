@@ -13,6 +13,7 @@ import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -29,6 +30,8 @@ from appeals.problems import services as problem_services
 from appeals.search.index import search_index_pending
 from cur.models import Agency
 from municipalities.models import Municipality
+from rollups.selectors import Drill
+from rollups.services import rollups_refresh
 from tests.personas import PESTRAVKA, user
 
 pytestmark = pytest.mark.django_db
@@ -106,6 +109,7 @@ def seed(make_appeal, settings, tmp_path) -> Seed:
         source=QuarantinedItem.Source.FILE, payload=json.dumps({"text": EVERYTHING, "address": HOME}),
         reason="нет текста", external_id="WALK-Q", municipality_id=main.municipality_id)])
     search_index_pending()
+    rollups_refresh()
     return Seed(main=Appeal.objects.get(pk=main.pk), twin=twin, untitled=untitled, api=api, problem_id=problem.pk,
                 quarantined_id=QuarantinedItem.objects.get(external_id="WALK-Q").pk)
 
@@ -140,13 +144,23 @@ WALK: dict[str, Callable[[Seed], list[Visit]]] = {
     # the citizen's own page, opened by the signed link sent to them only: whoever lacks the link gets nothing
     "verdict": lambda s: [get(reverse("verdict", args=[f"{s.main.pk}:forged:token"]))],
     "heatmap:index": lambda s: [get(reverse("heatmap:index")), get(reverse("heatmap:index"), days=365)],
-    "ratings:index": lambda s: [get(reverse("ratings:index"))],
+    "ratings:index": lambda s: [get(reverse("ratings:index")), get(reverse("ratings:index"), period="year")],
+    "ratings:municipalities": lambda s: [get(reverse("ratings:municipalities"))],
+    "ratings:agency": lambda s: [get(reverse("ratings:agency", args=[s.main.agency_id]), period="year")],
+    "ratings:methodology": lambda s: [get(reverse("ratings:methodology"))],
+    "ratings:export": lambda s: [get(reverse("ratings:export"), format=f, level=level)
+                                 for f in ("xlsx", "csv") for level in ("agency", "municipality")],
+    "api-ratings": lambda s: [get("/api/v1/ratings/", period="year")],
     "appeals:list": lambda s: [
         get(reverse("appeals:list"), shows=WATER), get(reverse("appeals:list"), order="deadline"),
         get(reverse("appeals:list"), shows="<mark>", q="горячей+воды"),
         get(reverse("appeals:list"), q="горячей+воды", order="relevance"),
         get(reverse("appeals:list"), q="воды", after=str(s.api.pk + 1)),
         get(reverse("appeals:list"), shows=WATER, after=str(s.api.pk + 1)),
+        # a figure of the ratings: the appeals it counted (the seeded one among them), masked as everywhere
+        get(reverse("appeals:list"), shows=WATER, rating=str(Drill("received", "a", s.main.agency_id,
+                                                                  date.today() - timedelta(days=400),
+                                                                  date.today() + timedelta(days=1)))),
     ],
     "appeals:export_csv": lambda s: [get(reverse("appeals:export_csv"), shows=WATER),
                                      get(reverse("appeals:export_csv"), q="воды")],
