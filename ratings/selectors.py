@@ -117,7 +117,8 @@ def user_region(user) -> Region | None:
 def rating(user, period: CalendarPeriod, *, level: str = "agency", region: Region | None = None) -> Rating:
     """The rating of the bodies (or municipalities) the user may see, for `period`: each row's parts, score,
     zone and place within its peer group, the change of place against the previous period and the scores of
-    the last SERIES periods."""
+    the last SERIES periods. Places are the region's — every body of the region is rated, so a МЦУ, an
+    executor and the ЦУР read the same place of a body — and the rows are those of the user's scope."""
     region = region or user_region(user)
     book = Methodologies(region)
     methodology = book.on(period.first)
@@ -125,22 +126,19 @@ def rating(user, period: CalendarPeriod, *, level: str = "agency", region: Regio
     population = populations(region, period.first.year)
     bands = list(methodology.population_bands)
     if level == "municipality":
-        targets = {m.pk: m for m in rated_municipalities(user).filter(region=region)}
+        targets = {m.pk: m for m in Municipality.objects.filter(region=region).defer("boundary")}
+        visible = set(rated_municipalities(user).filter(region=region).values_list("pk", flat=True))
         names = {pk: m.name for pk, m in targets.items()}
         groups = {pk: population_band(population.get(pk), bands) for pk in targets}
-        whole = len(targets) == Municipality.objects.filter(region=region).count()
-        ids = None if whole else [a.pk for a in Agency.objects.filter(municipality_id__in=list(targets))]
     else:
-        targets = {a.pk: a for a in rated_agencies(user).filter(region=region)}
+        targets = {a.pk: a for a in Agency.objects.filter(region=region, is_active=True).select_related("municipality")}
+        visible = set(rated_agencies(user).filter(region=region).values_list("pk", flat=True))
         names = {pk: a.short_name for pk, a in targets.items()}
         groups = {pk: _agency_group(a, population, bands) for pk, a in targets.items()}
-        whole = len(targets) == Agency.objects.filter(region=region, is_active=True).count()
-        ids = None if whole else list(targets)
     by = "municipality" if level == "municipality" else "agency"
 
     def rated(p: CalendarPeriod, m: Methodology) -> dict[int, Rated]:
-        sums = {row["key"]: _sums(row) for row in sums_by(region_id=region.pk, rng=Range(p.first, p.last), by=by,
-                                                           agency_ids=ids)}
+        sums = {row["key"]: _sums(row) for row in sums_by(region_id=region.pk, rng=Range(p.first, p.last), by=by)}
         low = min_volume(m, kind=p.kind, days=p.days)
         rows = [rate(key, groups[key], sums.get(key, Sums()), m, minimum=low) for key in targets]
         return {row.key: row for row in places(rows)}
@@ -148,9 +146,11 @@ def rating(user, period: CalendarPeriod, *, level: str = "agency", region: Regio
     now = rated(period, methodology)
     before = rated(period.previous(), book.on(period.previous().first))
     series = [period.shifted(step) for step in range(-SERIES + 1, 1)]
-    sparks = _series_scores(region, series, by=by, agency_ids=ids, keys=targets, book=book)
+    sparks = _series_scores(region, series, by=by, agency_ids=None, keys=visible, book=book)
     rows = []
     for key, this in now.items():
+        if key not in visible:
+            continue
         last = before.get(key)
         change = last.place - this.place if this.place and last and last.place and last.group == this.group else None
         rows.append(Row(key=key, name=names[key], rated=this, place_change=change, spark=sparks.get(key, []),

@@ -76,4 +76,5 @@ def test_the_curator_goes_from_a_red_zone_body_to_its_late_appeals(page, make_ap
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     shot(page, "quarter-390")
     page.goto(f"/ratings/agency/{zhkh.pk}/?period=quarter&on=2026-11-15")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     shot(page, "body-390")

@@ -223,3 +223,18 @@ def test_a_drill_down_into_another_territory_lists_nothing(client, month, userna
     response = client.get(reverse("appeals:list"), {"rating": _row(board, foreign).drills["received"]})
     assert list(response.context["appeals"]) == []
     assert Agency.objects.get(code=foreign).short_name not in response.content.decode()
+
+
+def test_a_body_and_its_municipality_read_the_place_the_region_gives_it(client, month, make_appeal):
+    """Places are the region's: the МЦУ and the executor see the same place of a body as the ЦУР."""
+    for n in range(3):  # a second institution of the same group ahead of ЖКХ
+        _history(make_appeal, TOLYATTI, "tgb2_tolyatti", datetime(2024, 3, 11 + n, 10, tzinfo=SAMARA),
+                 timedelta(hours=1))
+    rollups_refresh(now=datetime(2024, 4, 21, tzinfo=SAMARA))
+    places = {}
+    for username in ("cur_curator", "pestravka_operator", "executor_pestravka_zhkh"):
+        client.force_login(user(username))
+        zhkh = Agency.objects.get(code="mup_zhkh_pestravskiy")
+        page = client.get(reverse("ratings:agency", args=[zhkh.pk]), QUERY)
+        places[username] = page.context["page"].row.rated.place
+    assert len(set(places.values())) == 1 and places["cur_curator"] > 1, places
