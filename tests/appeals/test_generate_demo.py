@@ -29,7 +29,8 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory):
         call_command("generate_demo", appeals=500, seed=7, stdout=StringIO())  # a second run adds on top
         yield appeals
         with connection.cursor() as cursor:
-            cursor.execute("TRUNCATE appeals_appeal, appeals_problem, appeals_searchqueue, appeals_searchword CASCADE")
+            cursor.execute("TRUNCATE appeals_appeal, appeals_problem, appeals_searchqueue, appeals_searchword,"
+                           " rollups_agencyday, rollups_agencymonth, rollups_rollupstate CASCADE")
 
 
 def test_it_creates_the_requested_number_with_consistent_structure(demo):
@@ -123,3 +124,24 @@ def test_new_items_carry_their_arrival_clock(demo):
     new = [a for a in demo if a.status == "new"]
     assert new and all(a.due_at is not None and a.due_at > a.received_at for a in new)
     assert all((a.registration_due_at == a.due_at) == (a.kind == "appeal") for a in new)
+
+
+def test_it_writes_each_bodys_turns_and_builds_the_rollups(demo):
+    """The demo's history has what the ratings judge: turns with their deadlines and working time, forwards
+    of misrouted appeals, reworks, repeat considerations — and the rollups built from it at the end."""
+    from django.db.models import Sum
+
+    from appeals.models import Assignment
+    from rollups.models import AgencyDay, TurnFact
+
+    turns = Assignment.objects.all()
+    assert turns.count() > 0.9 * Appeal.objects.exclude(status="new").exclude(status="registered").count()
+    assert TurnFact.objects.count() == turns.count()
+    outcomes = Counter(turns.values_list("outcome", flat=True))
+    assert outcomes["answered"] > outcomes["forwarded"] > 0 and outcomes["withdrawn"] > 0
+    assert AppealEvent.objects.filter(kind="reopened").exists()
+    assert AppealEvent.objects.filter(kind="returned_for_rework").count() > 0
+    ended = turns.filter(outcome="answered")
+    assert not ended.filter(working_seconds__isnull=True).exists() and not ended.filter(due_at__isnull=True).exists()
+    assert AgencyDay.objects.aggregate(total=Sum("received"))["total"] == TurnFact.objects.filter(
+        is_rework=False).count()
