@@ -100,7 +100,9 @@ class Rating:
 
 
 def rated_agencies(user) -> QuerySet[Agency]:
-    return scope_rated_agencies(Agency.objects.filter(is_active=True), user).select_related("municipality")
+    # the municipality's name, never its boundary (a GeoJSON of hundreds of kilobytes)
+    return (scope_rated_agencies(Agency.objects.filter(is_active=True), user).select_related("municipality")
+            .defer("municipality__boundary"))
 
 
 def rated_municipalities(user) -> QuerySet[Municipality]:
@@ -131,7 +133,7 @@ def rating(user, period: CalendarPeriod, *, level: str = "agency", region: Regio
         names = {pk: m.name for pk, m in targets.items()}
         groups = {pk: population_band(population.get(pk), bands) for pk in targets}
     else:
-        targets = {a.pk: a for a in Agency.objects.filter(region=region, is_active=True).select_related("municipality")}
+        targets = {a.pk: a for a in Agency.objects.filter(region=region, is_active=True)}
         visible = set(rated_agencies(user).filter(region=region).values_list("pk", flat=True))
         names = {pk: a.short_name for pk, a in targets.items()}
         groups = {pk: _agency_group(a, population, bands) for pk, a in targets.items()}
@@ -253,5 +255,5 @@ def _worst(agency: Agency, period: CalendarPeriod, column: str, limit: int = 5) 
     found = [dict(r, problems=r["late"] + r["quality_bad"] + r["complete_bad"] + r["not_satisfied"]) for r in rows]
     found = sorted((r for r in found if r["problems"]), key=lambda r: (-r["problems"], -r["turns"]))[:limit]
     model = Subtopic if column == "subtopic_id" else Municipality
-    names = {o.pk: str(o) for o in model.objects.filter(pk__in=[r[column] for r in found if r[column]])}
+    names = dict(model.objects.filter(pk__in=[r[column] for r in found if r[column]]).values_list("pk", "name"))
     return [dict(r, name=names.get(r[column], "не указано")) for r in found]
