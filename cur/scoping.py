@@ -132,18 +132,11 @@ def scope_agencies(qs: QuerySet, user) -> QuerySet:
 
 
 def scope_rated_agencies(qs: QuerySet, user) -> QuerySet:
-    """Bodies whose ratings the user sees: the region's for a ЦУР, the bodies of its own municipality for
-    a МЦУ (a regional body is rated by the region, not by one of its municipalities), their own for an
-    executor."""
+    """Bodies whose ratings the user sees: those it may route to (scope_agencies), less the regional ones for
+    a МЦУ — a regional body is rated by the region, not by one of its municipalities."""
     scope = scope_of(user)
-    if scope.everything:
-        return qs
-    if scope.nothing:
-        return qs.none()
-    if scope.agency_id:
-        return qs.filter(pk=scope.agency_id)
-    qs = qs.filter(region_id=scope.region_id)
-    return qs.filter(municipality_id=scope.municipality_id) if scope.municipality_id else qs
+    qs = scope_agencies(qs, user)
+    return qs.filter(municipality_id=scope.municipality_id) if scope.municipality_id and not scope.agency_id else qs
 
 
 def scope_rated_municipalities(qs: QuerySet, user) -> QuerySet:

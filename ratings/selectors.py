@@ -148,7 +148,7 @@ def rating(user, period: CalendarPeriod, *, level: str = "agency", region: Regio
     now = rated(period, methodology)
     before = rated(period.previous(), book.on(period.previous().first))
     series = [period.shifted(step) for step in range(-SERIES + 1, 1)]
-    sparks = _series_scores(region, series, by=by, agency_ids=None, keys=visible, book=book)
+    sparks = _series_scores(region, series, by=by, keys=visible, book=book)
     rows = []
     for key, this in now.items():
         if key not in visible:
@@ -176,27 +176,33 @@ def _sums(row: dict) -> Sums:
     return Sums(**{name: row[name] for name in Sums.__dataclass_fields__})
 
 
-def _series_scores(region: Region, series: list[CalendarPeriod], *, by: str, agency_ids, keys,
-                   book: Methodologies) -> dict[int, list]:
-    """key → the score of each period of the series (None where there is nothing to judge), one query."""
+def _series_sums(region_id: int, series: list[CalendarPeriod], *, by: str = "agency",
+                 agency_ids: list[int] | None = None) -> dict[int, list[Sums]]:
+    """key → its sums in each period of the series, from one query (slots of the series' own kind; a custom
+    period's series in spans of its length)."""
     first, last = series[0], series[-1]
-    rng = Range(first.first, last.last)
     if last.kind == "custom":
-        rows = sums_by(region_id=region.pk, rng=rng, by=by, agency_ids=agency_ids, slot="span",
-                       origin=first.first, length=last.days)
+        rows = sums_by(region_id=region_id, rng=Range(first.first, last.last), by=by, agency_ids=agency_ids,
+                       slot="span", origin=first.first, length=last.days)
         index_of = {i: i for i in range(len(series))}
     else:
-        rows = sums_by(region_id=region.pk, rng=rng, by=by, agency_ids=agency_ids, slot=last.kind)
+        rows = sums_by(region_id=region_id, rng=Range(first.first, last.last), by=by, agency_ids=agency_ids,
+                       slot=last.kind)
         index_of = {p.first: i for i, p in enumerate(series)}
-    weights = {p: book.on(p.first).weights for p in series}
-    result: dict[int, list] = {}
+    result: dict[int, list[Sums]] = {}
     for row in rows:
         index = index_of.get(row["slot"])
-        if index is None or row["key"] not in keys:
-            continue
-        values = result.setdefault(row["key"], [None] * len(series))
-        values[index] = score(parts(_sums(row)), weights[series[index]])
+        if index is not None:
+            result.setdefault(row["key"], [Sums() for _ in series])[index] = _sums(row)
     return result
+
+
+def _series_scores(region: Region, series: list[CalendarPeriod], *, by: str, keys,
+                   book: Methodologies) -> dict[int, list]:
+    """key → the score of each period of the series (None where there is nothing to judge)."""
+    weights = [book.on(p.first).weights for p in series]
+    return {key: [score(parts(sums), w) for sums, w in zip(per_period, weights, strict=True)]
+            for key, per_period in _series_sums(region.pk, series, by=by).items() if key in keys}
 
 
 @dataclass
@@ -217,18 +223,10 @@ def body_page(user, agency: Agency, period: CalendarPeriod) -> BodyPage:
     board = rating(user, period, region=agency.region)
     row = next((r for r in board.rows if r.key == agency.pk), None)
     series = board.series
-    first, last = series[0], series[-1]
-    slot = "span" if last.kind == "custom" else last.kind
-    rows = sums_by(region_id=agency.region_id, rng=Range(first.first, last.last), agency_ids=[agency.pk], slot=slot,
-                   origin=first.first, length=last.days)
-    index_of = ({i: i for i in range(len(series))} if slot == "span" else {p.first: i for i, p in enumerate(series)})
-    per_period = [Sums() for _ in series]
-    for found in rows:
-        index = index_of.get(found["slot"])
-        if index is not None:
-            per_period[index] = per_period[index] + _sums(found)
+    per_period = _series_sums(agency.region_id, series, agency_ids=[agency.pk]).get(agency.pk) \
+        or [Sums() for _ in series]
     history = []
-    book = Methodologies(agency.region)
+    book = Methodologies(agency.region)  # the board's methodology is its first day's; each period has its own
     for p, sums in zip(series, per_period, strict=True):
         values = parts(sums)
         history.append({**values, "score": score(values, book.on(p.first).weights)})

@@ -70,6 +70,11 @@ def create_bench_database(appeals: int) -> BenchDatabase:
     return db
 
 
+def size_label(appeals: int) -> str:
+    """How a figure names the database's size: «1m», «5m», or the count below half a million."""
+    return f"{round(appeals / 1_000_000)}m" if appeals >= 500_000 else str(appeals)
+
+
 def p95(samples: list[float]) -> float:
     return statistics.quantiles(samples, n=20)[-1] if len(samples) >= 2 else samples[0]
 

@@ -22,7 +22,7 @@ from django.test import Client
 
 from appeals.models import Appeal
 from appeals.search.query import search_request
-from cur.bench.runner import RUNS, p95
+from cur.bench.runner import RUNS, p95, size_label
 
 # A word of a text whose stem is the given one: the form an operator would type.
 _TYPED_FORM = """
@@ -53,7 +53,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         settings.ALLOWED_HOSTS = ["*"]
-        size = self._size()
+        size = size_label(Appeal.objects.count())
         words = self._words_in_one_percent()
         self.stdout.write(f"# words in about 1 % of {size} appeals: {', '.join(f'{w} ({n})' for w, n in words)}")
         worst = self._pages(words, "search")
@@ -179,7 +179,3 @@ class Command(BaseCommand):
             shown += response.content.decode().count("совпадает")
         self.stdout.write(f"# similar: {shown / RUNS:.1f} shown per card on average")
         self.stdout.write(f"BENCH similar_p95_ms_{size} {p95(samples):.0f} ms")
-
-    def _size(self) -> str:
-        n = Appeal.objects.count()
-        return f"{round(n / 1_000_000)}m" if n >= 500_000 else str(n)

@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from appeals.lifecycle.transitions import answer_submit
 from appeals.models import Appeal, Assignment, Status
-from cur.bench.runner import RUNS, p95
+from cur.bench.runner import RUNS, p95, size_label
 from cur.periods import CalendarPeriod, day_start
 from rollups.models import AgencyDay, RollupState
 from rollups.services import rollups_rebuild
@@ -57,7 +57,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         settings.ALLOWED_HOSTS = ["*"]
-        size = self._size()
+        size = size_label(Appeal.objects.count())
         started = time.perf_counter()
         rollups_rebuild()
         self.stdout.write(f"BENCH rollups_rebuild_s_{size} {time.perf_counter() - started:.1f} s")
@@ -140,7 +140,3 @@ class Command(BaseCommand):
 
     def _answered(self, agency_id: int, day: date) -> int:
         return AgencyDay.objects.filter(agency_id=agency_id, day=day).values_list("answered", flat=True).first() or 0
-
-    def _size(self) -> str:
-        n = Appeal.objects.count()
-        return f"{round(n / 1_000_000)}m" if n >= 500_000 else str(n)
