@@ -19,6 +19,7 @@ from rollups.models import TurnFact
 from rollups.selectors import MEASURES, Drill, Range, sums_by
 
 SERIES = 12  # periods in a sparkline
+EMPTY = Sums()  # a period without rows (shared: sums are never changed in place)
 KIND_GROUPS = {
     Agency.Kind.OIV: (0, "Органы исполнительной власти"),
     Agency.Kind.INSTITUTION: (90, "Учреждения и организации"),
@@ -192,8 +193,11 @@ def _series_sums(region_id: int, series: list[CalendarPeriod], *, by: str = "age
     result: dict[int, list[Sums]] = {}
     for row in rows:
         index = index_of.get(row["slot"])
-        if index is not None:
-            result.setdefault(row["key"], [Sums() for _ in series])[index] = _sums(row)
+        if index is None:
+            continue
+        if row["key"] not in result:
+            result[row["key"]] = [EMPTY] * len(series)
+        result[row["key"]][index] = _sums(row)
     return result
 
 
@@ -201,7 +205,8 @@ def _series_scores(region: Region, series: list[CalendarPeriod], *, by: str, key
                    book: Methodologies) -> dict[int, list]:
     """key → the score of each period of the series (None where there is nothing to judge)."""
     weights = [book.on(p.first).weights for p in series]
-    return {key: [score(parts(sums), w) for sums, w in zip(per_period, weights, strict=True)]
+    return {key: [None if sums is EMPTY else score(parts(sums), w)
+                  for sums, w in zip(per_period, weights, strict=True)]
             for key, per_period in _series_sums(region.pk, series, by=by).items() if key in keys}
 
 
@@ -224,7 +229,7 @@ def body_page(user, agency: Agency, period: CalendarPeriod) -> BodyPage:
     row = next((r for r in board.rows if r.key == agency.pk), None)
     series = board.series
     per_period = _series_sums(agency.region_id, series, agency_ids=[agency.pk]).get(agency.pk) \
-        or [Sums() for _ in series]
+        or [EMPTY] * len(series)
     history = []
     book = Methodologies(agency.region)  # the board's methodology is its first day's; each period has its own
     for p, sums in zip(series, per_period, strict=True):

@@ -238,3 +238,18 @@ def test_a_body_and_its_municipality_read_the_place_the_region_gives_it(client, 
         page = client.get(reverse("ratings:agency", args=[zhkh.pk]), QUERY)
         places[username] = page.context["page"].row.rated.place
     assert len(set(places.values())) == 1 and places["cur_curator"] > 1, places
+
+
+def test_the_rows_escape_a_name_and_link_each_count_to_its_appeals(client, month):
+    """The rows are rendered in Python (ratings_tags.rating_rows): a body's name is text, never markup."""
+    zhkh = Agency.objects.get(code="mup_zhkh_pestravskiy")
+    Agency.objects.filter(pk=zhkh.pk).update(short_name='МУП <b onmouseover="x()">ЖКХ</b>')
+    client.force_login(user("cur_curator"))
+    response = client.get(reverse("ratings:index"), QUERY)
+    html = response.content.decode()
+    assert "<b onmouseover" not in html and "МУП &lt;b onmouseover=&quot;x()&quot;&gt;ЖКХ&lt;/b&gt;" in html
+    row = _row(response.context["board"], "mup_zhkh_pestravskiy")
+    queue = reverse("appeals:list")
+    assert f'<a class="rating__late" href="{queue}?rating={row.drills["late"]}">1</a>' in html
+    assert f'href="{queue}?rating={row.drills["received"]}">3</a>' in html
+    assert f'href="{reverse("ratings:agency", args=[zhkh.pk])}?period=month&amp;on=2024-03-15"' in html

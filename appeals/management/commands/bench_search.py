@@ -23,6 +23,7 @@ from django.test import Client
 from appeals.models import Appeal
 from appeals.search.query import search_request
 from cur.bench.runner import RUNS, p95, size_label
+from cur.wsgi import freeze_startup
 
 # A word of a text whose stem is the given one: the form an operator would type.
 _TYPED_FORM = """
@@ -53,6 +54,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         settings.ALLOWED_HOSTS = ["*"]
+        freeze_startup()  # as the web server does (cur/wsgi.py)
         size = size_label(Appeal.objects.count())
         words = self._words_in_one_percent()
         self.stdout.write(f"# words in about 1 % of {size} appeals: {', '.join(f'{w} ({n})' for w, n in words)}")

@@ -23,6 +23,7 @@ from appeals.workspace.filters import AppealFilter
 from appeals.workspace.selectors import PERIOD_FILTERS, appeal_scope
 from cur.bench.runner import RUNS, p95, size_label
 from cur.models import Agency, Sector, Subtopic
+from cur.wsgi import freeze_startup
 
 
 class Command(BaseCommand):
@@ -30,6 +31,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         settings.ALLOWED_HOSTS = ["*"]
+        freeze_startup()  # as the web server does (cur/wsgi.py)
         size = size_label(Appeal.objects.count())
         users = {name: get_user_model().objects.get(username=name) for name in ("cur_operator", "pestravka_operator")}
         sector = Sector.objects.get(code="housing_utilities")

@@ -28,6 +28,7 @@ from appeals.lifecycle.transitions import answer_submit
 from appeals.models import Appeal, Assignment, Status
 from cur.bench.runner import RUNS, p95, size_label
 from cur.periods import CalendarPeriod, day_start
+from cur.wsgi import freeze_startup
 from rollups.models import AgencyDay, RollupState
 from rollups.services import rollups_rebuild
 
@@ -57,6 +58,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         settings.ALLOWED_HOSTS = ["*"]
+        freeze_startup()  # as the web server does (cur/wsgi.py)
         size = size_label(Appeal.objects.count())
         started = time.perf_counter()
         rollups_rebuild()
