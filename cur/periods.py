@@ -128,3 +128,27 @@ def calendar_period(params, *, today: date | None = None) -> CalendarPeriod:
     except ValueError:
         day = today - timedelta(days=1)
     return CalendarPeriod.containing(kind, day)
+
+
+def period_asked(params) -> tuple[CalendarPeriod, str]:
+    """The period asked for in a page's parameters, or the default one with the reason it was not taken."""
+    try:
+        return calendar_period(params), ""
+    except PeriodError as error:
+        return calendar_period({}), str(error)
+
+
+def period_navigation(params, period: CalendarPeriod) -> dict:
+    """Links to the previous and the next period of the same kind, keeping the page's other parameters
+    (the next one only while it has begun)."""
+    def link(p: CalendarPeriod) -> str:
+        moved = params.copy()
+        if p.kind == "custom":
+            moved["from"], moved["to"] = p.first.isoformat(), p.last.isoformat()
+        else:
+            moved["on"] = p.first.isoformat()
+        return "?" + moved.urlencode()
+
+    later = period.shifted(1)
+    return {"previous_url": link(period.previous()),
+            "next_url": link(later) if later.first <= timezone.localdate() else ""}

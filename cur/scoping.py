@@ -13,10 +13,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 
 from cur.models import Centre, Membership
 from cur.vocabulary import Channel
+from municipalities.models import Region
 
 Role = Membership.Role
 
@@ -192,6 +194,14 @@ def region_of(user):
     if membership is None:
         return None
     return membership.agency.region if membership.role == Role.EXECUTOR else membership.centre.region
+
+
+def user_region(user):
+    """The region a user's analytical pages show: their own, or for a superuser the installation's."""
+    region = region_of(user)
+    if region is None and getattr(user, "is_superuser", False):
+        region = Region.objects.filter(code=settings.CUR_REGION).first()
+    return region
 
 
 # --- Intake writes (issue 11) -----------------------------------------------------------------------

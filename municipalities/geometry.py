@@ -69,3 +69,20 @@ def label_point(geometry: dict) -> tuple[float, float]:
     )
     left, right = max(zip(crossings[::2], crossings[1::2], strict=True), key=lambda pair: pair[1] - pair[0])
     return lat, (left + right) / 2
+
+
+def _signed_area(ring: Ring) -> float:
+    return sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in pairwise(ring)) / 2
+
+
+def rewound(geometry: dict) -> dict:
+    """The shape with its rings wound as d3's spherical geometry reads them (plotly's maps): outer rings
+    clockwise, holes counter-clockwise. OSM's mixed windings would otherwise paint a district as the whole
+    globe but the district."""
+    def wind(polygon: Polygon) -> Polygon:
+        return [ring if (_signed_area(ring) < 0) == (index == 0) else ring[::-1] for index, ring in enumerate(polygon)]
+
+    polygons = [wind(polygon) for polygon in _polygons(geometry)]
+    if geometry["type"] == "Polygon":
+        return {"type": "Polygon", "coordinates": polygons[0]}
+    return {"type": "MultiPolygon", "coordinates": polygons}

@@ -5,9 +5,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cur.periods import PeriodError, calendar_period
-from cur.scoping import scope_of
+from cur.scoping import scope_of, user_region
 from ratings.models import PARTS
-from ratings.selectors import rating, user_region
+from ratings.selectors import rating
 
 
 class RatingApi(APIView):

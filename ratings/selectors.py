@@ -6,13 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 
 from cur.models import Agency, Subtopic
 from cur.periods import CalendarPeriod
-from cur.scoping import region_of, scope_rated_agencies, scope_rated_municipalities
-from municipalities.models import Municipality, Population, Region
+from cur.scoping import scope_rated_agencies, scope_rated_municipalities, user_region
+from municipalities.models import Municipality, Region
+from municipalities.selectors import populations
 from ratings.models import Methodology
 from ratings.scoring import Rated, Sums, min_volume, parts, places, population_band, rate, score
 from rollups.models import TurnFact
@@ -46,16 +46,6 @@ def methodology_for(region: Region, day: date) -> Methodology:
 
 def methodologies_of(region: Region) -> list[Methodology]:
     return list(Methodology.objects.filter(region=region).select_related("created_by").order_by("-effective_from"))
-
-
-def populations(region: Region, year: int) -> dict[int, int]:
-    """municipality id → its population on the latest 1 January not after `year` (Rosstat)."""
-    result: dict[int, int] = {}
-    rows = (Population.objects.filter(municipality__region=region, year__lte=year)
-            .order_by("municipality_id", "year").values_list("municipality_id", "population"))
-    for municipality_id, population in rows:
-        result[municipality_id] = population  # ordered by year: the latest wins
-    return result
 
 
 @dataclass
@@ -110,13 +100,6 @@ def rated_municipalities(user) -> QuerySet[Municipality]:
     return scope_rated_municipalities(Municipality.objects.defer("boundary"), user)
 
 
-def user_region(user) -> Region | None:
-    region = region_of(user)
-    if region is None and getattr(user, "is_superuser", False):
-        region = Region.objects.filter(code=settings.CUR_REGION).first()
-    return region
-
-
 def rating(user, period: CalendarPeriod, *, level: str = "agency", region: Region | None = None) -> Rating:
     """The rating of the bodies (or municipalities) the user may see, for `period`: each row's parts, score,
     zone and place within its peer group, the change of place against the previous period and the scores of
@@ -126,7 +109,7 @@ def rating(user, period: CalendarPeriod, *, level: str = "agency", region: Regio
     book = Methodologies(region)
     methodology = book.on(period.first)
     minimum = min_volume(methodology, kind=period.kind, days=period.days)
-    population = populations(region, period.first.year)
+    population = populations(region.pk, period.first.year)
     bands = list(methodology.population_bands)
     if level == "municipality":
         targets = {m.pk: m for m in Municipality.objects.filter(region=region).defer("boundary")}

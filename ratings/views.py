@@ -10,14 +10,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from appeals.lifecycle import deadlines
-from cur.periods import KINDS, CalendarPeriod, PeriodError, calendar_period
-from cur.scoping import scope_of
+from cur.periods import KINDS, period_asked, period_navigation
+from cur.scoping import scope_of, user_region
 from cur.security import chart_page
 from cur.spreadsheets import CSV_TYPE, XLSX_TYPE
 from ratings import charts, exports
 from ratings.models import PART_LABELS, PARTS
 from ratings.scoring import ZONES
-from ratings.selectors import body_page, methodologies_of, methodology_for, rated_agencies, rating, user_region
+from ratings.selectors import body_page, methodologies_of, methodology_for, rated_agencies, rating
 from rollups.selectors import MEASURES
 
 # column → (its head, the row's value to sort by); the place is the default order
@@ -25,14 +25,6 @@ SORTS = {
     "place": "Место", "score": "Балл", **{part: PART_LABELS[part] for part in PARTS}, "received": "Поступило",
     "late": "С нарушением срока", "change": "Изменение места",
 }
-
-
-def _period(request) -> tuple[CalendarPeriod, str]:
-    """The period asked for, or the default one with the reason it was not taken."""
-    try:
-        return calendar_period(request.GET), ""
-    except PeriodError as error:
-        return calendar_period({}), str(error)
 
 
 def _sort_key(sort: str):
@@ -52,23 +44,8 @@ def _sort_key(sort: str):
     return key
 
 
-def _navigation(request, period: CalendarPeriod) -> dict:
-    """Links to the previous and the next period of the same kind, keeping the other parameters."""
-    def link(p: CalendarPeriod) -> str:
-        params = request.GET.copy()
-        if p.kind == "custom":
-            params["from"], params["to"] = p.first.isoformat(), p.last.isoformat()
-        else:
-            params["on"] = p.first.isoformat()
-        return "?" + params.urlencode()
-
-    later = period.shifted(1)
-    return {"previous_url": link(period.previous()),
-            "next_url": link(later) if later.first <= timezone.localdate() else ""}
-
-
 def _board_context(request, level: str) -> dict:
-    period, period_error = _period(request)
+    period, period_error = period_asked(request.GET)
     board = rating(request.user, period, level=level)
     sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else "place"
     groups = [(label, sorted(rows, key=_sort_key(sort))) for label, rows in board.groups]
@@ -78,7 +55,7 @@ def _board_context(request, level: str) -> dict:
         "board": board, "groups": groups, "period": period, "period_error": period_error, "kinds": KINDS,
         "parts": [(part, PART_LABELS[part]) for part in PARTS], "zones": ZONES, "sort": sort,
         "base_query": params.urlencode(), "level": level, "measures": MEASURES,
-        **_navigation(request, period),
+        **period_navigation(request.GET, period),
     }
 
 
@@ -109,13 +86,13 @@ def _query(request) -> str:
 def agency(request, pk: int):
     """A body's own page: its parts over time, where it does worst, its late and returned appeals."""
     body = get_object_or_404(rated_agencies(request.user), pk=pk)
-    period, period_error = _period(request)
+    period, period_error = period_asked(request.GET)
     page = body_page(request.user, body, period)
     return render(request, "ratings/agency.html", {
         "page": page, "body": body, "period": period, "period_error": period_error, "kinds": KINDS,
         "parts": [(part, PART_LABELS[part]) for part in PARTS], "zones": ZONES, "measures": MEASURES,
         "chart": charts.parts_over_time(page), "is_own": scope_of(request.user).agency_id == body.pk,
-        **_navigation(request, period),
+        **period_navigation(request.GET, period),
     })
 
 
@@ -139,7 +116,7 @@ def export(request):
     scope = scope_of(request.user)
     if (scope.agency_id and level == "municipality") or user_region(request.user) is None:
         raise Http404
-    period, _ = _period(request)
+    period, _ = period_asked(request.GET)
     board = rating(request.user, period, level=level)
     name = f"rating-{'municipalities' if level == 'municipality' else 'bodies'}-{period.first:%Y-%m-%d}"
     if request.GET.get("format") == "csv":

@@ -4,9 +4,12 @@ Two levels, both rebuildable from the appeals' Assignments, Answers and AppealEv
 - TurnFact: one row per body's turn with an appeal (an Assignment), with every measure the ratings judge
   the turn by and the day each one falls on — the audit trail: a figure on a page is a sum of these rows,
   and the drill-down lists exactly their appeals;
-- AgencyDay and AgencyMonth: the sums of those measures per body and local day / month.
+- AgencyDay and AgencyMonth: the sums of those measures per body and local day / month;
+- AppealFact: one row per appeal with where, what and its state (the heat map, the dashboard, the slices),
+  and AreaDay / AreaWeek / AreaMonth / AreaMonthChannel: its sums per territory and topic (and channel and
+  kind).
 rollups/services.py keeps them current from a watermark (the events' transaction ids); rollups/facts.py
-is the one definition of a turn's measures.
+is the one definition of a turn's measures, rollups/areas.py of an appeal's.
 """
 
 from django.contrib.postgres.fields import ArrayField
@@ -113,6 +116,132 @@ class AgencyMonth(AgencyPeriod):
         constraints = [models.UniqueConstraint(fields=["region", "agency", "month"],
                                                name="agencymonth_region_agency_month")]
         indexes = [models.Index(fields=["region", "month"], name="agencymonth_region_month")]
+
+
+# An appeal's answer time in whole days from receipt (the last bucket: a month or more) and its first response
+# in whole hours (the last: a day or more) — medians of any slice are read from the summed buckets.
+ANSWER_DAYS = 32
+FIRST_HOURS = 25
+
+
+def empty_answer_days() -> list[int]:
+    return [0] * ANSWER_DAYS
+
+
+def empty_first_hours() -> list[int]:
+    return [0] * FIRST_HOURS
+
+
+class AppealFact(models.Model):
+    """What one appeal counts for on the heat map, the dashboard and the slices: where and what it is about,
+    the local day it came, and its state now (rollups/areas.py). One narrow row per appeal — the slices that
+    no sum table covers (a settlement, a status, a day by channel) are read from here, never from appeals."""
+
+    appeal = models.OneToOneField("appeals.Appeal", models.CASCADE, primary_key=True, related_name="fact",
+                                  verbose_name="обращение")
+    region = models.ForeignKey("municipalities.Region", models.PROTECT, related_name="+", db_index=False)
+    received_day = models.DateField("поступило")
+    municipality_id = models.BigIntegerField(null=True)
+    settlement_id = models.BigIntegerField(null=True)
+    sector_id = models.BigIntegerField(null=True)
+    subtopic_id = models.BigIntegerField(null=True)
+    agency_id = models.BigIntegerField(null=True)
+    channel = models.CharField(max_length=16)
+    kind = models.CharField(max_length=16)
+    status = models.CharField(max_length=32)
+    is_open = models.BooleanField("в работе")  # open and not answered yet
+    is_answered = models.BooleanField("дан ответ")
+    is_late = models.BooleanField("срок нарушен")  # answered after its deadline, or open past it
+    satisfied = models.BooleanField("удовлетворён", null=True)  # the citizen's verdict, None without one
+    is_repeat = models.BooleanField("повторное", default=False)  # a repeat consideration (reopened)
+    answer_days = models.SmallIntegerField(null=True)  # bucket, see ANSWER_DAYS
+    first_hours = models.SmallIntegerField(null=True)  # bucket, see FIRST_HOURS
+
+    class Meta:
+        verbose_name = "показатели обращения"
+        verbose_name_plural = "показатели обращений"
+        indexes = [models.Index(fields=["region", "received_day"], name="appealfact_region_day"),
+                   # a municipality's own page (its settlements, its repeat complaints), a body's own figures
+                   models.Index(fields=["municipality_id", "received_day"], name="appealfact_municipality_day"),
+                   models.Index(fields=["agency_id", "received_day"], name="appealfact_agency_day")]
+
+
+class AreaPeriod(models.Model):
+    """The sums of AppealFact's measures for one slot of time and one combination of the dimensions its
+    table keeps (rollups/areas.py CUBES); a dimension a table does not keep is summed over."""
+
+    region = models.ForeignKey("municipalities.Region", models.PROTECT, related_name="+", db_index=False)
+    municipality_id = models.BigIntegerField(null=True)
+    sector_id = models.BigIntegerField(null=True)
+    subtopic_id = models.BigIntegerField(null=True)
+    received = models.IntegerField("поступило", default=0)
+    open = models.IntegerField("в работе", default=0)
+    answered = models.IntegerField("дан ответ", default=0)
+    late = models.IntegerField("срок нарушен", default=0)
+    rated = models.IntegerField("оценено", default=0)
+    satisfied = models.IntegerField("удовлетворены", default=0)
+    repeats = models.IntegerField("повторные", default=0)
+    answer_days = ArrayField(models.IntegerField(), size=ANSWER_DAYS, default=empty_answer_days)
+    first_hours = ArrayField(models.IntegerField(), size=FIRST_HOURS, default=empty_first_hours)
+
+    COUNTS = ("received", "open", "answered", "late", "rated", "satisfied", "repeats")
+    HISTOGRAMS = {"answer_days": ANSWER_DAYS, "first_hours": FIRST_HOURS}
+
+    class Meta:
+        abstract = True
+
+
+class AreaDay(AreaPeriod):
+    """Per local day, territory and topic: custom ranges, days, the edges of a range that is not whole weeks
+    or months."""
+
+    day = models.DateField("день")
+
+    class Meta:
+        verbose_name = "обращения по территории за день"
+        verbose_name_plural = "обращения по территориям по дням"
+        constraints = [models.UniqueConstraint(fields=["region", "day", "municipality_id", "subtopic_id", "sector_id"],
+                                               name="areaday_key", nulls_distinct=False)]
+
+
+class AreaWeek(AreaPeriod):
+    """Per week (from Monday), territory and topic: the weekly views, the trend, the surge scan."""
+
+    week = models.DateField("неделя", help_text="Понедельник.")
+
+    class Meta:
+        verbose_name = "обращения по территории за неделю"
+        verbose_name_plural = "обращения по территориям по неделям"
+        constraints = [models.UniqueConstraint(fields=["region", "week", "municipality_id", "subtopic_id", "sector_id"],
+                                               name="areaweek_key", nulls_distinct=False)]
+
+
+class AreaMonth(AreaPeriod):
+    """Per month, territory and topic: months, quarters, years, and the whole months of a long range."""
+
+    month = models.DateField("месяц", help_text="Первое число месяца.")
+
+    class Meta:
+        verbose_name = "обращения по территории за месяц"
+        verbose_name_plural = "обращения по территориям по месяцам"
+        constraints = [models.UniqueConstraint(
+            fields=["region", "month", "municipality_id", "subtopic_id", "sector_id"], name="areamonth_key",
+            nulls_distinct=False)]
+
+
+class AreaMonthChannel(AreaPeriod):
+    """Per month, territory, topic, channel and kind: the same over a long range narrowed by channel or kind."""
+
+    month = models.DateField("месяц", help_text="Первое число месяца.")
+    channel = models.CharField(max_length=16)
+    kind = models.CharField(max_length=16)
+
+    class Meta:
+        verbose_name = "обращения по территории и каналу за месяц"
+        verbose_name_plural = "обращения по территориям и каналам по месяцам"
+        constraints = [models.UniqueConstraint(
+            fields=["region", "month", "municipality_id", "subtopic_id", "sector_id", "channel", "kind"],
+            name="areamonthchannel_key", nulls_distinct=False)]
 
 
 class RollupState(models.Model):

@@ -18,8 +18,9 @@ from datetime import date, datetime
 from django.db import connection, transaction
 from django.utils import timezone
 
+from rollups.areas import CUBES, areas_insert_range, areas_replace, areas_resum
 from rollups.facts import facts_add_range, facts_replace, sums_recompute
-from rollups.models import AgencyDay, AgencyMonth, RollupState, TurnFact
+from rollups.models import AgencyDay, AgencyMonth, AppealFact, RollupState, TurnFact
 
 TURNS = "turns"
 LOCK = 0x726F6C6C  # one refresh or rebuild at a time: pg_advisory_xact_lock(LOCK)
@@ -61,6 +62,7 @@ def rollups_refresh(*, now: datetime | None = None) -> dict[str, int]:
         appeal_ids = sorted(row[0] for row in cursor.fetchall())
         for start in range(0, len(appeal_ids), BATCH):
             facts_replace(cursor, appeal_ids=appeal_ids[start:start + BATCH], now=now)
+            areas_replace(cursor, appeal_ids=appeal_ids[start:start + BATCH])
     state.xact, state.clock, state.refreshed_at = horizon, now, timezone.now()
     state.save()
     return {"appeals": len(appeal_ids), "busy": 0}
@@ -102,18 +104,22 @@ def rollups_rebuild(*, region_id: int | None = None, date_from: date | None = No
 
 def _rebuild_all(cursor, *, region_id: int | None, now: datetime, progress) -> int:
     where, params = ("WHERE region_id = %s", [region_id]) if region_id is not None else ("", [])
-    for model in (TurnFact, AgencyDay, AgencyMonth):
-        cursor.execute(f"DELETE FROM {model._meta.db_table} {where}", params)
-    cursor.execute(f"SELECT min(appeal_id), max(appeal_id), count(DISTINCT appeal_id) FROM appeals_assignment {where}",
-                   params)
+    for table in (TurnFact._meta.db_table, AgencyDay._meta.db_table, AgencyMonth._meta.db_table,
+                  AppealFact._meta.db_table, *(cube.table for cube in CUBES)):
+        cursor.execute(f"DELETE FROM {table} {where}", params)
+    cursor.execute(f"SELECT min(id), max(id), count(*) FROM appeals_appeal {where}", params)
     low, high, total = cursor.fetchone()
     if low is None:
         return 0
     for first in range(low, high + 1, REBUILD_BATCH):
         last = min(first + REBUILD_BATCH - 1, high)
         facts_add_range(cursor, first_id=first, last_id=last, now=now, region_id=region_id)
+        areas_insert_range(cursor, first_id=first, last_id=last, region_id=region_id)
         if progress:
             progress(min(round(total * (last - low + 1) / (high - low + 1)), total), total)
+    cursor.execute(f"SELECT DISTINCT region_id FROM appeals_appeal {where}", params)
+    for (region,) in cursor.fetchall():
+        areas_resum(cursor, region_id=region)
     return total
 
 
@@ -134,6 +140,7 @@ def _rebuild_range(cursor, *, region_id: int, first: date, last: date, now: date
     appeal_ids = sorted(row[0] for row in cursor.fetchall())
     for start in range(0, len(appeal_ids), BATCH):
         facts_replace(cursor, appeal_ids=appeal_ids[start:start + BATCH], now=now)
+        areas_replace(cursor, appeal_ids=appeal_ids[start:start + BATCH])
         if progress:
             progress(min(start + BATCH, len(appeal_ids)), len(appeal_ids))
     cursor.execute("SELECT min(start_day) FROM rollups_turnfact WHERE region_id = %s", [region_id])

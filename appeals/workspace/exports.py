@@ -37,6 +37,7 @@ from appeals.workspace.filters import AppealFilter, filter_query_normalize
 from appeals.workspace.selectors import appeal_filtered
 from cur.scoping import region_of
 from cur.spreadsheets import CSV_TYPE, XLSX_TYPE, csv_text, xlsx_cell  # noqa: F401 — the views read the types here
+from rollups.area_drill import AreaDrill, describe
 from rollups.selectors import Drill
 
 log = logging.getLogger(__name__)
@@ -106,6 +107,8 @@ def _condition_value(field, value):
         return str(value)
     if isinstance(value, Drill):  # a figure of a rating
         return f"{value.label}, {value.first:%d.%m.%Y} – {value.last:%d.%m.%Y}"
+    if isinstance(value, AreaDrill):  # a figure of the heat map or a slice
+        return describe(value)
     if choices is not None and not isinstance(value, date | Decimal | int):
         return str(dict((str(k), v) for k, v in choices).get(str(value), value))
     return value

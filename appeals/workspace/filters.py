@@ -14,6 +14,7 @@ from cur.models import Agency, Sector, Subtopic
 from cur.periods import day_start, last_days_start
 from cur.scoping import can_see_personal_data, scope_agencies, scope_municipalities
 from municipalities.models import Municipality
+from rollups.area_drill import AreaDrill, area_appeals
 from rollups.selectors import Drill, drill_appeals
 
 SEARCH_BOX_MAX_CHARS = 500
@@ -41,6 +42,23 @@ class DrillField(forms.CharField):
 
 class DrillFilter(django_filters.Filter):
     field_class = DrillField
+
+
+class AreaDrillField(forms.CharField):
+    """«late~2026-11-01~2026-11-30~municipality.18» → the AreaDrill (a figure of the heat map or a slice)."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        drill = AreaDrill.parse(value)
+        if drill is None:
+            raise ValidationError("Ссылка из тепловой карты повреждена: откройте её заново.")
+        return drill
+
+
+class AreaDrillFilter(django_filters.Filter):
+    field_class = AreaDrillField
 
 
 class AppealFilter(django_filters.FilterSet):
@@ -87,6 +105,8 @@ class AppealFilter(django_filters.FilterSet):
     )
     # a figure of the ratings (rollups/selectors.py Drill): exactly the appeals that figure counted
     rating = DrillFilter(method="filter_rating", widget=forms.HiddenInput, label="Из рейтинга")
+    # a figure of the heat map, the dashboard or a slice (rollups/area_drill.py)
+    area = AreaDrillFilter(method="filter_area", widget=forms.HiddenInput, label="Из тепловой карты")
     low_confidence = django_filters.BooleanFilter(
         label="Низкая уверенность структуры", method="filter_low_confidence",
         widget=forms.Select(choices=[("", "—"), ("true", "да")]),
@@ -95,7 +115,8 @@ class AppealFilter(django_filters.FilterSet):
     class Meta:
         model = Appeal
         fields = ["q", "state", "status", "kind", "channel", "sector", "subtopic", "municipality", "agency", "overdue",
-                  "due_within", "period", "received_from", "received_to", "satisfaction", "low_confidence", "rating"]
+                  "due_within", "period", "received_from", "received_to", "satisfaction", "low_confidence", "rating",
+                  "area"]
 
     def filter_search(self, queryset, name, value):
         """Full-text search (appeals/search/query.py) inside whatever the scope and the other filters leave;
@@ -131,6 +152,9 @@ class AppealFilter(django_filters.FilterSet):
 
     def filter_rating(self, queryset, name, value):
         return drill_appeals(queryset, value)
+
+    def filter_area(self, queryset, name, value):
+        return area_appeals(queryset, value)
 
     def filter_low_confidence(self, queryset, name, value):
         return queryset.filter(structuring_confidence__lt=LOW_CONFIDENCE) if value else queryset

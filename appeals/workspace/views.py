@@ -20,6 +20,7 @@ from cur.models import Agency
 from cur.permissions import PROBLEMS, allowed_actions, bulk_actions, is_executor, may
 from cur.scoping import scope_agencies, scope_municipalities
 from municipalities.models import Municipality
+from rollups.area_drill import describe
 
 
 @login_required
@@ -63,8 +64,14 @@ def appeal_list(request):
 
 
 def _drill(user, filterset, query: QueryDict) -> dict | None:
-    """The figure of a rating this list was opened from, in words, with the link that drops it."""
-    drill = filterset.form.cleaned_data.get("rating") if filterset.form.is_valid() else None
+    """The figure of a rating (or of the heat map) this list was opened from, in words, with the link that
+    drops it."""
+    cleaned = filterset.form.cleaned_data if filterset.form.is_valid() else {}
+    if cleaned.get("area") is not None:
+        rest = query.copy()
+        rest.pop("area", None)
+        return {"source": "Из тепловой карты", "words": describe(cleaned["area"]), "without": rest.urlencode()}
+    drill = cleaned.get("rating")
     if drill is None:
         return None
     if drill.level == "a":
@@ -73,8 +80,8 @@ def _drill(user, filterset, query: QueryDict) -> dict | None:
         target = scope_municipalities(Municipality.objects.filter(pk=drill.key), user).values_list("name", flat=True)
     rest = query.copy()
     rest.pop("rating", None)
-    return {"label": drill.label, "target": next(iter(target), "—"), "first": drill.first, "last": drill.last,
-            "without": rest.urlencode(), "municipality": drill.level == "m"}
+    return {"source": "Из рейтинга", "label": drill.label, "target": next(iter(target), "—"), "first": drill.first,
+            "last": drill.last, "without": rest.urlencode(), "municipality": drill.level == "m"}
 
 
 # Sortable columns: (the order of a first click, the other way), each over the queue's indexes.

@@ -142,25 +142,6 @@ def test_each_home_tile_leads_to_a_queue_of_its_count(client, make_appeal):
         assert listed == expected, tile["label"]
 
 
-def test_a_heat_map_cell_lands_on_a_queue_of_the_same_count(client, make_appeal):
-    now = timezone.now()
-    for days in (1, 5, 20, 45):  # the last one is outside the 30 days
-        make_appeal(PESTRAVKA, "roads", received_at=now - timedelta(days=days))
-    client.force_login(user("cur_operator"))
-    page = client.get(reverse("heatmap:index"), {"days": "30"})
-    html = page.content.decode()
-    cells = [(value, sector) for row, cells in page.context["table"] if row.municipality.oktmo == PESTRAVKA
-             for value, _, sector in cells if value]
-    assert cells == [(3, cells[0][1])]
-    pestravka = next(row.municipality.pk for row, _ in page.context["table"] if row.municipality.oktmo == PESTRAVKA)
-    link = f"municipality={pestravka}"
-    assert link in html
-    start = page.context["received_from"]
-    queue = client.get(reverse("appeals:list"), {
-        "municipality": link.split("=")[1], "sector": cells[0][1], "received_from": start})
-    assert queue.context["page"].total == 3
-
-
 def test_a_new_item_without_a_rule_gets_its_clock_when_one_applies(mixed):
     from appeals.lifecycle.overdue import appeals_refresh_overdue
 

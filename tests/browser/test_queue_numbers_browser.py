@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from appeals.models import Status
+from rollups.services import rollups_refresh
 from tests.browser.conftest import ARTIFACTS
 from tests.personas import PESTRAVKA
 
@@ -68,9 +69,11 @@ def test_the_operator_sees_new_items_first_reads_counts_and_drills_down(page, ma
     assert count_shown(page) == "4"
     shot(page, "period-1440")
 
-    # a heat-map cell: the same count in the queue it leads to
-    page.goto("/heatmap/?days=30")
-    cell = page.locator("td a[href*='sector=']").first
+    # a heat-map cell (the rollups as the beat job keeps them): the same count in the queue it leads to
+    rollups_refresh()
+    today = timezone.localdate()
+    page.goto(f"/heatmap/?period=custom&from={today - timedelta(days=29):%Y-%m-%d}&to={today:%Y-%m-%d}")
+    cell = page.locator("table.heat tbody td a[href*='area=']").first
     figure = cell.inner_text()
     cell.click()
     page.wait_for_url(re.compile(r"/appeals/\?"))

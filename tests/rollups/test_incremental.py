@@ -14,10 +14,11 @@ from hypothesis import strategies as st
 from appeals.lifecycle import transitions
 from appeals.lifecycle.overdue import appeals_refresh_overdue
 from appeals.models import Appeal, Status
-from cur.models import Agency
-from rollups.models import AgencyDay, AgencyMonth, RollupState
+from cur.models import Agency, Subtopic
+from municipalities.models import Municipality
+from rollups.models import AgencyDay, AgencyMonth, AreaDay, AreaMonth, AreaWeek, RollupState
 from rollups.services import rollups_rebuild, rollups_refresh
-from tests.personas import PESTRAVKA
+from tests.personas import PESTRAVKA, TOLYATTI
 from tests.rollups.snapshot import rollup_snapshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -27,7 +28,7 @@ BODIES = ("mup_zhkh_pestravskiy", "adm_pestravskiy_mr", "gzhi_so")
 GOOD = "Кран заменён 14.03.2024, вода подаётся, акт составлен."
 FORMAL = "Ваше обращение рассмотрено, вопрос на контроле."
 ACTIONS = ("assign", "forward", "clarify", "resume", "interim", "answer", "formal", "return", "close", "satisfied",
-           "not_satisfied", "extend", "leave", "reopen", "sweep", "refresh")
+           "not_satisfied", "extend", "leave", "reopen", "sweep", "refresh", "correct")
 
 
 @contextmanager
@@ -39,7 +40,7 @@ def cleaned_up():
         yield
     finally:
         Appeal.objects.filter(region__code="samara").delete()  # their events, answers, turns and facts
-        for model in (AgencyDay, AgencyMonth, RollupState):
+        for model in (AgencyDay, AgencyMonth, AreaDay, AreaWeek, AreaMonth, RollupState):
             model.objects.all().delete()
 
 
@@ -75,6 +76,11 @@ def _act(action: str, appeal: Appeal, at: datetime, bodies: list[Agency], pick: 
             appeals_refresh_overdue(now=at)
         case "refresh":
             rollups_refresh(now=at)
+        case "correct":  # the appeal moves to another territory and topic: the area sums move with it
+            place = Municipality.objects.get(oktmo=(PESTRAVKA, TOLYATTI)[pick % 2])
+            subtopic = Subtopic.objects.filter(sector__centre__isnull=True).order_by("pk")[pick]
+            transitions.appeal_correct(changes={"municipality": place, "settlement": None, "subtopic": subtopic},
+                                       reason="уточнено", **common)
 
 
 STEPS = st.lists(st.tuples(st.integers(0, 2), st.sampled_from(ACTIONS), st.integers(1, 80), st.integers(0, 5)),
@@ -104,5 +110,6 @@ def test_the_incremental_rollup_equals_a_full_rebuild(reference, make_appeal, st
         rollups_refresh(now=end)
         incremental = rollup_snapshot()
         assert len(incremental[0]) >= 3  # every appeal has at least its first turn
+        assert len(incremental[3][0]) == 3  # and one area fact
         rollups_rebuild(now=end)
         assert rollup_snapshot() == incremental

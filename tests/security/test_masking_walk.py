@@ -30,6 +30,7 @@ from appeals.problems import services as problem_services
 from appeals.search.index import search_index_pending
 from cur.models import Agency
 from municipalities.models import Municipality
+from rollups.area_drill import drill as area_drill
 from rollups.selectors import Drill
 from rollups.services import rollups_refresh
 from tests.personas import PESTRAVKA, user
@@ -143,7 +144,11 @@ WALK: dict[str, Callable[[Seed], list[Visit]]] = {
     "logout": lambda s: [],  # walked last (it ends the session), below
     # the citizen's own page, opened by the signed link sent to them only: whoever lacks the link gets nothing
     "verdict": lambda s: [get(reverse("verdict", args=[f"{s.main.pk}:forged:token"]))],
-    "heatmap:index": lambda s: [get(reverse("heatmap:index")), get(reverse("heatmap:index"), days=365)],
+    "heatmap:index": lambda s: [get(reverse("heatmap:index")), get(reverse("heatmap:index"), period="year",
+                                                                  measure="late_share")],
+    "heatmap:municipality": lambda s: [get(reverse("heatmap:municipality", args=[s.main.municipality_id]),
+                                           period="year")],
+    "heatmap:geo": lambda s: [get(reverse("heatmap:geo"))],
     "ratings:index": lambda s: [get(reverse("ratings:index")), get(reverse("ratings:index"), period="year")],
     "ratings:municipalities": lambda s: [get(reverse("ratings:municipalities"))],
     "ratings:agency": lambda s: [get(reverse("ratings:agency", args=[s.main.agency_id]), period="year")],
@@ -161,6 +166,10 @@ WALK: dict[str, Callable[[Seed], list[Visit]]] = {
         get(reverse("appeals:list"), shows=WATER, rating=str(Drill("received", "a", s.main.agency_id,
                                                                   date.today() - timedelta(days=400),
                                                                   date.today() + timedelta(days=1)))),
+        # a figure of the heat map: likewise
+        get(reverse("appeals:list"), shows=WATER, area=area_drill("received", date.today() - timedelta(days=400),
+                                                                  date.today() + timedelta(days=1),
+                                                                  municipality=s.main.municipality_id)),
     ],
     "appeals:export_csv": lambda s: [get(reverse("appeals:export_csv"), shows=WATER),
                                      get(reverse("appeals:export_csv"), q="воды")],

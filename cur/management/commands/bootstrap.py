@@ -10,7 +10,7 @@ from cur.demo import organisation_load_demo
 from cur.services import calendar_load, rubricator_load, sla_policies_load
 from municipalities.models import Region
 from municipalities.services import territory_load
-from rollups.models import RollupState
+from rollups.models import AppealFact, RollupState
 from rollups.services import rollups_rebuild
 from structuring.services import routing_rules_load_default, structuring_bootstrap
 
@@ -33,10 +33,11 @@ class Command(BaseCommand):
             self.stdout.write(f"Производственный календарь ({region}): {calendar_load(region=region)}")
         self.stdout.write(f"Структурирование: {structuring_bootstrap()}")
         administrator_ensure(stdout=self.stdout)
-        if Appeal.objects.exists() and not RollupState.objects.filter(rebuilt_at__isnull=False).exists():
-            # appeals from before the rollups existed (an upgrade): their history counted once, from then on
-            # the beat job keeps the rollups current
-            self.stdout.write(f"Сводные данные рейтингов: {rollups_rebuild().appeals} обращений пересчитано.")
+        if Appeal.objects.exists() and (not RollupState.objects.filter(rebuilt_at__isnull=False).exists()
+                                        or not AppealFact.objects.exists()):
+            # appeals from before the rollups (or before their area sums) existed — an upgrade: their history
+            # counted once, from then on the beat job keeps the rollups current
+            self.stdout.write(f"Сводные данные: {rollups_rebuild().appeals} обращений пересчитано.")
         if not (settings.CUR_DEMO if demo is None else demo):
             return
         self.stdout.write(f"Демо-организация: {organisation_load_demo()}")
