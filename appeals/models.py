@@ -13,8 +13,8 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import BrinIndex, GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import BigIntegerField, Func, Q, TextField, Value
-from django.db.models.functions import Cast, Now
+from django.db.models import BigIntegerField, F, Func, Q, TextField, Value
+from django.db.models.functions import Cast, Lower, Now
 from django.urls import reverse
 from django.utils import timezone
 
@@ -194,6 +194,9 @@ class Appeal(models.Model):
                          name="appeal_problem_neighbours"),
             models.Index(fields=["region", "due_at"], condition=Q(is_overdue=True), name="appeal_overdue"),
             models.Index(fields=["region", "id"], condition=Q(is_overdue=True), name="appeal_overdue_new"),
+            # a repeat complaint: the same subtopic and address as an appeal closed lately (heatmap/conflicts)
+            models.Index(F("subtopic"), Lower("address"), F("closed_at"), condition=~Q(address=""),
+                         name="appeal_subtopic_address"),
             # the executor's inbox counts its body's open appeals by status (appeals/workspace/inbox.py)
             models.Index(fields=["agency", "status"], include=["is_overdue"], condition=Q(status__in=OPEN_STATUSES),
                          name="appeal_agency_open_status"),

@@ -19,6 +19,12 @@ app.conf.beat_schedule = {
         "schedule": 15.0,
         "options": {"expires": 60},
     },
+    # Surges, repeat complaints and conflict situations (issue 15): the running week and the last one, hourly.
+    "scan-situations": {
+        "task": "heatmap.tasks.situations_scan",
+        "schedule": crontab(minute=7),
+        "options": {"expires": 3000},
+    },
     "refresh-overdue-flags": {
         "task": "appeals.tasks.refresh_overdue_flags",
         "schedule": crontab(minute="*/5"),

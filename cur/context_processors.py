@@ -1,5 +1,6 @@
 from django.conf import settings
 
+from cur.notifications import unread_count
 from cur.permissions import can_take_in
 from cur.scoping import membership_of, region_of
 from municipalities.models import Region
@@ -20,4 +21,5 @@ def workspace(request) -> dict:
         "current_centre": str(membership.centre or membership.agency) if membership else "",
         "membership": membership,
         "can_take_in": can_take_in(user) if user is not None else False,
+        "unread_notifications": unread_count(user),
     }

@@ -329,3 +329,24 @@ class SlaPolicy(models.Model):
     def specificity(self) -> tuple[int, int, int, int]:
         return (bool(self.subtopic_id) * 2 + bool(self.sector_id), bool(self.channel), bool(self.importance),
                 bool(self.region_id))
+
+
+class StaffNotification(models.Model):
+    """A message to a person of a centre or a body inside the product (the bell in the heading), and by
+    e-mail where one is configured: a conflict situation found on their territory, for instance."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="staff_notifications",
+                                  verbose_name="кому")
+    title = models.CharField("о чём", max_length=300)
+    url = models.CharField("ссылка", max_length=300, blank=True)
+    created_at = models.DateTimeField("создано")
+    read_at = models.DateTimeField("прочитано", null=True, blank=True)
+    emailed_at = models.DateTimeField("отправлено письмом", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "уведомление сотрудника"
+        verbose_name_plural = "уведомления сотрудников"
+        indexes = [models.Index(fields=["recipient", "read_at", "-created_at"], name="staffnotice_recipient")]
+
+    def __str__(self) -> str:
+        return self.title

@@ -29,17 +29,18 @@ EXECUTOR_ACTIONS = frozenset({"answer_interim", "answer_final", "request_clarifi
 PROBLEMS = "problems"  # merge, split, join, detach Problems (each appeal moved must be in scope)
 INTAKE = "intake"  # the staff form, file imports, the quarantine (raw data with personal data, unrouted)
 API_CREATE = "api_create"  # POST /api/v1/appeals/
+SITUATIONS = "situation_move"  # move a conflict situation new → under review → roadmap / dismissed
 CENTRE_RIGHTS = CENTRE_ACTIONS | {PROBLEMS}
 INTAKE_RIGHTS = frozenset({INTAKE, API_CREATE})
 
 RIGHTS_BY_ROLE: dict[str, frozenset[str]] = {
-    Role.HEAD: CENTRE_RIGHTS | INTAKE_RIGHTS,
+    Role.HEAD: CENTRE_RIGHTS | INTAKE_RIGHTS | {SITUATIONS},
     Role.IM_POS_OFFICER: CENTRE_RIGHTS | INTAKE_RIGHTS,
     Role.OPERATOR: CENTRE_RIGHTS | INTAKE_RIGHTS,
     # watches one block: works its appeals, but the law's refusals (ст. 11) and intake are the centre's
-    Role.SECTOR_HEAD: CENTRE_RIGHTS - {"leave_without_answer"},
+    Role.SECTOR_HEAD: CENTRE_RIGHTS - {"leave_without_answer"} | {SITUATIONS},
     Role.EXECUTOR: EXECUTOR_ACTIONS,
-    Role.CURATOR: frozenset(),  # decides from dashboards, does not work the queue
+    Role.CURATOR: frozenset({SITUATIONS}),  # decides from dashboards, does not work the queue
     Role.INTEGRATOR: frozenset({API_CREATE}),
 }
 EVERY_RIGHT = frozenset().union(*RIGHTS_BY_ROLE.values())
@@ -69,16 +70,18 @@ def may(user, right: str) -> bool:
     return user is None or right in rights_of(user)
 
 
-def require(by, right: str, *, appeal=None, message: str = "") -> None:
-    """Raise Forbidden unless `by` has `right` and, when given, `appeal` lies in their scope.
-    `appeal` is any object with region_id, municipality_id, sector_id and agency_id (read as it is
-    now: the services pass the row they have locked)."""
+def require(by, right: str, *, appeal=None, situation=None, message: str = "") -> None:
+    """Raise Forbidden unless `by` has `right` and, when given, `appeal` (or a conflict `situation`) lies in
+    their scope. Either is any object with region_id, municipality_id, sector_id and agency_id (read as it
+    is now: the services pass the row they have locked)."""
     if by is None:
         return
     if right not in rights_of(by):
         raise Forbidden(message or "Это действие недоступно для вашей роли.")
     if appeal is not None and not scope_of(by).covers(appeal):
         raise Forbidden("Обращение вне вашей зоны ответственности.")
+    if situation is not None and not scope_of(by).covers(situation):
+        raise Forbidden("Ситуация вне вашей зоны ответственности.")
 
 
 def outside_scope(user, appeals) -> list:

@@ -11,6 +11,8 @@ admin.site.index_title = "Справочники"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("notifications/", views.notifications, name="notifications"),
+    path("notifications/<int:pk>/", views.notification_open, name="notification_open"),
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon),
     path("login/", views.LoginView.as_view(), name="login"),

@@ -4,13 +4,19 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from appeals.workspace.selectors import appeal_kpis, appeal_recent
 from cur import health
 from cur.demo import DEMO_ACCOUNTS
+from cur.models import Membership
+from cur.scoping import membership_of
+from heatmap.dashboard import views as dashboard_views
+
+DASHBOARD_ROLES = (Membership.Role.CURATOR, Membership.Role.HEAD, Membership.Role.SECTOR_HEAD)
 
 
 @never_cache
@@ -62,7 +68,29 @@ def login_locked_out(request, original_response=None, credentials=None):
 
 @login_required
 def home(request):
+    """Curators, heads and sector-block heads decide from the dashboard: it is their home page; the others
+    work the queue and get its tiles and the latest appeals."""
+    membership = membership_of(request.user)
+    if membership is not None and membership.role in DASHBOARD_ROLES:
+        return dashboard_views.index(request, is_home=True)
     return render(request, "cur/home.html", {
         "kpis": appeal_kpis(user=request.user),
         "recent": appeal_recent(user=request.user, limit=15),
     })
+
+
+@login_required
+def notifications(request):
+    """The person's notices, newest first (the bell of the heading)."""
+    return render(request, "cur/notifications.html", {
+        "notices": request.user.staff_notifications.order_by("-created_at")[:100],
+    })
+
+
+@login_required
+def notification_open(request, pk: int):
+    """Open a notice: marked read, then its page (only the recipient's own notices exist for them)."""
+    notice = get_object_or_404(request.user.staff_notifications, pk=pk)
+    if notice.read_at is None:
+        request.user.staff_notifications.filter(pk=pk, read_at__isnull=True).update(read_at=timezone.now())
+    return redirect(notice.url if notice.url.startswith("/") else "notifications")

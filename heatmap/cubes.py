@@ -164,7 +164,10 @@ def _sums(query: Slice) -> list[dict]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         names = [c.name for c in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    if not group and rows and rows[0]["received"] is None:
+        return []  # one total over no rows at all: nothing, not a row of NULLs
+    return rows
 
 
 def scoped_filters(user, region_id: int, filters: dict[str, tuple] | None = None) -> dict[str, tuple]:

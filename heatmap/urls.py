@@ -1,5 +1,7 @@
 from django.urls import path
 
+from heatmap.conflicts import views as conflict_views
+from heatmap.dashboard import views as dashboard_views
 from heatmap.map import views as map_views
 
 app_name = "heatmap"
@@ -7,4 +9,8 @@ urlpatterns = [
     path("", map_views.index, name="index"),
     path("m/<int:pk>/", map_views.municipality, name="municipality"),
     path("geo.json", map_views.geo, name="geo"),
+    path("dashboard/", dashboard_views.index, name="dashboard"),
+    path("situations/", conflict_views.index, name="conflicts"),
+    path("situations/<int:pk>/", conflict_views.detail, name="situation"),
+    path("situations/<int:pk>/move/", conflict_views.move, name="situation_move"),
 ]

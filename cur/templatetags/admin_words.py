@@ -17,6 +17,8 @@ ACCUSATIVE = {
     "appeals.exportjob": "выгрузку",
     "structuring.modelversion": "версию модели структурирования",
     "ratings.methodology": "методику рейтинга",
+    "heatmap.situation": "ситуацию",
+    "cur.staffnotification": "уведомление сотрудника",
     "auth.user": "пользователя",
     "auth.group": "группу",
 }

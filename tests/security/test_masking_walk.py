@@ -137,7 +137,7 @@ WATER = "горячей воды"
 
 # Every URL pattern by name, with how to visit it. Each visit is checked for every secret.
 WALK: dict[str, Callable[[Seed], list[Visit]]] = {
-    "home": lambda s: [get(reverse("home"), shows=WATER)],
+    "home": lambda s: [get(reverse("home"))],  # a curator's and a sector head's home is the dashboard: no texts
     "healthz": lambda s: [get(reverse("healthz"))],
     "login": lambda s: [get(reverse("login"))],
     "<unnamed favicon.ico>": lambda s: [get("/favicon.ico")],
@@ -149,6 +149,14 @@ WALK: dict[str, Callable[[Seed], list[Visit]]] = {
     "heatmap:municipality": lambda s: [get(reverse("heatmap:municipality", args=[s.main.municipality_id]),
                                            period="year")],
     "heatmap:geo": lambda s: [get(reverse("heatmap:geo"))],
+    "heatmap:dashboard": lambda s: [get(reverse("heatmap:dashboard")), get(reverse("heatmap:dashboard"),
+                                                                          period="year")],
+    "heatmap:conflicts": lambda s: [get(reverse("heatmap:conflicts"), status="all")],
+    # a situation's page and move: numbers and names of places only; another territory's is 404
+    "heatmap:situation": lambda s: [get(reverse("heatmap:situation", args=[1]))],
+    "heatmap:situation_move": lambda s: [post(reverse("heatmap:situation_move", args=[1]), to="under_review")],
+    "notifications": lambda s: [get(reverse("notifications"))],
+    "notification_open": lambda s: [get(reverse("notification_open", args=[1]))],
     "ratings:index": lambda s: [get(reverse("ratings:index")), get(reverse("ratings:index"), period="year")],
     "ratings:municipalities": lambda s: [get(reverse("ratings:municipalities"))],
     "ratings:agency": lambda s: [get(reverse("ratings:agency", args=[s.main.agency_id]), period="year")],

@@ -1,0 +1,33 @@
+"""Staff notifications (cur.models.StaffNotification): the bell of the heading, and the e-mail copy."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from cur.models import StaffNotification
+
+
+def staff_notifications_send(notification_ids: list[int]) -> int:
+    """E-mail each notice whose recipient has an address and that was not sent yet; a notice is claimed by
+    the update that marks it, so a redelivered task sends nothing twice."""
+    sent = 0
+    for notice in StaffNotification.objects.filter(pk__in=notification_ids, emailed_at__isnull=True) \
+            .exclude(recipient__email="").select_related("recipient"):
+        with transaction.atomic():
+            claimed = StaffNotification.objects.filter(pk=notice.pk, emailed_at__isnull=True) \
+                .update(emailed_at=timezone.now())
+            if not claimed:
+                continue
+            link = f"{settings.CUR_PUBLIC_URL.rstrip('/')}{notice.url}" if notice.url else ""
+            send_mail(notice.title, f"{notice.title}\n\n{link}".strip(), None, [notice.recipient.email])
+            sent += 1
+    return sent
+
+
+def unread_count(user) -> int:
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return StaffNotification.objects.filter(recipient=user, read_at__isnull=True).count()

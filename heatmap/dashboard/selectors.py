@@ -1,0 +1,162 @@
+"""The curator's dashboard: the period against the previous one, the federal targets, the year's weekly trend
+per sector, what grows most, the open conflict situations and the weakest bodies — all from the area
+rollups (heatmap/cubes.py) and the ratings, each figure with the link to its appeals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.urls import reverse
+
+from cur.models import Sector, Subtopic
+from cur.periods import CalendarPeriod
+from heatmap.conflicts.selectors import open_situations
+from heatmap.cubes import Slice, area_sums, scoped_filters
+from heatmap.map.selectors import compared_with
+from heatmap.measures import add, change, empty_sums, median_of
+from municipalities.models import Municipality, Region
+from ratings.selectors import rating
+from rollups.area_drill import drill
+from rollups.models import FIRST_HOURS
+
+# Минцифры's targets for ПОС (../shared/ANALYTICS.md §1): an answer within 8 days, ratings 4–5 in 60 %
+TARGET_ANSWER_DAYS = 8
+TARGET_SATISFIED = 60
+TREND_WEEKS = 52
+TOP = 5
+
+
+@dataclass
+class Tile:
+    label: str
+    value: str
+    url: str = ""
+    hint: str = ""
+    tone: str = ""  # ok | warning | danger
+
+
+@dataclass
+class Growth:
+    name: str
+    now: int
+    before: int
+    url: str
+
+    @property
+    def delta(self) -> int:
+        return self.now - self.before
+
+
+@dataclass
+class Dashboard:
+    region: Region
+    period: CalendarPeriod
+    compared: CalendarPeriod
+    tiles: list[Tile]
+    targets: list[Tile]
+    trend: dict  # weeks, and per sector its counts
+    growing_subtopics: list[Growth]
+    growing_places: list[Growth]
+    weakest: list = field(default_factory=list)  # rating rows of the red zone, worst first
+    conflicts: list = field(default_factory=list)
+
+
+def _percent(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0f} %"
+
+
+def _days(value: float | None, unit: str, cap: int | None = None) -> str:
+    if value is None:
+        return "—"
+    number = f"{value:.1f}".replace(".", ",")
+    return f"≥ {cap} {unit}" if cap is not None and value >= cap else f"{number} {unit}"
+
+
+def dashboard(user, region: Region, period: CalendarPeriod, *, today: date | None = None) -> Dashboard:
+    filters = scoped_filters(user, region.pk)
+    earlier = compared_with(period, today)
+    queue = reverse("appeals:list")
+
+    def link(counted: str, p: CalendarPeriod = period, **values) -> str:
+        return f"{queue}?area={drill(counted, p.first, p.last, **values)}"
+
+    def total(p: CalendarPeriod, **narrow) -> dict:
+        rows = area_sums(Slice(region_id=region.pk, first=p.first, last=p.last, histograms=True,
+                               filters={**filters, **narrow}))
+        return add(empty_sums(), rows[0]) if rows else empty_sums()
+
+    now, before = total(period), total(earlier)
+    pos = total(period, channel=("pos",))
+    late_share = round(100 * now["late"] / now["received"], 1) if now["received"] else None
+    satisfied = round(100 * now["satisfied"] / now["rated"], 1) if now["rated"] else None
+    answer_days = median_of(pos["answer_days"])
+    first_hours = median_of(total(period, kind=("incident",))["first_hours"])  # ИМ: the first response counts
+    received_change = change(now["received"], before["received"], percent=True)
+    tiles = [
+        Tile("Поступило", f"{now['received']:,}".replace(",", " "), link("received"),
+             "к прошлому периоду: " + ("—" if received_change is None else f"{received_change:+.1f} %")),
+        Tile("В работе сейчас", f"{now['open']:,}".replace(",", " "), link("open"), "из поступивших за период"),
+        Tile("Дан ответ", f"{now['answered']:,}".replace(",", " "), link("answered")),
+        Tile("С нарушением срока", f"{now['late']:,}".replace(",", " "), link("late"), _percent(late_share),
+             "danger" if now["late"] else "ok"),
+    ]
+    targets = [
+        Tile("Медиана срока ответа ПОС", _days(answer_days, "дн."), link("answered", channel="pos"),
+             f"ориентир Минцифры — не более {TARGET_ANSWER_DAYS} дней",
+             "" if answer_days is None else "ok" if answer_days <= TARGET_ANSWER_DAYS else "danger"),
+        Tile("Медиана первого ответа в соцсетях", _days(first_hours, "ч", cap=FIRST_HOURS - 1),
+             link("received", kind="incident"), "инциденты «Инцидент Менеджмент»: от публикации до ответа"),
+        Tile("В срок", _percent(None if late_share is None else 100 - late_share), link("late"),
+             "доля поступивших за период без нарушения срока",
+             "" if late_share is None else "ok" if late_share <= 5 else "warning"),
+        Tile("Удовлетворены ответом", _percent(satisfied), link("rated"),
+             f"ориентир — не менее {TARGET_SATISFIED} % оценок «удовлетворён»; оценок: {now['rated']}",
+             "" if satisfied is None else "ok" if satisfied >= TARGET_SATISFIED else "danger"),
+    ]
+    return Dashboard(
+        region=region, period=period, compared=earlier, tiles=tiles, targets=targets,
+        trend=_trend(region, filters, period),
+        growing_subtopics=_growing(region, filters, period, earlier, "subtopic", link),
+        growing_places=_growing(region, filters, period, earlier, "municipality", link),
+        weakest=_weakest(user, period), conflicts=open_situations(user),
+    )
+
+
+def _trend(region: Region, filters: dict, period: CalendarPeriod) -> dict:
+    """The last TREND_WEEKS whole weeks up to the period's end, per sector: the season shows (snow in winter,
+    waste in summer)."""
+    end = period.last - timedelta(days=(period.last.weekday() + 1) % 7)  # the last Sunday on or before
+    first = end - timedelta(weeks=TREND_WEEKS) + timedelta(days=1)
+    rows = area_sums(Slice(region_id=region.pk, first=first, last=end, by=("sector",), slot="week", filters=filters))
+    weeks = [first + timedelta(weeks=i) for i in range(TREND_WEEKS)]
+    index = {week: i for i, week in enumerate(weeks)}
+    series: dict[int | None, list[int]] = {}
+    for row in rows:
+        if row["slot"] in index:
+            series.setdefault(row["sector"], [0] * TREND_WEEKS)[index[row["slot"]]] += row["received"]
+    names = dict(Sector.objects.filter(pk__in=[k for k in series if k]).values_list("pk", "name"))
+    ordered = sorted(series.items(), key=lambda item: -sum(item[1]))
+    return {"weeks": weeks, "sectors": [(names.get(k, "Сфера не определена"), v) for k, v in ordered]}
+
+
+def _growing(region, filters, period, earlier, dimension: str, link) -> list[Growth]:
+    """The subtopics (or territories) whose count rose most against the compared period."""
+    def counts(p):
+        return {row[dimension]: row["received"] for row in area_sums(
+            Slice(region_id=region.pk, first=p.first, last=p.last, by=(dimension,), filters=filters))}
+
+    now, before = counts(period), counts(earlier)
+    rising = sorted((key for key in now if key is not None and now[key] > before.get(key, 0)),
+                    key=lambda key: (-(now[key] - before.get(key, 0)), -now[key]))[:TOP]
+    model = Subtopic if dimension == "subtopic" else Municipality
+    names = dict(model.objects.filter(pk__in=rising).values_list("pk", "name"))
+    return [Growth(names.get(key, "—"), now[key], before.get(key, 0), link("received", **{dimension: key}))
+            for key in rising]
+
+
+def _weakest(user, period: CalendarPeriod) -> list:
+    """The ranked bodies of the red zone, lowest score first (the ratings' own rows and links)."""
+    board = rating(user, period)
+    red = [row for row in board.rows if row.rated.zone == "red"]
+    return sorted(red, key=lambda row: row.rated.score or 0)[:TOP]
