@@ -47,6 +47,7 @@ def test_the_executor_answers_with_photos_and_a_pdf_and_the_operator_accepts(pag
     shot(page, "evidence-1-inbox")
 
     first.locator(f"a:has-text('{appeal.number}')").click()
+    page.wait_for_url(f"**/appeals/{appeal.pk}/")
     final = page.locator("form[data-action=answer_final]")
     assert page.locator("#actions details").first.locator("form[data-action=answer_final]").count() == 1
     final.locator("xpath=ancestor::details").evaluate("d => d.open = true")

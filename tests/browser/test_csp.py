@@ -54,7 +54,10 @@ def assert_clean(seen):
     assert [m for m in seen["console"] if "Content Security Policy" in m or m.startswith("error")] == []
     for response in seen["documents"]:
         csp = response.headers.get("content-security-policy", "")
-        assert "script-src 'self'" in csp and "unsafe-inline" not in csp, (response.url, csp)
+        directives = dict(part.strip().split(" ", 1) for part in csp.split(";") if part.strip())
+        # a chart page (the dashboard, the heat map) relaxes style attributes alone (cur/security.py chart_page)
+        relaxed = [name for name, value in directives.items() if "unsafe-inline" in value]
+        assert directives.get("script-src") == "'self'" and relaxed in ([], ["style-src-attr"]), (response.url, csp)
 
 
 def test_the_policy_is_enforced_and_reported(watched):
