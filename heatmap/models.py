@@ -3,6 +3,8 @@ of a region as data, each situation the weekly scan finds with its evidence and 
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -121,3 +123,28 @@ class SituationMove(models.Model):
         verbose_name = "изменение статуса ситуации"
         verbose_name_plural = "изменения статусов ситуаций"
         ordering = ["at", "pk"]
+
+
+class SavedSlice(models.Model):
+    """A named slice — its rows, columns, measure, filters and period as the page's parameters — shared by
+    everyone of the centre that saved it."""
+
+    centre = models.ForeignKey("cur.Centre", models.CASCADE, related_name="saved_slices", verbose_name="центр")
+    name = models.CharField("название", max_length=120)
+    params = models.JSONField("параметры", default=dict)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+",
+                                   verbose_name="сохранил")
+    created_at = models.DateTimeField("сохранено")
+
+    class Meta:
+        verbose_name = "сохранённый разрез"
+        verbose_name_plural = "сохранённые разрезы"
+        constraints = [models.UniqueConstraint(fields=["centre", "name"], name="savedslice_centre_name")]
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def query(self) -> str:
+        return urlencode(self.params)

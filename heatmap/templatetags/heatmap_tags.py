@@ -38,3 +38,14 @@ def topic_value(line, measure: str):
     if value is None or measure == "change_pct":
         return text
     return format_html('<a href="{}">{}</a>', line.urls[measure], text)
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key, "")
+
+
+@register.simple_tag
+def driver_share(drivers, row) -> str:
+    """The driver's part of the whole rise («—» when there was no rise)."""
+    return figure(drivers.share(row), "%")
