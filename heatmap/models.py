@@ -27,7 +27,7 @@ class DetectionRules(models.Model):
     repeat_days = models.PositiveSmallIntegerField(
         "повтор: закрыто не раньше, дней", default=30,
         help_text="Новое обращение по той же тематике и адресу, что закрытое за эти дни, — повторная жалоба.")
-    repeat_min_count = models.PositiveSmallIntegerField("повторы: не меньше за неделю", default=3)
+    repeat_min_count = models.PositiveSmallIntegerField("повторы: не меньше за неделю", default=5)
     not_satisfied_share = models.PositiveSmallIntegerField(
         "низкие оценки: доля «не удовлетворён», %", default=50)
     rework_min = models.PositiveSmallIntegerField("возвраты на доработку: не меньше за неделю", default=2)

@@ -129,6 +129,9 @@ class DemoContext:
     min_turn_days: int = 3  # a body's guaranteed share of a turn, working days
     incident_first_hours: int = 8  # working hours to an incident's first response (4 when important)
     incident_first_hours_high: int = 4
+    # planted surges (the demo's heat map and conflict situations show them): (subtopic index, place index,
+    # window start and end timestamps, the share of the window's appeals moved there, street, house)
+    plants: list[tuple[int, int, float, float, float, str, int]] = field(default_factory=list)
     message_first_hours: int = 8  # working hours for a ПОС message to be taken into work
     # agency id → how the body works (AgencyProfile): a few answer fast and well, a few slowly and formally
     profiles: dict[int, AgencyProfile] = field(default_factory=dict)
@@ -284,6 +287,10 @@ def generate_chunk(*, ctx: DemoContext, first_id: int, received: np.ndarray, see
             subtopic_idx[mask] = nrng.choice(len(ctx.subtopics), size=int(mask.sum()), p=probs[m])
     weights = np.array(ctx.place_weights)
     place_idx = nrng.choice(len(ctx.places), size=count, p=weights / weights.sum())
+    planted = np.full(count, -1, dtype=np.int64)  # the plant an appeal was moved to (-1: none)
+    for n, (plant_subtopic, plant_place, start, end, share, _, _) in enumerate(ctx.plants):
+        moved = (received >= start) & (received < end) & (nrng.random(count) < share)
+        subtopic_idx[moved], place_idx[moved], planted[moved] = plant_subtopic, plant_place, n
     channel_idx = nrng.choice(len(CHANNEL_MIX), size=count, p=[c[2] for c in CHANNEL_MIX])
 
     # --- deadlines on the production calendar (local dates)
@@ -313,14 +320,17 @@ def generate_chunk(*, ctx: DemoContext, first_id: int, received: np.ndarray, see
         received_ts = float(received[i])
         problem_id = None
         street = rng.choice(corpus.STREETS)
-        if rng.random() < 0.08:  # part of a Problem active around this time: same subtopic, place, street
+        plant = ctx.plants[planted[i]] if planted[i] >= 0 else None
+        if plant is not None:  # a planted surge: one street, one house (its repeat complaints)
+            street = plant[5]
+        elif rng.random() < 0.08:  # part of a Problem active around this time: same subtopic, place, street
             lo = bisect.bisect_left(problem_times, received_ts - 15 * DAY)
             hi = bisect.bisect_right(problem_times, received_ts + 15 * DAY)
             if hi > lo:
                 problem_id, st_i, p_idx, _, street, _ = ctx.problems[rng.randrange(lo, hi)]
                 place = ctx.places[p_idx]
         subtopic_id, sector_id, st_code, sector_code, _, _, evidence_required = ctx.subtopics[st_i]
-        house = rng.randint(1, 120)
+        house = plant[6] if plant is not None else rng.randint(1, 120)
         text = _appeal_text(rng, st_code, place.label, street, house)
         title = rng.choice(corpus.TITLES[st_code]) if kind != "incident" else ""
         if kind == "incident":

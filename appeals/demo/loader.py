@@ -12,7 +12,7 @@ import random
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import holidays as holidays_lib
@@ -20,6 +20,7 @@ import numpy as np
 import psycopg
 from django.db import connection, connections, transaction
 
+from appeals.demo import corpus
 from appeals.demo.evidence import evidence_attach
 from appeals.demo.generator import (
     ANSWER_COLUMNS,
@@ -42,7 +43,7 @@ from rollups.services import rollups_rebuild
 CHUNK = 20_000
 
 
-def build_context(*, region: Region, now: datetime, problems: int) -> DemoContext:
+def build_context(*, region: Region, now: datetime, problems: int, appeals: int = 0) -> DemoContext:
     """Read the reference data the generator needs into plain values."""
     rules = deadlines.bulk_rules()  # the same SLA rules as every appeal, as plain numbers
     subtopics = [
@@ -119,12 +120,40 @@ def build_context(*, region: Region, now: datetime, problems: int) -> DemoContex
         profiles={pk: agency_profile(pk) for pk in Agency.objects.filter(region=region).values_list("pk", flat=True)},
     )
     ctx.problems = _create_problems(ctx, region, count=problems)
+    ctx.plants = _plants(ctx, appeals=appeals)
     return ctx
+
+
+# What the demo's heat map and conflict situations show: (subtopic, where, how many weeks ago). A burst pipe
+# in the МЦУ's own village, a week of snow on one district's roads, uncollected waste in one town.
+PLANTS = (("housing.cold_water", "с. Пестравка", 1), ("roads.snow", "Волжский район", 2),
+          ("waste.collection_delay", "г. Новокуйбышевск", 1))
+
+
+def _plants(ctx: DemoContext, *, appeals: int) -> list[tuple]:
+    """The planted surges as the generator reads them: some twenty appeals more than usual (more at scale)
+    in one place and subtopic over one week, on one street and house."""
+    codes = {s[2]: i for i, s in enumerate(ctx.subtopics)}
+    names = dict(Municipality.objects.filter(pk__in={p.municipality_id for p in ctx.places})
+                 .values_list("pk", "name"))
+    weekly = max(appeals * 7 / 365, 1)
+    extra = max(20, round(weekly * 0.0015))
+    monday = ctx.now.date() - timedelta(days=ctx.now.date().weekday())
+    found = []
+    for code, where, weeks_ago in PLANTS:
+        place = next((i for i, p in enumerate(ctx.places) if where in (p.label, names.get(p.municipality_id))),
+                     None)  # a settlement by its label, or a district's first place by the district's name
+        if code not in codes or place is None:
+            continue  # another region's demo: nothing to plant there
+        day = monday - timedelta(weeks=weeks_ago)  # from its Monday 08:00 local time, for six days
+        start = datetime(day.year, day.month, day.day, 8, tzinfo=UTC).timestamp() - ctx.tz_offset_hours * 3600
+        street = corpus.STREETS[len(found) % len(corpus.STREETS)]
+        found.append((codes[code], place, start, start + 6 * 86400, min(1.0, extra / weekly), street, 7 + len(found)))
+    return found
 
 
 def _create_problems(ctx: DemoContext, region: Region, *, count: int) -> list[tuple]:
     """Hot spots that several appeals from different channels will be about."""
-    from appeals.demo import corpus
 
     rng = random.Random(1)
     now_ts = ctx.now.timestamp()
@@ -201,7 +230,7 @@ def generate_demo(
     Returns counts and the elapsed seconds; calls progress(done, total, elapsed) after each chunk.
     """
     started = time.perf_counter()
-    ctx = build_context(region=region, now=now, problems=max(appeals // 400, 5))
+    ctx = build_context(region=region, now=now, problems=max(appeals // 400, 5), appeals=appeals)
     first_id = reserve_appeal_ids(appeals)
     received = sample_received(now=now, tz_offset_hours=ctx.tz_offset_hours, count=appeals, seed=seed)
     jobs = [

@@ -3,9 +3,10 @@ weekly scan of the rollups and the quality measurement on synthetic streams judg
 
 A cell (territory × subtopic) surges in week W when its count is at least `surge_min_count`, at least
 `surge_ratio` times its baseline, and the Poisson tail P(X ≥ count | baseline) is below `surge_p_value`. The
-baseline is the mean of the previous `baseline_weeks` weeks; for a seasonal subtopic with a year of history,
-the larger of that and the mean of the same three weeks a year earlier — a winter's snow that came last
-winter too is expected, not a surge.
+baseline is the mean of the previous `baseline_weeks` weeks, scaled by how much the same subtopic rose in the
+rest of the region that week (never scaled down): a rise everywhere — the heating season, the first snow —
+is the season, not a local surge. For a seasonal subtopic with a year of history, the baseline is at least
+the mean of the same three weeks a year earlier — a winter's snow that came last winter too is expected.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ class Verdict:
     baseline: float
     p_value: float
     seasonal_baseline: float | None = None  # the same weeks a year earlier, when used
+    regional_factor: float = 1.0  # the rest of the region's rise on the subtopic
 
 
 def poisson_tail(count: int, mean: float) -> float:
@@ -47,11 +49,20 @@ def poisson_tail(count: int, mean: float) -> float:
     return max(0.0, 1.0 - below)
 
 
-def judge(counts: list[int], week: int, *, rules: Rules, seasonal: bool = False) -> Verdict:
-    """Whether counts[week] is a surge against the weeks before it (`counts` is one cell's weekly series)."""
+def judge(counts: list[int], week: int, *, rules: Rules, seasonal: bool = False,
+          elsewhere: list[int] | None = None) -> Verdict:
+    """Whether counts[week] is a surge against the weeks before it (`counts` is one cell's weekly series;
+    `elsewhere` the same subtopic's series in the rest of the region)."""
     count = counts[week]
     previous = counts[max(0, week - rules.baseline_weeks):week]
     baseline = max(FLOOR, sum(previous) / len(previous)) if previous else FLOOR
+    factor = 1.0
+    if elsewhere is not None:
+        before = elsewhere[max(0, week - rules.baseline_weeks):week]
+        usual = sum(before) / len(before) if before else 0
+        if usual >= rules.surge_min_count:  # a rise elsewhere means something only over enough appeals
+            factor = max(1.0, elsewhere[week] / usual)
+    baseline *= factor
     year_ago = None
     if seasonal and week - YEAR - 1 >= 0:
         same_weeks = counts[week - YEAR - 1:week - YEAR + 2]
@@ -59,4 +70,4 @@ def judge(counts: list[int], week: int, *, rules: Rules, seasonal: bool = False)
         baseline = max(baseline, year_ago)
     p_value = poisson_tail(count, baseline)
     surge = count >= rules.surge_min_count and count >= rules.surge_ratio * baseline and p_value < rules.surge_p_value
-    return Verdict(surge, count, round(baseline, 2), p_value, year_ago)
+    return Verdict(surge, count, round(baseline, 2), p_value, year_ago, round(factor, 2))

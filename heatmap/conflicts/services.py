@@ -14,7 +14,7 @@ from appeals.models import Appeal, Importance
 from cur.models import Membership, StaffNotification, Subtopic
 from cur.periods import day_start
 from cur.permissions import require
-from heatmap.conflicts.detection import YEAR, Rules, judge
+from heatmap.conflicts.detection import YEAR, Rules, Verdict, judge
 from heatmap.cubes import Slice, area_sums
 from heatmap.models import DetectionRules, Situation, SituationMove
 from heatmap.tasks import staff_notifications_email
@@ -60,15 +60,24 @@ def situations_scan(*, region: Region, week: date, now: datetime | None = None) 
         series.setdefault((row["municipality"], row["subtopic"]), [0] * (index + 1))[position] += row["received"]
     seasonal = set(Subtopic.objects.exclude(seasonal="").values_list("pk", flat=True))
     report = ScanReport(week=week, cells=sum(1 for counts in series.values() if counts[index]))
-    verdicts = {cell: judge(counts, index, rules=rules, seasonal=cell[1] in seasonal)
-                for cell, counts in series.items() if counts[index] >= rules.surge_min_count}
+    by_subtopic: dict[int, list[int]] = {}
+    for (_, subtopic_id), counts in series.items():
+        total = by_subtopic.setdefault(subtopic_id, [0] * (index + 1))
+        for position, n in enumerate(counts):
+            total[position] += n
+
+    def verdict_of(cell) -> Verdict:
+        counts = series.get(cell, [0] * (index + 1))
+        elsewhere = [a - b for a, b in zip(by_subtopic.get(cell[1], counts), counts, strict=True)]
+        return judge(counts, index, rules=rules, seasonal=cell[1] in seasonal, elsewhere=elsewhere)
+
+    verdicts = {cell: verdict_of(cell) for cell, counts in series.items() if counts[index] >= rules.surge_min_count}
     surges = {cell: v for cell, v in verdicts.items() if v.surge}
     repeats = {cell: n for cell, n in _repeats(region, week, settings_row.repeat_days).items()
                if n >= settings_row.repeat_min_count}
     report.surges, report.repeats = len(surges), len(repeats)
     for cell in set(surges) | set(repeats):
-        verdict = surges.get(cell) or judge(series.get(cell, [0] * (index + 1)), index, rules=rules,
-                                            seasonal=cell[1] in seasonal)
+        verdict = surges.get(cell) or verdict_of(cell)
         reasons = _reasons(region, week, cell, settings_row)
         kind = (Situation.Kind.CONFLICT if reasons else
                 Situation.Kind.SURGE if cell in surges else Situation.Kind.REPEAT)

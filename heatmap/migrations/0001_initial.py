@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
                 ('surge_ratio', models.DecimalField(decimal_places=2, default=2, max_digits=4, verbose_name='всплеск: во сколько раз больше базы')),
                 ('surge_p_value', models.FloatField(default=0.001, help_text='Хвост распределения Пуассона при ожидаемом числе из базы.', verbose_name='всплеск: вероятность случайности ниже')),
                 ('repeat_days', models.PositiveSmallIntegerField(default=30, help_text='Новое обращение по той же тематике и адресу, что закрытое за эти дни, — повторная жалоба.', verbose_name='повтор: закрыто не раньше, дней')),
-                ('repeat_min_count', models.PositiveSmallIntegerField(default=3, verbose_name='повторы: не меньше за неделю')),
+                ('repeat_min_count', models.PositiveSmallIntegerField(default=5, verbose_name='повторы: не меньше за неделю')),
                 ('not_satisfied_share', models.PositiveSmallIntegerField(default=50, verbose_name='низкие оценки: доля «не удовлетворён», %')),
                 ('rework_min', models.PositiveSmallIntegerField(default=2, verbose_name='возвраты на доработку: не меньше за неделю')),
                 ('collective_min', models.PositiveSmallIntegerField(default=5, help_text='Несколько заявителей об одном и том же в одном месте (кластер «Проблема»).', verbose_name='коллективная проблема: обращений в одной проблеме')),

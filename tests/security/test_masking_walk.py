@@ -151,6 +151,11 @@ WALK: dict[str, Callable[[Seed], list[Visit]]] = {
     "heatmap:geo": lambda s: [get(reverse("heatmap:geo"))],
     "heatmap:dashboard": lambda s: [get(reverse("heatmap:dashboard")), get(reverse("heatmap:dashboard"),
                                                                           period="year")],
+    "heatmap:slices": lambda s: [get(reverse("heatmap:slices"), rows="settlement", cols="status", period="year"),
+                                 get(reverse("heatmap:slices"), rows="agency", cols="month", period="year")],
+    "heatmap:slice_export": lambda s: [get(reverse("heatmap:slice_export"), rows="settlement", cols="agency",
+                                           period="year", format=f) for f in ("xlsx", "csv")],
+    "heatmap:slice_save": lambda s: [post(reverse("heatmap:slice_save"), rows="subtopic", name="Проверка")],
     "heatmap:conflicts": lambda s: [get(reverse("heatmap:conflicts"), status="all")],
     # a situation's page and move: numbers and names of places only; another territory's is 404
     "heatmap:situation": lambda s: [get(reverse("heatmap:situation", args=[1]))],

@@ -1,13 +1,16 @@
 from argparse import BooleanOptionalAction
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
 from appeals.models import Appeal
 from cur.accounts import administrator_ensure
 from cur.demo import organisation_load_demo
 from cur.services import calendar_load, rubricator_load, sla_policies_load
+from heatmap.conflicts.services import monday, situations_scan
 from municipalities.models import Region
 from municipalities.services import territory_load
 from rollups.models import AppealFact, RollupState
@@ -46,3 +49,8 @@ class Command(BaseCommand):
             self.stdout.write("Демо-обращения уже загружены — пропускаю.")
         elif demo_appeals:
             call_command("generate_demo", appeals=demo_appeals, stdout=self.stdout)
+            # the weeks the demo planted its surges in, judged now (from then on the hourly beat job)
+            this_week = monday(timezone.localdate())
+            found = [situations_scan(region=region, week=this_week - timedelta(weeks=weeks))
+                     for region in Region.objects.all() for weeks in range(4, -1, -1)]
+            self.stdout.write(f"Конфликтные ситуации и всплески: {sum(len(r.created) for r in found)} найдено.")
