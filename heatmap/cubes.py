@@ -66,7 +66,7 @@ def table_for(query: Slice) -> Cube | None:
     """The smallest sum table that answers the slice: months for whole months, weeks for whole weeks, days
     otherwise — if it keeps every dimension asked for; None: only the facts do."""
     candidates = []
-    for cube in reversed(CUBES):  # month, week, day: fewest rows first
+    for cube in reversed(CUBES):  # fewest rows first (rollups/areas.py orders them)
         if cube.slot != "day" and not _whole(query.first, query.last, cube.slot):
             continue
         if query.slot not in SPLITS[cube.slot]:

@@ -100,7 +100,8 @@ def rated_municipalities(user) -> QuerySet[Municipality]:
     return scope_rated_municipalities(Municipality.objects.defer("boundary"), user)
 
 
-def rating(user, period: CalendarPeriod, *, level: str = "agency", region: Region | None = None) -> Rating:
+def rating(user, period: CalendarPeriod, *, level: str = "agency", region: Region | None = None,
+           sparklines: bool = True) -> Rating:
     """The rating of the bodies (or municipalities) the user may see, for `period`: each row's parts, score,
     zone and place within its peer group, the change of place against the previous period and the scores of
     the last SERIES periods. Places are the region's — every body of the region is rated, so a МЦУ, an
@@ -132,7 +133,7 @@ def rating(user, period: CalendarPeriod, *, level: str = "agency", region: Regio
     now = rated(period, methodology)
     before = rated(period.previous(), book.on(period.previous().first))
     series = [period.shifted(step) for step in range(-SERIES + 1, 1)]
-    sparks = _series_scores(region, series, by=by, keys=visible, book=book)
+    sparks = _series_scores(region, series, by=by, keys=visible, book=book) if sparklines else {}
     rows = []
     for key, this in now.items():
         if key not in visible:

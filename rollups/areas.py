@@ -19,7 +19,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from appeals.models import CLOCK_RUNNING_STATUSES, Status
-from rollups.models import ANSWER_DAYS, FIRST_HOURS, AreaDay, AreaMonth, AreaMonthChannel, AreaPeriod, AreaWeek
+from rollups.models import (
+    ANSWER_DAYS,
+    FIRST_HOURS,
+    AreaDay,
+    AreaMonth,
+    AreaMonthChannel,
+    AreaPeriod,
+    AreaWeek,
+    RegionMonth,
+    RegionWeek,
+)
 
 FACT_COLUMNS = (
     "appeal_id", "region_id", "received_day", "municipality_id", "settlement_id", "sector_id", "subtopic_id",
@@ -73,11 +83,14 @@ PLACE_AND_TOPIC = ("municipality_id", "subtopic_id", "sector_id")
 MONTH = "date_trunc('month', received_day)::date"
 # the sum tables, fewest rows last (heatmap/cubes.py picks the smallest that keeps what a slice asks for;
 # anything else — a settlement, a body, a status, days by channel — is read from the facts)
+WEEK = "date_trunc('week', received_day)::date"
 CUBES = (
     Cube(AreaDay, "day", "received_day", PLACE_AND_TOPIC),
-    Cube(AreaWeek, "week", "date_trunc('week', received_day)::date", PLACE_AND_TOPIC),
+    Cube(AreaWeek, "week", WEEK, PLACE_AND_TOPIC),
     Cube(AreaMonthChannel, "month", MONTH, (*PLACE_AND_TOPIC, "channel", "kind")),
     Cube(AreaMonth, "month", MONTH, PLACE_AND_TOPIC),
+    Cube(RegionWeek, "week", WEEK, ("sector_id",)),
+    Cube(RegionMonth, "month", MONTH, ("sector_id", "channel", "kind")),
 )
 
 # a fact's contribution to every count, with its sign (+1 added, −1 removed)

@@ -171,9 +171,6 @@ class AreaPeriod(models.Model):
     table keeps (rollups/areas.py CUBES); a dimension a table does not keep is summed over."""
 
     region = models.ForeignKey("municipalities.Region", models.PROTECT, related_name="+", db_index=False)
-    municipality_id = models.BigIntegerField(null=True)
-    sector_id = models.BigIntegerField(null=True)
-    subtopic_id = models.BigIntegerField(null=True)
     received = models.IntegerField("поступило", default=0)
     open = models.IntegerField("в работе", default=0)
     answered = models.IntegerField("дан ответ", default=0)
@@ -191,7 +188,16 @@ class AreaPeriod(models.Model):
         abstract = True
 
 
-class AreaDay(AreaPeriod):
+class PlaceAndTopic(AreaPeriod):
+    municipality_id = models.BigIntegerField(null=True)
+    sector_id = models.BigIntegerField(null=True)
+    subtopic_id = models.BigIntegerField(null=True)
+
+    class Meta:
+        abstract = True
+
+
+class AreaDay(PlaceAndTopic):
     """Per local day, territory and topic: custom ranges, days, the edges of a range that is not whole weeks
     or months."""
 
@@ -204,7 +210,7 @@ class AreaDay(AreaPeriod):
                                                name="areaday_key", nulls_distinct=False)]
 
 
-class AreaWeek(AreaPeriod):
+class AreaWeek(PlaceAndTopic):
     """Per week (from Monday), territory and topic: the weekly views, the trend, the surge scan."""
 
     week = models.DateField("неделя", help_text="Понедельник.")
@@ -216,7 +222,7 @@ class AreaWeek(AreaPeriod):
                                                name="areaweek_key", nulls_distinct=False)]
 
 
-class AreaMonth(AreaPeriod):
+class AreaMonth(PlaceAndTopic):
     """Per month, territory and topic: months, quarters, years, and the whole months of a long range."""
 
     month = models.DateField("месяц", help_text="Первое число месяца.")
@@ -229,7 +235,7 @@ class AreaMonth(AreaPeriod):
             nulls_distinct=False)]
 
 
-class AreaMonthChannel(AreaPeriod):
+class AreaMonthChannel(PlaceAndTopic):
     """Per month, territory, topic, channel and kind: the same over a long range narrowed by channel or kind."""
 
     month = models.DateField("месяц", help_text="Первое число месяца.")
@@ -242,6 +248,34 @@ class AreaMonthChannel(AreaPeriod):
         constraints = [models.UniqueConstraint(
             fields=["region", "month", "municipality_id", "subtopic_id", "sector_id", "channel", "kind"],
             name="areamonthchannel_key", nulls_distinct=False)]
+
+
+class RegionWeek(AreaPeriod):
+    """Per week and sector, the whole region: the dashboard's year of weeks without reading every territory."""
+
+    week = models.DateField("неделя", help_text="Понедельник.")
+    sector_id = models.BigIntegerField(null=True)
+
+    class Meta:
+        verbose_name = "обращения региона по сфере за неделю"
+        verbose_name_plural = "обращения региона по сферам по неделям"
+        constraints = [models.UniqueConstraint(fields=["region", "week", "sector_id"], name="regionweek_key",
+                                               nulls_distinct=False)]
+
+
+class RegionMonth(AreaPeriod):
+    """Per month, sector, channel and kind, the whole region: the region's totals and medians of any period."""
+
+    month = models.DateField("месяц", help_text="Первое число месяца.")
+    sector_id = models.BigIntegerField(null=True)
+    channel = models.CharField(max_length=16)
+    kind = models.CharField(max_length=16)
+
+    class Meta:
+        verbose_name = "обращения региона по сфере и каналу за месяц"
+        verbose_name_plural = "обращения региона по сферам и каналам по месяцам"
+        constraints = [models.UniqueConstraint(fields=["region", "month", "sector_id", "channel", "kind"],
+                                               name="regionmonth_key", nulls_distinct=False)]
 
 
 class RollupState(models.Model):

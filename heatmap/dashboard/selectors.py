@@ -81,17 +81,23 @@ def dashboard(user, region: Region, period: CalendarPeriod, *, today: date | Non
     def link(counted: str, p: CalendarPeriod = period, **values) -> str:
         return f"{queue}?area={drill(counted, p.first, p.last, **values)}"
 
-    def total(p: CalendarPeriod, **narrow) -> dict:
-        rows = area_sums(Slice(region_id=region.pk, first=p.first, last=p.last, histograms=True,
-                               filters={**filters, **narrow}))
-        return add(empty_sums(), rows[0]) if rows else empty_sums()
+    def by_channel(p: CalendarPeriod, histograms: bool) -> list[dict]:
+        return area_sums(Slice(region_id=region.pk, first=p.first, last=p.last, by=("channel", "kind"),
+                               histograms=histograms, filters=filters))
 
-    now, before = total(period), total(earlier)
-    pos = total(period, channel=("pos",))
+    def total(rows: list[dict], **only) -> dict:
+        found = empty_sums()
+        for row in rows:
+            if all(row[k] == v for k, v in only.items()):
+                add(found, row)
+        return found
+
+    rows = by_channel(period, True)  # one read: the totals, ПОС's answers and the incidents' first responses
+    now, before, pos = total(rows), total(by_channel(earlier, False)), total(rows, channel="pos")
     late_share = round(100 * now["late"] / now["received"], 1) if now["received"] else None
     satisfied = round(100 * now["satisfied"] / now["rated"], 1) if now["rated"] else None
     answer_days = median_of(pos["answer_days"])
-    first_hours = median_of(total(period, kind=("incident",))["first_hours"])  # ИМ: the first response counts
+    first_hours = median_of(total(rows, kind="incident")["first_hours"])  # ИМ: the first response counts
     received_change = change(now["received"], before["received"], percent=True)
     tiles = [
         Tile("Поступило", f"{now['received']:,}".replace(",", " "), link("received"),
@@ -117,8 +123,7 @@ def dashboard(user, region: Region, period: CalendarPeriod, *, today: date | Non
     return Dashboard(
         region=region, period=period, compared=earlier, tiles=tiles, targets=targets,
         trend=_trend(region, filters, period),
-        growing_subtopics=_growing(region, filters, period, earlier, "subtopic", link),
-        growing_places=_growing(region, filters, period, earlier, "municipality", link),
+        **_growing(region, filters, period, earlier, link),
         weakest=_weakest(user, period), conflicts=open_situations(user),
     )
 
@@ -140,23 +145,31 @@ def _trend(region: Region, filters: dict, period: CalendarPeriod) -> dict:
     return {"weeks": weeks, "sectors": [(names.get(k, "Сфера не определена"), v) for k, v in ordered]}
 
 
-def _growing(region, filters, period, earlier, dimension: str, link) -> list[Growth]:
-    """The subtopics (or territories) whose count rose most against the compared period."""
-    def counts(p):
-        return {row[dimension]: row["received"] for row in area_sums(
-            Slice(region_id=region.pk, first=p.first, last=p.last, by=(dimension,), filters=filters))}
+def _growing(region, filters, period, earlier, link) -> dict[str, list[Growth]]:
+    """The subtopics and the territories whose count rose most against the compared period (one read of
+    territory × subtopic per period)."""
+    def counts(p) -> list[dict]:
+        return area_sums(Slice(region_id=region.pk, first=p.first, last=p.last, by=("municipality", "subtopic"),
+                               filters=filters))
 
-    now, before = counts(period), counts(earlier)
-    rising = sorted((key for key in now if key is not None and now[key] > before.get(key, 0)),
-                    key=lambda key: (-(now[key] - before.get(key, 0)), -now[key]))[:TOP]
-    model = Subtopic if dimension == "subtopic" else Municipality
-    names = dict(model.objects.filter(pk__in=rising).values_list("pk", "name"))
-    return [Growth(names.get(key, "—"), now[key], before.get(key, 0), link("received", **{dimension: key}))
+    now_rows, before_rows = counts(period), counts(earlier)
+    found = {}
+    for dimension, model in (("subtopic", Subtopic), ("municipality", Municipality)):
+        now, before = {}, {}
+        for rows, into in ((now_rows, now), (before_rows, before)):
+            for row in rows:
+                into[row[dimension]] = into.get(row[dimension], 0) + row["received"]
+        rising = sorted((key for key in now if key is not None and now[key] > before.get(key, 0)),
+                        key=lambda key: (-(now[key] - before.get(key, 0)), -now[key]))[:TOP]
+        names = dict(model.objects.filter(pk__in=rising).values_list("pk", "name"))
+        found[f"growing_{'subtopics' if dimension == 'subtopic' else 'places'}"] = [
+            Growth(names.get(key, "—"), now[key], before.get(key, 0), link("received", **{dimension: key}))
             for key in rising]
+    return found
 
 
 def _weakest(user, period: CalendarPeriod) -> list:
     """The ranked bodies of the red zone, lowest score first (the ratings' own rows and links)."""
-    board = rating(user, period)
+    board = rating(user, period, sparklines=False)
     red = [row for row in board.rows if row.rated.zone == "red"]
     return sorted(red, key=lambda row: row.rated.score or 0)[:TOP]
