@@ -11,11 +11,13 @@ from pathlib import Path
 import psycopg
 
 from cur.bench.runner import BASE_DIR, BenchDatabase, Result, benchmark
+from rollups.areas import CUBES
 
 # Appeals first: events, answers, turns and search documents reference them; the rollups last.
 PHASES = [["appeals_appeal", "appeals_searchword"],
           ["appeals_appealevent", "appeals_answer", "appeals_appealsearch", "appeals_assignment"],
-          ["appeals_attachment", "rollups_turnfact", "rollups_agencyday", "rollups_agencymonth"]]
+          ["appeals_attachment", "rollups_turnfact", "rollups_agencyday", "rollups_agencymonth",
+           "rollups_appealfact", *(cube.table for cube in CUBES)]]
 STREAMS = 2  # as many as generate_demo uses (one per core)
 
 
@@ -79,4 +81,4 @@ def generate_demo_bench(db: BenchDatabase) -> Iterator[Result]:
         conn.execute("TRUNCATE appeals_searchqueue")
         conn.execute("VACUUM (ANALYZE) appeals_appeal, appeals_appealevent, appeals_answer, appeals_appealsearch,"
                      " appeals_searchword, appeals_assignment, rollups_turnfact, rollups_agencyday,"
-                     " rollups_agencymonth")
+                     f" rollups_agencymonth, rollups_appealfact, {', '.join(cube.table for cube in CUBES)}")

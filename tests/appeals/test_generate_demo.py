@@ -11,6 +11,7 @@ from django.db.models import Count, Q
 from django.test import override_settings
 
 from appeals.models import Answer, Appeal, AppealEvent, AppealSearch, Attachment, SearchQueue
+from rollups.areas import CUBES
 
 pytestmark = pytest.mark.django_db
 SAMARA = ZoneInfo("Europe/Samara")
@@ -30,7 +31,8 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory):
         yield appeals
         with connection.cursor() as cursor:
             cursor.execute("TRUNCATE appeals_appeal, appeals_problem, appeals_searchqueue, appeals_searchword,"
-                           " rollups_agencyday, rollups_agencymonth, rollups_rollupstate CASCADE")
+                           " rollups_agencyday, rollups_agencymonth, rollups_rollupstate,"
+                           f" {', '.join(cube.table for cube in CUBES)} CASCADE")
 
 
 def test_it_creates_the_requested_number_with_consistent_structure(demo):

@@ -12,7 +12,7 @@ from appeals.lifecycle.overdue import appeals_refresh_overdue
 from appeals.models import Appeal, Status
 from cur.models import Agency
 from municipalities.models import Municipality
-from rollups.models import AppealFact, AreaDay, AreaMonth, AreaWeek
+from rollups.models import AppealFact, AreaDay, AreaMonth, AreaMonthChannel, AreaWeek, RegionMonth, RegionWeek
 from rollups.services import rollups_rebuild, rollups_refresh
 from tests.personas import PESTRAVKA, TOLYATTI
 from tests.rollups.snapshot import area_snapshot
@@ -56,9 +56,11 @@ def test_an_appeal_counts_on_its_local_day_with_its_state_now(make_appeal):
     day = AreaDay.objects.get(day=date(2024, 3, 31), municipality_id=appeal.municipality_id)
     assert (day.received, day.open, day.answered, day.rated, day.satisfied, day.repeats) == (2, 1, 1, 2, 1, 1)
     assert day.answer_days[3] == 1 and sum(day.answer_days) == 1
-    week = AreaWeek.objects.get(week=date(2024, 3, 25), channel="pos", kind="message")
-    month = AreaMonth.objects.get(month=date(2024, 3, 1), agency_id=appeal.agency_id)
-    assert week.received == month.received == 2
+    week = AreaWeek.objects.get(week=date(2024, 3, 25), municipality_id=appeal.municipality_id)
+    month = AreaMonthChannel.objects.get(month=date(2024, 3, 1), channel="pos", kind="message")
+    region = RegionMonth.objects.get(month=date(2024, 3, 1), channel="pos")
+    assert week.received == month.received == region.received == 2
+    assert RegionWeek.objects.get(week=date(2024, 3, 25)).received == 2
 
 
 def test_an_appeal_past_its_deadline_is_late_and_moves_with_a_correction(make_appeal):

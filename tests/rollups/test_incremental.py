@@ -16,7 +16,8 @@ from appeals.lifecycle.overdue import appeals_refresh_overdue
 from appeals.models import Appeal, Status
 from cur.models import Agency, Subtopic
 from municipalities.models import Municipality
-from rollups.models import AgencyDay, AgencyMonth, AreaDay, AreaMonth, AreaWeek, RollupState
+from rollups.areas import CUBES
+from rollups.models import AgencyDay, AgencyMonth, RollupState
 from rollups.services import rollups_rebuild, rollups_refresh
 from tests.personas import PESTRAVKA, TOLYATTI
 from tests.rollups.snapshot import rollup_snapshot
@@ -40,7 +41,7 @@ def cleaned_up():
         yield
     finally:
         Appeal.objects.filter(region__code="samara").delete()  # their events, answers, turns and facts
-        for model in (AgencyDay, AgencyMonth, AreaDay, AreaWeek, AreaMonth, RollupState):
+        for model in (AgencyDay, AgencyMonth, *(cube.model for cube in CUBES), RollupState):
             model.objects.all().delete()
 
 
