@@ -89,7 +89,11 @@ def test_a_pestravka_operator_cannot_reach_a_tolyatti_appeal_through_any_page(cl
     pages = [
         reverse("home"), reverse("appeals:list"), f"{reverse('appeals:list')}?municipality={tolyatti.municipality_id}",
         reverse("appeals:export_csv"), "/api/v1/appeals/", reverse("heatmap:index") + "?days=365",
-        reverse("ratings:index") + "?days=365",
+        reverse("ratings:index") + "?days=365", reverse("heatmap:dashboard") + "?period=year",
+        reverse("heatmap:slices") + "?period=year&rows=municipality&cols=settlement",
+        reverse("heatmap:slice_export") + "?period=year&rows=agency&format=csv",
+        reverse("heatmap:conflicts") + "?status=all", reverse("heatmap:geo"),
+        reverse("heatmap:municipality", args=[appeals["pestravka_housing"].municipality_id]) + "?period=year",
     ]
     for page in pages:
         response = client.get(page)
