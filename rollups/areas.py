@@ -73,6 +73,8 @@ class Cube:
     slot: str  # the slot column
     slot_sql: str
     dims: tuple[str, ...]
+    # a finer table of the same slot this one is the sum of (a full rebuild sums it from there, not the facts)
+    summed_from: str | None = None
 
     @property
     def table(self) -> str:
@@ -88,9 +90,9 @@ CUBES = (
     Cube(AreaDay, "day", "received_day", PLACE_AND_TOPIC),
     Cube(AreaWeek, "week", WEEK, PLACE_AND_TOPIC),
     Cube(AreaMonthChannel, "month", MONTH, (*PLACE_AND_TOPIC, "channel", "kind")),
-    Cube(AreaMonth, "month", MONTH, PLACE_AND_TOPIC),
-    Cube(RegionWeek, "week", WEEK, ("sector_id",)),
-    Cube(RegionMonth, "month", MONTH, ("sector_id", "channel", "kind")),
+    Cube(AreaMonth, "month", MONTH, PLACE_AND_TOPIC, summed_from="rollups_areamonthchannel"),
+    Cube(RegionWeek, "week", WEEK, ("sector_id",), summed_from="rollups_areaweek"),
+    Cube(RegionMonth, "month", MONTH, ("sector_id", "channel", "kind"), summed_from="rollups_areamonthchannel"),
 )
 
 # a fact's contribution to every count, with its sign (+1 added, −1 removed)
@@ -138,7 +140,28 @@ ADD = _moving(f"INSERT INTO rollups_appealfact ({FACT_LIST}) "
               f"{FACTS_SELECT.replace('{where}', 'a.id = ANY(%(ids)s)')} RETURNING {FACT_LIST}, 1 AS sign")
 INSERT_RANGE = f"INSERT INTO rollups_appealfact ({FACT_LIST}) {FACTS_SELECT}"
 # a full rebuild: every sum of a region from its facts, the tables emptied before
-RESUM = _moving(f"SELECT {FACT_LIST}, 1 AS sign FROM rollups_appealfact WHERE region_id = %(region)s")
+_REGION_FACTS = f"SELECT {FACT_LIST}, 1 AS sign FROM rollups_appealfact WHERE region_id = %(region)s"
+
+
+def _from_facts(cube: Cube) -> str:
+    return f"WITH rows AS ({_REGION_FACTS}) {_sum_into(cube)}"
+
+
+def _from_finer(cube: Cube) -> str:
+    """A coarser table as the sum of a finer one's rows (the same slot): far fewer rows than the facts."""
+    counts = ", ".join(f"sum({c})" for c in AreaPeriod.COUNTS)
+    histograms = ", ".join(f"ARRAY[{', '.join(f'sum({h}[{i}])' for i in range(1, size + 1))}]::int[]"
+                           for h, size in AreaPeriod.HISTOGRAMS.items())
+    key = ", ".join((cube.slot, *cube.dims))
+    return f"""
+    INSERT INTO {cube.table} (region_id, {key}, {', '.join(AreaPeriod.COUNTS)}, {', '.join(AreaPeriod.HISTOGRAMS)})
+    SELECT region_id, {key}, {counts}, {histograms} FROM {cube.summed_from} WHERE region_id = %(region)s
+    GROUP BY region_id, {key}
+    """
+
+
+# a full rebuild: the finest tables from the facts, the others from them (in CUBES' order: finer first)
+RESUM = [_from_finer(cube) if cube.summed_from else _from_facts(cube) for cube in CUBES]
 
 
 def areas_replace(cursor, *, appeal_ids: list[int]) -> None:
@@ -161,4 +184,5 @@ def areas_resum(cursor, *, region_id: int) -> None:
     """Every sum of a region rebuilt from its facts (the sum tables' rows of the region deleted first)."""
     for cube in CUBES:
         cursor.execute(f"DELETE FROM {cube.table} WHERE region_id = %s", [region_id])
-    cursor.execute(RESUM, {"region": region_id})
+    for statement in RESUM:
+        cursor.execute(statement, {"region": region_id})
