@@ -139,3 +139,19 @@ def test_the_municipality_page_lists_its_topics_and_settlements(client, months):
     assert housing.now["received"] == 4 and housing.before["received"] == 2
     assert sum(s.now["received"] for s in page.settlements) == 5
     assert client.get(housing.urls["count"]).context["page"].total == 4
+
+
+def test_the_dashboard_compares_the_period_and_links_each_tile(client, months):
+    client.force_login(user("pestravka_curator"))  # a curator's home is the dashboard
+    page = client.get(reverse("home"), QUERY)
+    board = page.context["board"]
+    tiles = {tile.label: tile for tile in board.tiles}
+    assert tiles["Поступило"].value == "5" and "+150,0 %" in tiles["Поступило"].hint.replace(".", ",")
+    assert client.get(tiles["Поступило"].url).context["page"].total == 5
+    assert client.get(tiles["С нарушением срока"].url).context["page"].total == 1
+    weeks = board.trend["weeks"]
+    assert len(weeks) == 52 and weeks[-1] == date(2024, 3, 25)  # the year of whole weeks up to March's end
+    assert sum(sum(counts) for _, counts in board.trend["sectors"]) == 7  # Пестравка's only: Feb 2 + Mar 5
+    assert [g.name for g in board.growing_places] == ["Пестравский район"]
+    client.force_login(user("pestravka_operator"))  # an operator's home stays the queue's tiles
+    assert "board" not in client.get(reverse("home")).context
