@@ -20,7 +20,8 @@ from ratings.selectors import rating
 from rollups.area_drill import drill
 from rollups.models import FIRST_HOURS
 
-# Минцифры's targets for ПОС (../shared/ANALYTICS.md §1): an answer within 8 days, ratings 4–5 in 60 %
+# Минцифры's targets for ПОС (docs/analytics.md, from the team's ANALYTICS.md §1): an answer within 8 days,
+# ratings 4–5 in 60 %
 TARGET_ANSWER_DAYS = 8
 TARGET_SATISFIED = 60
 TREND_WEEKS = 52

@@ -174,5 +174,6 @@ def test_an_unreadable_file_is_an_error_on_the_form_not_a_500(client):
 
 def test_the_grid_reads_the_year_at_once_not_day_by_day(client, django_assert_max_num_queries):
     client.force_login(user("cur_head"))
-    with django_assert_max_num_queries(7):  # session, user, rights, membership, regions, the year's days
+    # session, user, rights, membership, regions, the year's days, the heading's unread notices
+    with django_assert_max_num_queries(8):
         assert client.get(YEAR_URL, {"region": "samara", "year": "2024"}).status_code == 200
