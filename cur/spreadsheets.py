@@ -8,12 +8,15 @@ of any string starting with «=», whatever its origin: a title, an address, a b
 
 from __future__ import annotations
 
+import io
 from datetime import date, datetime
 from decimal import Decimal
 
+from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -60,3 +63,25 @@ def xlsx_cell(sheet, value, *, bold: bool = False) -> WriteOnlyCell:
     if bold:
         cell.font = Font(bold=True)
     return cell
+
+
+def xlsx_report(*, about_title: str, about: list[tuple[str, object]], table_title: str, rows: list[list],
+                widths: dict[int, int] | None = None) -> bytes:
+    """A workbook for officials: a sheet stating what the table is (label, value lines), then the table
+    (its first row the header, bold); `widths` — column index → width of the table's columns."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(about_title)
+    sheet.column_dimensions["A"].width = 40
+    sheet.column_dimensions["B"].width = 70
+    for label, value in about:
+        sheet.append([xlsx_cell(sheet, label, bold=True), xlsx_cell(sheet, value)])
+    sheet = workbook.create_sheet(table_title)
+    for index, width in (widths or {}).items():
+        sheet.column_dimensions[get_column_letter(index + 1)].width = width
+    head, *body = rows
+    sheet.append([xlsx_cell(sheet, title, bold=True) for title in head])
+    for values in body:
+        sheet.append([xlsx_cell(sheet, value) for value in values])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -8,9 +8,8 @@ import io
 from datetime import datetime
 
 from django.utils import timezone
-from openpyxl import Workbook
 
-from cur.spreadsheets import csv_text, xlsx_cell
+from cur.spreadsheets import csv_text, xlsx_report
 from ratings.models import PART_LABELS, PARTS
 from ratings.scoring import ZONES
 from ratings.selectors import Rating, Row
@@ -68,22 +67,9 @@ def about(board: Rating, *, user, at: datetime) -> list[tuple[str, object]]:
 
 
 def xlsx_bytes(board: Rating, *, user, at: datetime | None = None) -> bytes:
-    at = at or timezone.now()
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Методика и период")
-    sheet.column_dimensions["A"].width = 40
-    sheet.column_dimensions["B"].width = 70
-    for label, value in about(board, user=user, at=at):
-        sheet.append([xlsx_cell(sheet, label, bold=True), xlsx_cell(sheet, value)])
-    sheet = workbook.create_sheet("Рейтинг")
-    for index, (key, _) in enumerate(COLUMNS):
-        sheet.column_dimensions[chr(ord("A") + index)].width = WIDTHS.get(key, 14)
-    sheet.append([xlsx_cell(sheet, title, bold=True) for _, title in COLUMNS])
-    for values in table(board):
-        sheet.append([xlsx_cell(sheet, value) for value in values])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx_report(about_title="Методика и период", about=about(board, user=user, at=at or timezone.now()),
+                       table_title="Рейтинг", rows=[[title for _, title in COLUMNS], *table(board)],
+                       widths={index: WIDTHS.get(key, 14) for index, (key, _) in enumerate(COLUMNS)})
 
 
 def csv_text_of(board: Rating) -> str:

@@ -8,9 +8,8 @@ import io
 from datetime import datetime
 
 from django.utils import timezone
-from openpyxl import Workbook
 
-from cur.spreadsheets import csv_text, xlsx_cell
+from cur.spreadsheets import csv_text, xlsx_report
 from heatmap.slices.selectors import AXES, Pivot, labels_of
 
 
@@ -32,22 +31,8 @@ def conditions(pivot: Pivot, *, user, at: datetime) -> list[tuple[str, object]]:
 
 
 def xlsx_bytes(pivot: Pivot, *, user, at: datetime | None = None) -> bytes:
-    at = at or timezone.now()
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Условия")
-    sheet.column_dimensions["A"].width = 30
-    sheet.column_dimensions["B"].width = 70
-    for label, value in conditions(pivot, user=user, at=at):
-        sheet.append([xlsx_cell(sheet, label, bold=True), xlsx_cell(sheet, value)])
-    sheet = workbook.create_sheet("Разрез")
-    sheet.column_dimensions["A"].width = 48
-    head, *body = pivot.table()
-    sheet.append([xlsx_cell(sheet, title, bold=True) for title in head])
-    for values in body:
-        sheet.append([xlsx_cell(sheet, value) for value in values])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx_report(about_title="Условия", about=conditions(pivot, user=user, at=at or timezone.now()),
+                       table_title="Разрез", rows=pivot.table(), widths={0: 48})
 
 
 def csv_text_of(pivot: Pivot) -> str:
