@@ -12,8 +12,10 @@ from datetime import date, timedelta
 
 from django.db import connection
 
+from appeals.models import Status
 from cur.periods import CalendarPeriod
 from cur.scoping import scope_of
+from cur.vocabulary import Channel, Kind
 from rollups.areas import CUBES, DIMENSIONS, Cube
 from rollups.models import ANSWER_DAYS, FIRST_HOURS, AreaPeriod
 
@@ -197,3 +199,27 @@ def period_slice(user, region_id: int, period: CalendarPeriod, **options) -> Sli
     """A Slice of the user's part of a region over a calendar period."""
     filters = scoped_filters(user, region_id, options.pop("filters", None))
     return Slice(region_id=region_id, first=period.first, last=period.last, filters=filters, **options)
+
+
+CHOICES = {"channel": Channel.values, "kind": Kind.values, "status": Status.values}
+IDS = ("sector", "subtopic", "municipality", "settlement", "agency")
+YES_NO = {"1": True, "0": False}
+
+
+def filters_asked(params, names) -> dict:
+    """The filters among `names` a page was asked for, as the dimensions' values (ids as numbers, yes / no
+    as booleans); anything unknown is left out."""
+    chosen = {}
+    for name in names:
+        value = params.get(name)
+        if not value:
+            continue
+        if name in IDS:
+            if value.isdigit():
+                chosen[name] = int(value)
+        elif name in ("overdue", "satisfaction"):
+            if value in YES_NO:
+                chosen[name] = YES_NO[value]
+        elif value in CHOICES.get(name, ()):
+            chosen[name] = value
+    return chosen

@@ -14,7 +14,7 @@ from cur.periods import KINDS, period_asked, period_navigation
 from cur.scoping import scope_municipalities, scope_of, user_region
 from cur.security import chart_page
 from cur.vocabulary import Channel, Kind
-from heatmap.cubes import Nothing
+from heatmap.cubes import Nothing, filters_asked
 from heatmap.map import charts
 from heatmap.map.selectors import FILTERS, heat_map, municipality_page
 from heatmap.measures import CHANGES, MAP_MEASURES, MEASURES
@@ -22,21 +22,6 @@ from municipalities.geometry import rewound
 from municipalities.models import Municipality
 
 SORTS = ("name", "value", "total")
-
-
-def _filters(params) -> dict:
-    """The chosen sector, subtopic, channel and kind (ids as numbers); anything unknown is left out."""
-    chosen = {}
-    for name in FILTERS:
-        value = params.get(name)
-        if not value:
-            continue
-        if name in ("sector", "subtopic"):
-            if value.isdigit():
-                chosen[name] = int(value)
-        elif value in dict((Channel if name == "channel" else Kind).choices):
-            chosen[name] = value
-    return chosen
 
 
 def _context(request, region, heat_or_page) -> dict:
@@ -65,7 +50,7 @@ def index(request):
     period, period_error = period_asked(request.GET)
     try:
         heat = heat_map(request.user, region, period, measure=request.GET.get("measure", "count"),
-                        filters=_filters(request.GET))
+                        filters=filters_asked(request.GET, FILTERS))
     except Nothing:
         raise Http404 from None
     query = request.GET.urlencode()
@@ -96,7 +81,7 @@ def municipality(request, pk: int):
     place = get_object_or_404(scope_municipalities(Municipality.objects.filter(region=region), request.user), pk=pk)
     period, period_error = period_asked(request.GET)
     try:
-        page = municipality_page(request.user, place, period, filters=_filters(request.GET))
+        page = municipality_page(request.user, place, period, filters=filters_asked(request.GET, FILTERS))
     except Nothing:
         raise Http404 from None
     return render(request, "heatmap/municipality.html", {

@@ -20,7 +20,7 @@ from cur.scoping import scope_agencies, scope_municipalities, scope_of, user_reg
 from cur.security import chart_page
 from cur.spreadsheets import CSV_TYPE, XLSX_TYPE
 from cur.vocabulary import Channel, Kind
-from heatmap.cubes import Nothing
+from heatmap.cubes import Nothing, filters_asked
 from heatmap.measures import MEASURES
 from heatmap.slices import exports
 from heatmap.slices.selectors import (
@@ -36,26 +36,6 @@ from heatmap.slices.selectors import (
 from heatmap.slices.services import SliceRefused, slice_save
 from municipalities.models import Municipality
 
-BOOLEANS = {"1": True, "0": False}
-
-
-def _filters(params) -> dict:
-    """The chosen filters as the dimensions' values (ids as numbers, yes / no as booleans)."""
-    chosen = {}
-    for name in FILTERABLE:
-        value = params.get(name)
-        if not value:
-            continue
-        if name in ("sector", "subtopic", "municipality", "agency"):
-            if value.isdigit():
-                chosen[name] = int(value)
-        elif name in ("overdue", "satisfaction"):
-            if value in BOOLEANS:
-                chosen[name] = BOOLEANS[value]
-        elif value in dict({"channel": Channel.choices, "kind": Kind.choices, "status": Status.choices}[name]):
-            chosen[name] = value
-    return chosen
-
 
 def _build(request):
     region = user_region(request.user)
@@ -65,7 +45,7 @@ def _build(request):
     try:
         table = pivot(request.user, region.pk, period, rows=request.GET.get("rows", "subtopic"),
                       columns=request.GET.get("cols") or None, measure=request.GET.get("measure", "count"),
-                      filters=_filters(request.GET))
+                      filters=filters_asked(request.GET, FILTERABLE))
     except Nothing:
         raise Http404 from None
     return region, period, period_error, table
