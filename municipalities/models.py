@@ -86,10 +86,12 @@ class Settlement(models.Model):
         HAMLET = "hamlet", "деревня"
         STATION = "station", "станция"
         CITY_DISTRICT = "city_district", "район города"
+        MICRODISTRICT = "microdistrict", "микрорайон"
 
     PREFIXES = {
         Kind.CITY: "г.", Kind.URBAN_SETTLEMENT: "пгт", Kind.VILLAGE: "с.", Kind.SETTLEMENT: "пос.",
         Kind.HAMLET: "д.", Kind.STATION: "ст.", Kind.CITY_DISTRICT: "",
+        Kind.MICRODISTRICT: "мкр.",
     }
 
     region = models.ForeignKey(Region, models.PROTECT, related_name="+", verbose_name="регион")

@@ -70,20 +70,31 @@ def territory_load() -> dict[str, int]:
     settlements = 0
     path = DATA_DIR / "settlements.csv"
     if path.exists():
+        # ~3 000 rows: read what is stored once, then create and update in bulk (one row at a time
+        # took seconds at every start)
+        stored = {(s.municipality_id, s.name, s.kind): s for s in Settlement.objects.all()}
+        new, changed = [], []
+        fields = ("region_id", "is_admin_centre", "population", "lat", "lon")
         with open(path, encoding="utf-8") as fh:
             for row in csv.DictReader(fh):
                 municipality = municipalities[row["municipality_oktmo"]]
-                Settlement.objects.update_or_create(
-                    municipality=municipality, name=row["name"], kind=row["kind"],
-                    defaults={
-                        "region": municipality.region,
-                        "is_admin_centre": row["is_admin_centre"] == "yes",
-                        "population": int(row["population"]) if row["population"] else None,
-                        "lat": float(row["lat"]) if row["lat"] else None,
-                        "lon": float(row["lon"]) if row["lon"] else None,
-                    },
-                )
+                values = {
+                    "region_id": municipality.region_id,
+                    "is_admin_centre": row["is_admin_centre"] == "yes",
+                    "population": int(row["population"]) if row["population"] else None,
+                    "lat": float(row["lat"]) if row["lat"] else None,
+                    "lon": float(row["lon"]) if row["lon"] else None,
+                }
+                existing = stored.get((municipality.pk, row["name"], row["kind"]))
+                if existing is None:
+                    new.append(Settlement(municipality=municipality, name=row["name"], kind=row["kind"], **values))
+                elif any(getattr(existing, k) != v for k, v in values.items()):
+                    for k, v in values.items():
+                        setattr(existing, k, v)
+                    changed.append(existing)
                 settlements += 1
+        Settlement.objects.bulk_create(new, batch_size=1000)
+        Settlement.objects.bulk_update(changed, fields, batch_size=1000)
     return {
         "regions": len(regions), "municipalities": len(municipalities),
         "population_rows": population_rows, "settlements": settlements,

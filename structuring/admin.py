@@ -1,6 +1,6 @@
 from django.contrib import admin, messages
 
-from structuring.models import ModelVersion, RoutingRule, TrainingExample
+from structuring.models import ModelVersion, RoutingRule, SectorPrior, TrainingExample
 from structuring.services import model_activate, model_versions_prune
 
 
@@ -61,3 +61,11 @@ class RoutingRuleAdmin(admin.ModelAdmin):
     list_editable = ["priority", "is_active"]
     autocomplete_fields = ["municipality", "sector", "subtopic", "agency"]
     search_fields = ["agency__short_name", "municipality__name", "subtopic__name", "note"]
+
+
+@admin.register(SectorPrior)
+class SectorPriorAdmin(admin.ModelAdmin):
+    list_display = ["region", "sector", "share", "source"]
+    list_filter = ["region"]
+    list_editable = ["share"]
+    list_select_related = ["region", "sector"]

@@ -49,29 +49,26 @@ def read_rows(path: str) -> tuple[list[str], list[dict]]:
 
 
 def ensure_ready(*, region: str, stdout) -> str:
-    """Schema, territory, rubricator and an active model — whatever of it is missing is made now.
-    Returns the active model's label."""
+    """Schema, territory (and a gazetteer older than this code's), rubricator, the sectors' priors and an
+    active model fitted on this code's features — whatever of it is missing is made now. Returns the
+    active model's label."""
     from cur.models import Sector
-    from municipalities.models import Region
-    from structuring.models import ModelVersion, TrainingExample
+    from municipalities.models import Region, Settlement
+    from municipalities.services import DATA_DIR, territory_load
+    from structuring.services import structuring_bootstrap
 
     if "structuring_modelversion" not in connection.introspection.table_names():
         stdout.write("База данных без схемы — применяю миграции…\n")
         call_command("migrate", verbosity=0)
-    if not Region.objects.filter(code=region).exists():
-        from municipalities.services import territory_load
-
+    with open(DATA_DIR / "settlements.csv", encoding="utf-8") as fh:
+        shipped = sum(1 for _ in fh) - 1
+    if not Region.objects.filter(code=region).exists() or Settlement.objects.count() < shipped:
         stdout.write(f"Территория: {territory_load()}\n")
     if not Sector.objects.exists():
         from cur.services import rubricator_load
 
         stdout.write(f"Рубрикатор: {rubricator_load()}\n")
-    active = ModelVersion.objects.filter(is_active=True).values_list("label", flat=True).first()
-    if active is None:
-        from structuring.services import examples_load_seed, model_train
-
-        if not TrainingExample.objects.filter(source=TrainingExample.Source.SEED).exists():
-            stdout.write(f"Исходные примеры: {examples_load_seed()}\n")
-        active = model_train().label
-        stdout.write(f"Обучена модель {active}\n")
-    return active
+    done = structuring_bootstrap()
+    if done["trained"]:
+        stdout.write(f"Обучена модель {done['model']}\n")
+    return done["model"]

@@ -23,6 +23,7 @@ WEIGHT_SETTLEMENT = 0.85  # a village or a settlement of the district
 WEIGHT_ADJECTIVE = 0.8  # «Пестравская ЦРБ», «в Пестравском»: the district named by its adjective alone
 WEIGHT_SOURCE = 0.7  # the source's own territory (ПОС gives the municipality) when the text is silent
 ABSTAIN_BELOW = 0.5
+CAPITAL_PRIOR = 1.5  # among places of one name, the capital's is a little likelier (most appeals come from it)
 # The first place named is where the problem is far more often than the places named after it
 # («Шигоны: автобус до Сызрани…», «в Порецком районе нет хирурга, везут в Алатырь»).
 LATER_MENTION = 0.6
@@ -31,12 +32,13 @@ DESTINATION = 0.6
 _TYPE_BEFORE = re.compile(
     r"(?:^|[\s(,.;:])(?:с|село|селе|села|селу|селом|п|пос|поселок|поселке|поселка|посёлок|посёлке|посёлка|"
     r"пгт|п\.\s?г\.\s?т|рп|д|дер|деревня|деревне|деревни|ст|станция|станции|х|хутор|г|гор|город|городе|"
-    r"города|городом|городу|г\.\s?о|го|городской округ|городского округа|городском округе|нп|н\.\s?п)"
+    r"города|городом|городу|г\.\s?о|го|городской округ|городского округа|городском округе|нп|н\.\s?п|"
+    r"мкр|мкрн|мк-н|микрорайон|микрорайоне|микрорайона|микр)"
     r"\.?\s*$", re.I)
 _STREET_BEFORE = re.compile(
     r"(?:^|[\s(,.;:])(?:ул|улица|улице|улицу|улицы|улицей|пр|пр-т|пр-кт|просп|проспект|проспекте|проспекта|"
-    r"пер|переулок|переулке|б-р|бул|бульвар|бульваре|ш|шоссе|пр-д|проезд|проезде|пл|площадь|площади|мкр|"
-    r"микрорайон|микрорайоне|наб|набережная|набережной|туп|тупик|им|имени|сквер|парк)\.?\s*$", re.I)
+    r"пер|переулок|переулке|б-р|бул|бульвар|бульваре|ш|шоссе|пр-д|проезд|проезде|пл|площадь|площади|"
+    r"наб|набережная|набережной|туп|тупик|им|имени|сквер|парк)\.?\s*$", re.I)
 _STREET_AFTER = re.compile(r"^\s*(?:шоссе|улиц\w*|проспект\w*|бульвар\w*|переул\w*|проезд\w*|тупик\w*|площад\w*)\b",
                            re.I)
 _DISTRICT_AFTER = re.compile(r"^\s*(?:муниципальн\w*\s+)?(?:район\w*|р-н\w*|р-он\w*|р\.|округ\w*|мо\b|м\.\s?о\.)",
@@ -60,7 +62,7 @@ class Place:
     weight: float
     specificity: int  # 0 municipality / city, 1 city district, 2 village or settlement
     common: bool  # the name is also an ordinary word: needs a type word or a capital
-    prior: float = 1.0  # among places of one name: a city or a district centre is the likelier one
+    prior: float = 1.0  # among places of one name: how many people live there (people write from where they live)
 
 
 @dataclass(frozen=True)
@@ -172,7 +174,9 @@ class Gazetteer:
                 continue
             is_city = s["kind"] == "city" and (s["oktmo"] in urban or s["is_admin_centre"])
             weight = WEIGHT_CITY if is_city else WEIGHT_SETTLEMENT
-            prior = 4.0 if is_city or s["is_admin_centre"] else 1.0
+            # Канаш the town (45 000) and the villages Канаш (300 each) share a name: the town is meant
+            people = s.get("population") or (20_000 if is_city else 3_000 if s["is_admin_centre"] else 300)
+            prior = float(max(people, 100)) * (2.0 if s["is_admin_centre"] else 1.0)
             place = Place(s["oktmo"], s["id"], s["name"], weight, 0 if is_city else 2, _is_common(s["name"]), prior)
             words = s["name"].split()
             head, *rest = [word_forms(w) for w in words]
@@ -181,8 +185,11 @@ class Gazetteer:
         for candidates in self.names.values():
             candidates.sort(key=lambda c: -len(c[0]))  # longest name first
 
-    def mentions(self, text: str, toks: list[Token], *, shouting: bool) -> list[Mention]:
-        """Places named in the text, in order; each counted where the rules above allow.
+    def mentions(self, text: str, toks: list[Token], *, shouting: bool,
+                 located: list[tuple[int, int]] = ()) -> list[Mention]:
+        """Places named in the text, in order; each counted where the rules above allow. `located`
+        are the character spans the NER model read as locations: a name that is also an ordinary
+        word counts there without a type word («в Октябрьском отключили газ»).
 
         In a text written with capitals as usual, a place name in lower case is an ordinary word
         («задают столько домашки» is not the village Домашка); a text all in lower case or all in
@@ -214,7 +221,7 @@ class Gazetteer:
                 if len(following) < len(rest) or any(t.lower not in forms for t, forms in zip(following, rest,
                                                                                                strict=True)):
                     continue
-                if place.common and not _TYPE_BEFORE.search(before):
+                if place.common and not _TYPE_BEFORE.search(before) and not _inside(tok.start, located):
                     if not capital or shouting:
                         continue
                     if _SENTENCE_END.search(before) and not _HEADING_AFTER.match(after):
@@ -227,11 +234,24 @@ class Gazetteer:
         return found
 
 
+def _prior(place: Place) -> float:
+    # ОКТМО numbers a region's capital city okrug 701 («36701000» Самара, «97701000» Чебоксары)
+    return place.prior * (CAPITAL_PRIOR if place.oktmo[2:] == "701000" else 1.0)
+
+
+def _inside(position: int, spans) -> bool:
+    return any(start <= position < end for start, end in spans)
+
+
 def decide(found: list[Mention], *, source_oktmo: str | None = None) -> Found:
     """One municipality (and settlement) from the mentions, or an abstention.
 
-    A name shared by several places is shared out by their priors (a city or a district centre
-    first); each municipality scores its strongest mention, discounted when it is named after
+    A name shared by several places («Александровка», «Октябрьский») is resolved only by other
+    evidence: when another name of the text, or the source's own territory, points to one of its
+    municipalities, the others drop out; without such evidence it is shared out by the places'
+    populations (a district centre twice, the region's capital a little more), so the town Канаш wins
+    over the villages Канаш while seven Александровки of similar size give an abstention. Each
+    municipality scores its strongest mention, discounted when it is named after
     another municipality or as a destination; the winner's confidence shrinks by its share of all
     the evidence, so two places in competition give an abstention rather than a coin toss.
     """
@@ -239,14 +259,25 @@ def decide(found: list[Mention], *, source_oktmo: str | None = None) -> Found:
     by_name: dict[str, list[Mention]] = defaultdict(list)
     for mention in found:
         by_name[mention.place.name].append(mention)
+    certain = {same[0].place.oktmo for same in by_name.values() if len({m.place.oktmo for m in same}) == 1}
+    if source_oktmo:
+        certain.add(source_oktmo)
+    for name, same in by_name.items():
+        if len({m.place.oktmo for m in same}) > 1 and any(m.place.oktmo in certain for m in same):
+            by_name[name] = [m for m in same if m.place.oktmo in certain]
+    found = [m for same in by_name.values() for m in same]
+    found.sort(key=lambda m: places.index(m.place))
     first = found[0].place.oktmo if found else None
     if found and len({m.place.oktmo for m in by_name[found[0].place.name]}) > 1:
         first = None  # the first name is itself ambiguous: no place is first
     scores: dict[str, float] = defaultdict(float)
     for same_name in by_name.values():
-        total_prior = sum({m.place.oktmo: m.place.prior for m in same_name}.values())
+        priors: dict[str, float] = {}
         for m in same_name:
-            share = m.place.prior / total_prior
+            priors[m.place.oktmo] = max(priors.get(m.place.oktmo, 0.0), _prior(m.place))
+        total_prior = sum(priors.values())
+        for m in same_name:
+            share = priors[m.place.oktmo] / total_prior
             order = 1.0 if first is None or m.place.oktmo == first else LATER_MENTION
             scores[m.place.oktmo] = max(scores[m.place.oktmo], m.place.weight * share * order * m.factor)
     mentions = [p.name for p in places]

@@ -11,7 +11,7 @@ from collections import defaultdict
 from functools import lru_cache
 from pathlib import Path
 
-from structuring.lemmas import tokens
+from structuring.lemmas import content_lemmas, tokens
 
 LEXICON_FILE = Path(__file__).resolve().parent / "data" / "lexicon.csv"
 
@@ -25,7 +25,9 @@ class Lexicon:
         self.index: dict[str, list[tuple[tuple[str, ...], int]]] = defaultdict(list)
         for code, items in phrases.items():
             for phrase in items:
-                lemmas = tuple(t.lemma for t in tokens(phrase) if t.is_word or t.lower.isdigit())
+                # the same words the texts are matched on (content lemmas): a phrase with a function
+                # word or a number in it («очередь в сад») would never match otherwise
+                lemmas = tuple(content_lemmas(tokens(phrase)))
                 if lemmas:
                     self.index[lemmas[0]].append((lemmas[1:], self.column[code]))
 

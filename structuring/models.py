@@ -93,3 +93,28 @@ class RoutingRule(models.Model):
         where = self.municipality or self.region
         topic = self.subtopic or self.sector or "любая тематика"
         return f"{where} · {topic} → {self.agency}"
+
+
+class SectorPrior(models.Model):
+    """How often a sector comes in a region's stream: the topic model's prior. The model is fitted on
+    balanced examples, but real streams are mostly roads, ЖКХ and благоустройство (one city's year:
+    ЖКХ 25 %, благоустройство 22 %, дороги 21 %); without the prior a small sector collects the
+    texts the model is unsure about. Edited in the admin; a region without rows uses
+    structuring/data/sector_priors.csv."""
+
+    region = models.ForeignKey("municipalities.Region", models.CASCADE, related_name="+", verbose_name="регион")
+    sector = models.ForeignKey("cur.Sector", models.CASCADE, related_name="+", verbose_name="тематика")
+    share = models.FloatField("доля в потоке", help_text="Доля обращений этой тематики, от 0 до 1.")
+    source = models.CharField("источник", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "доля тематики в потоке"
+        verbose_name_plural = "доли тематик в потоке (априорные)"
+        ordering = ["region", "-share"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "sector"], name="one_prior_per_region_sector"),
+            models.CheckConstraint(condition=Q(share__gt=0) & Q(share__lte=1), name="prior_share_in_0_1"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region}: {self.sector} {self.share:.0%}"

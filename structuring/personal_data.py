@@ -90,10 +90,12 @@ class Span:
     text: str
 
 
-def find_personal_data(text: str, toks: list[Token] | None = None) -> list[Span]:
-    """Spans of personal data, sorted and not overlapping; `toks` are the text's tokens if already made."""
+def find_personal_data(text: str, toks: list[Token] | None = None, *, also: list[Span] = ()) -> list[Span]:
+    """Spans of personal data, sorted and not overlapping; `toks` are the text's tokens if already made,
+    `also` what another finder saw (the NER model's persons)."""
     spans = [Span(kind, m.start(), m.end(), m.group(0).strip()) for kind, pattern in _PATTERNS
              for m in pattern.finditer(text)]
+    spans += also
     spans += _home_addresses(text)
     if toks is not None or _TWO_CAPITALISED.search(text):  # a full name needs two such words in a row
         spans += _full_names(tokens(text) if toks is None else toks)

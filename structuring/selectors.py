@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import csv
 import logging
+import re
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 from django.db.models import Count, Max
 
+from cur.models import Agency
 from municipalities.models import Municipality, Region, Settlement
 from structuring import classifier
 from structuring.gazetteer import Gazetteer
-from structuring.models import ModelVersion, RoutingRule
+from structuring.models import ModelVersion, RoutingRule, SectorPrior
 
 log = logging.getLogger(__name__)
 SEED_LABEL = "seed-memory"
@@ -54,6 +58,22 @@ def seed_model() -> LoadedModel:
     return LoadedModel(SEED_LABEL, classifier.fit(prepare(examples), examples))
 
 
+PRIORS_FILE = Path(__file__).resolve().parent / "data" / "sector_priors.csv"
+
+
+@lru_cache(maxsize=1)
+def default_priors() -> dict[str, float]:
+    """The published shares of real streams (structuring/data/sector_priors.csv)."""
+    with open(PRIORS_FILE, encoding="utf-8") as fh:
+        return {row["sector"]: float(row["share"]) for row in csv.DictReader(fh)}
+
+
+def sector_priors(region) -> dict[str, float]:
+    """Sector code → its share in the region's stream: the region's own (admin) or the defaults."""
+    own = dict(SectorPrior.objects.filter(region=region_of(region)).values_list("sector__code", "share"))
+    return own or default_priors()
+
+
 def region_of(region) -> Region:
     return region if isinstance(region, Region) else Region.objects.get(code=region)
 
@@ -73,9 +93,9 @@ def gazetteer(region) -> Gazetteer:
         raise Region.DoesNotExist(f"no territory loaded for region «{code}»")
     settlements = [
         {"id": s["id"], "oktmo": s["municipality__oktmo"], "name": s["name"], "kind": s["kind"],
-         "is_admin_centre": s["is_admin_centre"]}
+         "is_admin_centre": s["is_admin_centre"], "population": s["population"]}
         for s in Settlement.objects.filter(region__code=code).values(
-            "id", "municipality__oktmo", "name", "kind", "is_admin_centre")
+            "id", "municipality__oktmo", "name", "kind", "is_admin_centre", "population")
     ]
     built = Gazetteer(municipalities, settlements)
     _gazetteers[code] = (stamp, built)
@@ -121,3 +141,57 @@ def propose_agency(*, region_id: int, municipality_id: int | None, sector_id: in
     rule = choose_rule(routing_rules(region_id=region_id), municipality_id=municipality_id, sector_id=sector_id,
                        subtopic_id=subtopic_id)
     return rule.agency_id if rule else None
+
+
+# legal forms and generic words that do not tell one organisation from another
+_ORG_NOISE = frozenset("""
+ооо оао зао ао пао муп муп мбу мку мау гбу гку гау гуп фгуп нко тсж тсн жск снт ип ук управляющая компания
+администрация г городского округа муниципального района филиал пао
+""".split())
+_ORG_WORD = re.compile(r"[а-яёa-z0-9]+(?:-[а-яёa-z0-9]+)*")
+
+
+def _org_words(name: str) -> tuple[str, ...]:
+    return tuple(w for w in _ORG_WORD.findall(name.lower().replace("ё", "е")) if w not in _ORG_NOISE)
+
+
+@dataclass(frozen=True)
+class NamedAgency:
+    id: int
+    words: tuple[str, ...]
+    sector_ids: frozenset[int]
+
+
+def region_agencies(*, region_id: int) -> list[NamedAgency]:
+    """The region's active agencies by the distinctive words of their names (one query per batch)."""
+    sectors: dict[int, set[int]] = {}
+    for agency_id, sector_id in Agency.sectors.through.objects.filter(
+            agency__region_id=region_id, agency__is_active=True).values_list("agency_id", "sector_id"):
+        sectors.setdefault(agency_id, set()).add(sector_id)
+    out = []
+    for pk, name, short_name in Agency.objects.filter(region_id=region_id, is_active=True).values_list(
+            "pk", "name", "short_name"):
+        for words in {_org_words(short_name), _org_words(name)}:
+            if words and sum(len(w) for w in words) >= 4:
+                out.append(NamedAgency(pk, words, frozenset(sectors.get(pk, ()))))
+    return out
+
+
+def agency_named(agencies: list[NamedAgency], organisations: list[str], *, sector_id: int | None) -> int | None:
+    """The agency a text names («МУП „Водоканал“ не отвечает»): an organisation the NER model found whose
+    distinctive words are an agency's name, when exactly one agency of the topic (or of any topic) fits."""
+    matched = set()
+    for org in organisations:
+        words = _org_words(org)
+        if sum(len(w) for w in words) < 4:
+            continue  # «УК», «ЖКХ»: every other body is one
+        for agency in agencies:
+            if _contains(words, agency.words) or _contains(agency.words, words):
+                if sector_id is None or not agency.sector_ids or sector_id in agency.sector_ids:
+                    matched.add(agency.id)
+    return matched.pop() if len(matched) == 1 else None
+
+
+def _contains(words: tuple[str, ...], part: tuple[str, ...]) -> bool:
+    n = len(part)
+    return any(words[i:i + n] == part for i in range(len(words) - n + 1))

@@ -18,9 +18,9 @@ from municipalities.models import Municipality, Region, Settlement
 from structuring import classifier
 from structuring.classifier import Example
 from structuring.flags import LEGAL_FLAG_LABELS, Citizen
-from structuring.models import ModelVersion, RoutingRule, TrainingExample
+from structuring.models import ModelVersion, RoutingRule, SectorPrior, TrainingExample
 from structuring.pipeline import StructInput, structure_texts
-from structuring.selectors import choose_rule, routing_rules
+from structuring.selectors import agency_named, choose_rule, region_agencies, routing_rules
 from structuring.training import prepare
 
 log = logging.getLogger(__name__)
@@ -102,6 +102,17 @@ def examples_from_corrections() -> int:
     return len(new) + len(changed)
 
 
+def example_remember(*, appeal: Appeal) -> TrainingExample:
+    """An operator's correction of the topic becomes an example at once (the correction memory then
+    labels its near-duplicates; the nightly retraining learns from it). Called inside the
+    correction's transaction; examples_from_corrections finds the same row later."""
+    example, _ = TrainingExample.objects.update_or_create(
+        appeal_id=appeal.pk, defaults={
+            "text": _appeal_text(appeal.title, appeal.text), "sector": appeal.sector.code,
+            "subtopic": appeal.subtopic.code if appeal.subtopic_id else "", "source": TrainingExample.Source.OPERATOR})
+    return example
+
+
 # --- model versions -------------------------------------------------------------------------
 
 def _stored_examples() -> list[Example]:
@@ -124,6 +135,7 @@ def model_train(*, examples: list[Example] | None = None) -> ModelVersion:
     if len({e.sector for e in examples}) < 2:
         raise ValueError("Для обучения нужны примеры хотя бы двух тематик.")
     model, metrics = classifier.train(prepare(examples), examples)
+    metrics["feature_version"] = classifier.FEATURE_VERSION
     with transaction.atomic():
         list(ModelVersion.objects.select_for_update().filter(is_active=True))
         # numbered after the highest id, not the count: pruned versions leave gaps, never a repeat
@@ -277,7 +289,8 @@ def _store(region_id: int, pks: list[int], results) -> int:
     municipalities = {m.oktmo: m for m in Municipality.objects.filter(oktmo__in=oktmos)}
     settlements = Settlement.objects.in_bulk([r.settlement_id for r in results if r.settlement_id])
     rules = routing_rules(region_id=region_id)
-    agencies = Agency.objects.in_bulk([r.agency_id for r in rules])
+    named = region_agencies(region_id=region_id) if any(r.organisations for r in results) else []
+    agencies = Agency.objects.in_bulk({r.agency_id for r in rules} | {a.id for a in named})
 
     fields = ["sector", "subtopic", "structuring_confidence", "municipality", "settlement", "address",
               "legal_flags", "proposed_agency", "structured_at", "structuring_model", "version", "updated_at"]
@@ -310,7 +323,9 @@ def _store(region_id: int, pks: list[int], results) -> int:
         rule = choose_rule(rules, municipality_id=final_municipality.pk if final_municipality else None,
                            sector_id=final_sector.pk if final_sector else None,
                            subtopic_id=final_subtopic.pk if final_subtopic else None)
-        new["proposed_agency"] = agencies.get(rule.agency_id) if rule else None
+        # a body the text names itself («МУП „Водоканал“ не отвечает») before the rules' choice
+        named_id = agency_named(named, result.organisations, sector_id=final_sector.pk if final_sector else None)
+        new["proposed_agency"] = agencies.get(named_id) or (agencies.get(rule.agency_id) if rule else None)
         diff = {name: (getattr(appeal, name), value) for name, value in new.items() if getattr(appeal, name) != value}
         if not diff and appeal.structuring_model == result.model:
             continue
@@ -401,15 +416,34 @@ def _flag_words(codes: str) -> str:
     return ", ".join(LEGAL_FLAG_LABELS.get(code.strip(), code.strip()) for code in codes.split(","))
 
 
+@transaction.atomic
+def sector_priors_load() -> int:
+    """The published shares (structuring/data/sector_priors.csv) for every region that has none of
+    its own yet; a region's edited shares are never touched. Returns how many rows were created."""
+    from structuring.selectors import PRIORS_FILE
+
+    with open(PRIORS_FILE, encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    sectors = dict(Sector.objects.filter(code__in=[r["sector"] for r in rows]).values_list("code", "pk"))
+    have = set(SectorPrior.objects.values_list("region_id", flat=True).distinct())
+    created = [SectorPrior(region=region, sector_id=sectors[r["sector"]], share=float(r["share"]), source=r["source"])
+               for region in Region.objects.exclude(pk__in=have) for r in rows if r["sector"] in sectors]
+    SectorPrior.objects.bulk_create(created)
+    return len(created)
+
+
 def structuring_bootstrap() -> dict[str, object]:
-    """What a fresh installation needs to structure: our seed examples and a first active model.
-    Does nothing when a model is active (a later `learn` or retrain is never undone)."""
-    active = ModelVersion.objects.filter(is_active=True).values_list("label", flat=True).first()
-    if active:
-        return {"model": active, "trained": False}
+    """What a fresh installation needs to structure: the sectors' priors, our seed examples and a
+    first active model. Trains nothing when a model is active (a later `learn` or retrain is never
+    undone)."""
+    priors = sector_priors_load()
+    active = ModelVersion.objects.filter(is_active=True).values_list("label", "metrics").first()
+    if active and active[1].get("feature_version") == classifier.FEATURE_VERSION:
+        return {"model": active[0], "trained": False, "priors": priors}
+    # none yet, or one fitted on features this code no longer makes (an upgrade): train on what is stored
     seeded = 0
     if not TrainingExample.objects.filter(source=TrainingExample.Source.SEED).exists():
         seeded = examples_load_seed()
     version = model_train()
-    return {"model": version.label, "trained": True, "seed_examples": seeded,
+    return {"model": version.label, "trained": True, "seed_examples": seeded, "priors": priors,
             "sector_accuracy": version.metrics.get("sector_accuracy")}

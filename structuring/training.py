@@ -5,6 +5,7 @@ from __future__ import annotations
 from structuring import classifier
 from structuring.classifier import Document, Example
 from structuring.cleanup import clean_text
+from structuring.landmarks import without_landmarks
 from structuring.lemmas import Token, content_lemmas, tokens
 
 # The topic is read from the start of a long text; places and signs from all of the cleaned text.
@@ -20,4 +21,6 @@ def document_of(text: str) -> Document:
 
 
 def document_from_tokens(toks: list[Token]) -> Document:
-    return classifier.document(content_lemmas([t for t in toks if t.start < TOPIC_CHARS]))
+    """What the topic model reads: the content lemmas of the text's start, landmarks neutralised
+    («возле школы № 3 яма» is about the road)."""
+    return classifier.document(content_lemmas(without_landmarks([t for t in toks if t.start < TOPIC_CHARS])))

@@ -27,6 +27,7 @@ from appeals.lifecycle.quality import answer_flags
 from appeals.models import Answer, Appeal, AppealEvent, Assignment, Kind, Satisfaction, Status
 from cur.models import Agency
 from cur.permissions import require, sectors_outside_block
+from structuring.services import example_remember
 
 Target = deadlines.Target
 ALL_KINDS = frozenset(Kind.values)
@@ -526,4 +527,6 @@ def appeal_correct(*, appeal: Appeal, by, changes: dict, reason: str = "", at: d
             fresh.structuring_confidence = 1.0  # confirmed by a person
             changed.append("structuring_confidence")
         _save(fresh, changed)
+        if ("subtopic" in changed or "sector" in changed) and fresh.sector_id:
+            example_remember(appeal=fresh)
     return fresh

@@ -15,8 +15,14 @@ TEXTS = 4_000
 BATCH = 500
 
 
+GREETINGS = ["Здравствуйте!", "Добрый день.", "Уважаемый глава!", "<p>Добрый вечер!</p>", "", "Пишу уже третий раз."]
+CLOSINGS = ["Примите меры.", "Прошу разобраться и ответить письменно.", "Сколько можно ждать?!",
+            "<br>С уважением, жители дома.", "", "Иначе буду писать в прокуратуру."]
+
+
 def bench_texts(n: int = TEXTS, seed: int = 5) -> list[str]:
-    """Distinct synthetic appeals: the demo corpus with real place names, streets and typing noise."""
+    """Distinct synthetic appeals as long as real ones (median ≈ 250 characters): a greeting, one to
+    three demo-corpus problems with real place names and streets, a closing, typing noise, some HTML."""
     from appeals.demo import corpus, noise
     from municipalities.models import Settlement
 
@@ -25,10 +31,11 @@ def bench_texts(n: int = TEXTS, seed: int = 5) -> list[str]:
     templates = [t for texts in corpus.APPEAL_TEXTS.values() for t in texts]
     out = []
     for k in range(n):
-        text = rng.choice(templates).format(
+        problems = " ".join(rng.choice(templates).format(
             place=rng.choice(places), street=rng.choice(corpus.STREETS), house=rng.randint(1, 120),
             org_no=rng.randint(1, 60), days=rng.randint(2, 30),
-            date=f"{rng.randint(1, 28):02d}.{rng.randint(1, 12):02d}")
+            date=f"{rng.randint(1, 28):02d}.{rng.randint(1, 12):02d}") for _ in range(rng.choice((1, 2, 2, 3))))
+        text = f"{rng.choice(GREETINGS)} {problems} {rng.choice(CLOSINGS)}".strip()
         out.append(f"{noise.noisify(text, rng)} ({k})")
     return out
 
@@ -65,6 +72,11 @@ def measure(n: int = TEXTS) -> list[Result]:
         for text in texts:
             word.findall(text.lower())
         results.append(Result("regex_words_per_s_per_core", n / (time.perf_counter() - started), "texts/s"))
+    # what a worker holds with every model loaded (topic model, word vectors, NER, gazetteer, morphology)
+    status = dict(line.split(":", 1) for line in open("/proc/self/status", encoding="ascii").read().splitlines()
+                  if ":" in line)
+    results.append(Result("structuring_rss_mb", int(status["VmRSS"].split()[0]) / 1024, "MB"))
+    results.append(Result("structuring_peak_rss_mb", int(status["VmHWM"].split()[0]) / 1024, "MB"))
     return results
 
 

@@ -32,7 +32,7 @@ from shapely.ops import nearest_points
 
 DATA = Path(__file__).resolve().parent
 HEADER = ["region", "municipality_oktmo", "name", "kind", "is_admin_centre", "population", "lat", "lon"]
-KINDS = {"city", "urban_settlement", "village", "settlement", "hamlet", "station", "city_district"}
+KINDS = {"city", "urban_settlement", "village", "settlement", "hamlet", "station", "city_district", "microdistrict"}
 REGION_PREFIX = {"samara": "36", "chuvashia": "97"}
 TOLERANCE_KM = 2.0
 MIN_PER_DISTRICT = 5

@@ -148,23 +148,24 @@ def test_training_needs_two_sectors():
         model_train(examples=TINY[:2])
 
 
-# A provider's name the seed examples never saw: operators teach it that «ТЕВИС» means water.
-TEVIS = "ТЕВИС опять ничего не сделал, звонили пять раз"
+# A provider's name the seed examples never saw: operators teach it that «Квазар» means the power lines.
+QUASAR = "Квазар опять ничего не сделал, звонили пять раз"
 
 
 def test_corrections_become_examples_and_retraining_changes_predictions(make_appeal, cur_operator):
-    assert sector_of(TEVIS) != "housing_utilities"
-    hot_water = Subtopic.objects.get(code="housing.hot_water")
+    assert sector_of(QUASAR) != "energy"
+    outages = Subtopic.objects.get(code="energy.outages")
     for k in range(6):
-        appeal = make_appeal(TOLYATTI, "roads", text=f"ТЕВИС опять ничего не сделал, обращение {k}, ждём ответа")
-        appeal_correct(appeal=appeal, by=cur_operator, changes={"subtopic": hot_water})
-    assert examples_from_corrections() == 6
-    assert examples_from_corrections() == 0  # idempotent
+        appeal = make_appeal(TOLYATTI, "roads", text=f"Квазар опять ничего не сделал, обращение {k}, ждём ответа")
+        appeal_correct(appeal=appeal, by=cur_operator, changes={"subtopic": outages})
+    # each correction became an example at once (the correction memory); collecting them again adds none
+    assert TrainingExample.objects.filter(source="operator").count() == 6
+    assert examples_from_corrections() == 0
     example = TrainingExample.objects.filter(source="operator").first()
-    assert (example.sector, example.subtopic) == ("housing_utilities", "housing.hot_water")
+    assert (example.sector, example.subtopic) == ("energy", "energy.outages")
     version = model_train()
     assert version.n_examples == TrainingExample.objects.count()
-    assert sector_of(TEVIS) == "housing_utilities"
+    assert sector_of(QUASAR) == "energy"
 
 
 def test_automatic_structuring_is_not_taken_for_a_correction(make_appeal):

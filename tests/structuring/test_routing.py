@@ -62,3 +62,17 @@ def test_default_rules_route_by_territory_and_competence(db):
     assert propose(sector="healthcare", subtopic="healthcare.staff") == "crb_pestravskaya"
     assert propose(sector="waste", subtopic="waste.billing") == "ekologiya_so"
     assert propose(municipality="97701000", sector="housing_utilities", subtopic="housing.heating") == "ugkh_cheboksary"
+
+
+def test_a_body_the_text_names_is_proposed_before_the_rules(db, make_appeal):
+    from structuring.services import appeals_structure
+
+    rule("adm_pestravskiy_mr", municipality=PESTRAVKA)
+    appeal = make_appeal(PESTRAVKA, text="Третью неделю холодные батареи, компания «Т Плюс» на звонки не отвечает.")
+    appeals_structure(appeal_ids=[appeal.pk])
+    appeal.refresh_from_db()
+    assert appeal.proposed_agency.code == "tplus_samara"
+    other = make_appeal(PESTRAVKA, text="Третью неделю холодные батареи, никто на звонки не отвечает.")
+    appeals_structure(appeal_ids=[other.pk])
+    other.refresh_from_db()
+    assert other.proposed_agency.code == "adm_pestravskiy_mr"
