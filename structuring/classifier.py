@@ -2,31 +2,28 @@
 survive typos), the lexicon's hits and the text's mean word vector (navec: meaning beyond the words any
 example used), giving a sector, a subtopic and a confidence.
 
-A fitted model is a dict of plain scikit-learn objects, stored as bytes in ModelVersion.fitted;
-FEATURE_VERSION changes whenever the way features are made changes, so an old model is refused
-rather than silently misread.
+Fitted with scikit-learn, stored and applied as plain arrays (structuring/linear.py: a structuring
+worker never imports scikit-learn, ~ 140 MB less), pickled into ModelVersion.fitted; FEATURE_VERSION
+changes whenever the way features are made or stored changes, so an old model is refused rather
+than silently misread.
 """
 
 from __future__ import annotations
 
-import io
+import pickle
+import zlib
 from collections import Counter
 from dataclasses import dataclass
 
-import joblib
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.isotonic import IsotonicRegression
-from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
-from sklearn.model_selection import train_test_split
-from threadpoolctl import threadpool_limits
 
 from structuring.lexicon import Lexicon, lexicon
+from structuring.linear import Linear, Vectorizer
 from structuring.meaning import text_vector
 
-FEATURE_VERSION = 2  # 2: landmarks neutralised, the mean word vector
+# scikit-learn is imported by the functions that fit and measure only (see the module's docstring)
+FEATURE_VERSION = 3  # 2: landmarks neutralised, the mean word vector; 3: stored as plain arrays
 LEXICON_WEIGHT = 0.6  # a lexicon hit weighs about as much as a strong TF-IDF term
 # 1.0 means «confirmed by a person» (Appeal.structuring_confidence): the machine never claims it
 MACHINE_MAX = 0.99
@@ -94,7 +91,9 @@ def _features(model: dict, docs: list[Document]) -> sparse.csr_matrix:
     ]).tocsr()
 
 
-def _classifier() -> LogisticRegression:
+def _classifier():
+    from sklearn.linear_model import LogisticRegression
+
     # Weakly regularised (C=8): a few operators' corrections with a new word must be able to move
     # the model — a strongly regularised SVM we tried learnt nothing from them on the test set.
     return LogisticRegression(C=8.0, max_iter=3000, class_weight="balanced")
@@ -105,7 +104,10 @@ def _probabilities(clf, x) -> np.ndarray:
 
 
 def fit(docs: list[Document], examples: list[Example]) -> dict:
-    """Fit the vectorizers and both classifiers on all examples."""
+    """Fit the vectorizers and both classifiers on all examples; the result holds plain arrays."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from threadpoolctl import threadpool_limits
+
     texts = [d.lemmas for d in docs]
     model = {
         "feature_version": FEATURE_VERSION,
@@ -115,17 +117,18 @@ def fit(docs: list[Document], examples: list[Example]) -> dict:
         "chars": TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=2,
                                  max_features=40_000).fit(texts),
     }
+    model["words"], model["chars"] = Vectorizer.of(model["words"]), Vectorizer.of(model["chars"])
     x = _features(model, docs)
     weights = np.array([e.weight for e in examples])
     with threadpool_limits(1):  # one core: BLAS threads only fight each other (and the web workers)
-        model["sector"] = _classifier().fit(x, [e.sector for e in examples], sample_weight=weights)
+        model["sector"] = Linear.of(_classifier().fit(x, [e.sector for e in examples], sample_weight=weights))
     with_subtopic = [k for k, e in enumerate(examples) if e.subtopic]
     labels = {examples[k].subtopic for k in with_subtopic}
     model["subtopic_sector"] = {examples[k].subtopic: examples[k].sector for k in with_subtopic}
     if len(labels) >= 2:
         with threadpool_limits(1):
-            model["subtopic"] = _classifier().fit(x[with_subtopic], [examples[k].subtopic for k in with_subtopic],
-                                                  sample_weight=weights[with_subtopic])
+            model["subtopic"] = Linear.of(_classifier().fit(
+                x[with_subtopic], [examples[k].subtopic for k in with_subtopic], sample_weight=weights[with_subtopic]))
     else:
         model["subtopic"] = None
     return model
@@ -183,6 +186,8 @@ def predict(model: dict, docs: list[Document], *, priors: dict[str, float] | Non
 def evaluate(gold: list[str], predicted: list[str], labels: list[str], *, weights: list[float] | None = None) -> dict:
     """Accuracy, per-label precision / recall / F1, macro-F1 and the confusion matrix; `weights` per
     text (a set reweighted to a real stream's sector shares)."""
+    from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
+
     precision, recall, f1, support = precision_recall_fscore_support(
         gold, predicted, labels=labels, zero_division=0, sample_weight=weights)
     if weights is not None:
@@ -201,6 +206,8 @@ def evaluate(gold: list[str], predicted: list[str], labels: list[str], *, weight
 def train(docs: list[Document], examples: list[Example]) -> tuple[dict, dict]:
     """Measure on a held-out split (stratified by sector), then fit the final model on everything.
     Returns (model, metrics)."""
+    from sklearn.model_selection import train_test_split
+
     sectors = [e.sector for e in examples]
     counts = Counter(sectors)
     metrics: dict = {"n_examples": len(examples), "by_sector": dict(sorted(counts.items()))}
@@ -233,18 +240,21 @@ def train(docs: list[Document], examples: list[Example]) -> tuple[dict, dict]:
 
 def _calibration(confidence: list[float], right: list[bool]) -> tuple[list[float], list[float]]:
     """The isotonic curve from the held-out split's confidences to their share of right answers."""
+    from sklearn.isotonic import IsotonicRegression
+
     curve = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(confidence, np.array(right, float))
     return [float(x) for x in curve.X_thresholds_], [float(y) for y in curve.y_thresholds_]
 
 
 def dumps(model: dict) -> bytes:
-    buffer = io.BytesIO()
-    joblib.dump(model, buffer, compress=3)
-    return buffer.getvalue()
+    return zlib.compress(pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL), 6)
 
 
 def loads(data: bytes) -> dict:
-    model = joblib.load(io.BytesIO(bytes(data)))
+    try:
+        model = pickle.loads(zlib.decompress(bytes(data)))
+    except (zlib.error, pickle.UnpicklingError, EOFError, AttributeError, ModuleNotFoundError) as error:
+        raise ValueError(f"not a model of this code ({error.__class__.__name__})") from error
     if model.get("feature_version") != FEATURE_VERSION:
         raise ValueError(f"model features v{model.get('feature_version')}, code expects v{FEATURE_VERSION}")
     return model

@@ -11,7 +11,7 @@ import pymorphy3
 from razdel import tokenize
 
 _WORD = re.compile(r"[а-яёa-z][а-яёa-z\-]*$", re.I)
-_CACHE_LIMIT = 300_000
+_CACHE_LIMIT = 100_000  # ~ 20 MB of forms: a worker must stay under 300 MB with every model loaded
 # Function words carry no topic; keep negation out of this list («нет воды» matters).
 STOPWORDS = frozenset("""
 а без более бы был была были было быть в вам вас весь во вот все всё всего всех вы где да даже для до его

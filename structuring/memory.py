@@ -68,8 +68,7 @@ def memory(label: str, model: dict) -> Memory:
         known.last_pk, known.count = last_pk, count
         return known
     examples = list(people.order_by("pk").values_list(*fields))
-    matrix, labels = _rows(model, examples) if examples else (sparse.csr_matrix((0, len(
-        model["words"].vocabulary_))), [])
+    matrix, labels = _rows(model, examples) if examples else (sparse.csr_matrix((0, len(model["words"].idf))), [])
     _memory.clear()
     _memory[label] = built = Memory(label, last_pk, count, matrix, labels)
     return built

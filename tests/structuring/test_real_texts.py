@@ -165,3 +165,22 @@ def test_a_lexicon_phrase_with_a_function_word_matches():
     lex = Lexicon({"education.kindergarten": ["очередь в сад"], "roads.potholes": ["яма"]})
     hits = lex.hits(content_lemmas(tokens("Третий год стоим в очереди в сад, а места нет")))
     assert hits == {lex.column["education.kindergarten"]: 1}
+
+
+def test_the_plain_model_gives_scikit_learns_own_numbers():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    from structuring.linear import Linear, Vectorizer
+
+    texts = ["яма дорога асфальт", "нет горячий вода подъезд", "яма яма двор", "вода холодный", "ок", "а б в г"]
+    for fitted in (TfidfVectorizer(token_pattern=r"\S+", lowercase=False, ngram_range=(1, 2), sublinear_tf=True),
+                   TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True)):
+        fitted.fit(texts)
+        ours = Vectorizer.of(fitted).transform(texts + ["яма  вода новое слово", ""])
+        theirs = fitted.transform(texts + ["яма  вода новое слово", ""])
+        assert abs(ours - theirs).max() < 1e-6
+    x = TfidfVectorizer().fit_transform(texts)
+    for labels in (["a", "b", "a", "b", "c", "c"], ["a", "b", "a", "b", "a", "b"]):
+        clf = LogisticRegression(C=8.0).fit(x, labels)
+        assert np.allclose(Linear.of(clf).predict_proba(x), clf.predict_proba(x), atol=1e-5)
