@@ -82,10 +82,15 @@ def _lexicon_matrix(docs: list[Document], lex_codes: list[str]) -> sparse.csr_ma
     return sparse.csr_matrix((np.array(vals, dtype=float) * LEXICON_WEIGHT, (rows, cols)), shape=shape)
 
 
-def _features(model: dict, docs: list[Document]) -> sparse.csr_matrix:
+def word_rows(model: dict, docs: list[Document]) -> sparse.csr_matrix:
+    """The documents' word TF-IDF rows (the pipeline reads them twice: the model, the correction memory)."""
+    return model["words"].transform([d.lemmas for d in docs])
+
+
+def _features(model: dict, docs: list[Document], words: sparse.csr_matrix | None = None) -> sparse.csr_matrix:
     texts = [d.lemmas for d in docs]
     return sparse.hstack([
-        model["words"].transform(texts), model["chars"].transform(texts),
+        word_rows(model, docs) if words is None else words, model["chars"].transform(texts),
         _lexicon_matrix(docs, model["lexicon"]),
         sparse.csr_matrix(np.vstack([d.vector for d in docs]) * MEANING_WEIGHT),
     ]).tocsr()
@@ -155,12 +160,13 @@ def calibrated(model: dict, confidence: np.ndarray) -> np.ndarray:
     return np.minimum(confidence, MACHINE_MAX)
 
 
-def predict(model: dict, docs: list[Document], *, priors: dict[str, float] | None = None) -> list[TopicGuess]:
+def predict(model: dict, docs: list[Document], *, priors: dict[str, float] | None = None,
+            words: sparse.csr_matrix | None = None) -> list[TopicGuess]:
     """Sector and subtopic of each document; `priors` are the sectors' shares in the region's stream.
     The sector's confidence is calibrated: 0.6 means about 6 answers in 10 like it were right."""
     if not docs:
         return []
-    x = _features(model, docs)
+    x = _features(model, docs, words)
     sector_clf, subtopic_clf = model["sector"], model["subtopic"]
     sector_p = with_priors(_probabilities(sector_clf, x), sector_clf.classes_, priors)
     subtopic_p = _probabilities(subtopic_clf, x) if subtopic_clf is not None else None

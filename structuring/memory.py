@@ -74,12 +74,13 @@ def memory(label: str, model: dict) -> Memory:
     return built
 
 
-def recall(label: str, model: dict, docs: list[Document]) -> list[Recalled | None]:
+def recall(label: str, model: dict, docs: list[Document], words=None) -> list[Recalled | None]:
     """For each document, the nearest labelled example when it is a near-duplicate, else None."""
     mem = memory(label, model)
     if not docs or not mem.labels:
         return [None] * len(docs)
-    similarity = (model["words"].transform([d.lemmas for d in docs]) @ mem.matrix.T).tocsr()
+    rows = model["words"].transform([d.lemmas for d in docs]) if words is None else words
+    similarity = (rows @ mem.matrix.T).tocsr()
     out: list[Recalled | None] = []
     for r in range(len(docs)):
         row = similarity.getrow(r)

@@ -100,9 +100,10 @@ def structure_texts(texts: list[StructInput], region) -> list[Structured]:
     entities = named_entities([cleaned.text for _, cleaned, _ in prepared])
     readable = [k for k, doc in enumerate(docs) if doc.lemmas]
     readable_docs = [docs[k] for k in readable]
-    guesses = dict(zip(readable, classifier.predict(loaded.model, readable_docs, priors=sector_priors(region)),
-                       strict=True))
-    for k, near in zip(readable, recall(loaded.label, loaded.model, readable_docs), strict=True):
+    words = classifier.word_rows(loaded.model, readable_docs) if readable_docs else None
+    guesses = dict(zip(readable, classifier.predict(loaded.model, readable_docs, priors=sector_priors(region),
+                                                    words=words), strict=True))
+    for k, near in zip(readable, recall(loaded.label, loaded.model, readable_docs, words), strict=True):
         if near is not None:  # a person labelled a near-duplicate of this text: their label, at once
             sure = min(near.similarity, classifier.MACHINE_MAX)
             guesses[k] = classifier.TopicGuess(near.sector, sure, near.subtopic or None, sure)
