@@ -19,13 +19,13 @@ from pathlib import Path
 
 from structuring import classifier
 from structuring.classifier import Example
+from structuring.gazetteer import is_capital
 from structuring.pipeline import StructInput, Structured, structure_texts
 
 DATA = Path(__file__).resolve().parent / "data"
 TESTSET_FILE = DATA / "testset.csv"
 BLINDSET_FILE = DATA / "blindset.csv"
 SETS = {"test": TESTSET_FILE, "blind": BLINDSET_FILE}
-CAPITALS = {"36701000", "97701000"}  # Самара, Чебоксары
 CONFIDENCE_BANDS = (0.0, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.01)
 SECTORS = ["education", "healthcare", "social_protection", "transport", "roads", "energy", "housing_utilities",
            "waste", "other"]
@@ -97,7 +97,7 @@ def _places(cases: list[Case], results: list[Structured]) -> dict:
                        "wrong": sum(bool(r.municipality_oktmo) and c.oktmo != r.municipality_oktmo
                                     for c, r in of_kind)}
     told = [(c, r) for c, r in pairs if c.place_told]
-    outside = [(c, r) for c, r in told if c.oktmo not in CAPITALS]
+    outside = [(c, r) for c, r in told if not is_capital(c.oktmo)]
     return {
         "answered": len(answered),
         "precision": round(sum(c.oktmo == r.municipality_oktmo for c, r in answered) / len(answered), 4)

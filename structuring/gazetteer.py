@@ -234,9 +234,13 @@ class Gazetteer:
         return found
 
 
+def is_capital(oktmo: str) -> bool:
+    """ОКТМО numbers a region's capital city okrug 701 («36701000» Самара, «97701000» Чебоксары)."""
+    return oktmo[2:] == "701000"
+
+
 def _prior(place: Place) -> float:
-    # ОКТМО numbers a region's capital city okrug 701 («36701000» Самара, «97701000» Чебоксары)
-    return place.prior * (CAPITAL_PRIOR if place.oktmo[2:] == "701000" else 1.0)
+    return place.prior * (CAPITAL_PRIOR if is_capital(place.oktmo) else 1.0)
 
 
 def _inside(position: int, spans) -> bool:
@@ -265,8 +269,7 @@ def decide(found: list[Mention], *, source_oktmo: str | None = None) -> Found:
     for name, same in by_name.items():
         if len({m.place.oktmo for m in same}) > 1 and any(m.place.oktmo in certain for m in same):
             by_name[name] = [m for m in same if m.place.oktmo in certain]
-    found = [m for same in by_name.values() for m in same]
-    found.sort(key=lambda m: places.index(m.place))
+    found = [m for m in found if m in by_name[m.place.name]]
     first = found[0].place.oktmo if found else None
     if found and len({m.place.oktmo for m in by_name[found[0].place.name]}) > 1:
         first = None  # the first name is itself ambiguous: no place is first

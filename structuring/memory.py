@@ -15,9 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from django.db.models import Count, Max
 from scipy import sparse
 
-from structuring.classifier import Document
+from structuring.classifier import Document, Example, word_rows
 from structuring.models import TrainingExample
 from structuring.training import prepare
 
@@ -45,17 +46,15 @@ _memory: dict[str, Memory] = {}
 
 
 def _rows(model: dict, examples: list) -> tuple[sparse.csr_matrix, list[tuple[str, str]]]:
-    from structuring.classifier import Example
-
     docs = prepare([Example(text, sector, subtopic) for _, text, sector, subtopic in examples])
-    return model["words"].transform([d.lemmas for d in docs]), [(sector, subtopic) for _, _, sector, subtopic in
-                                                                 examples]
+    return word_rows(model, docs), [(sector, subtopic) for _, _, sector, subtopic in examples]
 
 
 def memory(label: str, model: dict) -> Memory:
     """The people's examples of the active model, brought up to date."""
     people = TrainingExample.objects.filter(source__in=PEOPLE)
-    last_pk, count = people.order_by("-pk").values_list("pk", flat=True).first() or 0, people.count()
+    stamp = people.aggregate(last=Max("pk"), count=Count("pk"))
+    last_pk, count = stamp["last"] or 0, stamp["count"]
     known = _memory.get(label)
     if known and (known.last_pk, known.count) == (last_pk, count):
         return known
@@ -79,7 +78,7 @@ def recall(label: str, model: dict, docs: list[Document], words=None) -> list[Re
     mem = memory(label, model)
     if not docs or not mem.labels:
         return [None] * len(docs)
-    rows = model["words"].transform([d.lemmas for d in docs]) if words is None else words
+    rows = word_rows(model, docs) if words is None else words
     similarity = (rows @ mem.matrix.T).tocsr()
     out: list[Recalled | None] = []
     for r in range(len(docs)):

@@ -62,10 +62,14 @@ PRIORS_FILE = Path(__file__).resolve().parent / "data" / "sector_priors.csv"
 
 
 @lru_cache(maxsize=1)
-def default_priors() -> dict[str, float]:
-    """The published shares of real streams (structuring/data/sector_priors.csv)."""
+def published_priors() -> tuple[tuple[str, float, str], ...]:
+    """(sector, share, source) of the published shares of real streams (structuring/data/sector_priors.csv)."""
     with open(PRIORS_FILE, encoding="utf-8") as fh:
-        return {row["sector"]: float(row["share"]) for row in csv.DictReader(fh)}
+        return tuple((row["sector"], float(row["share"]), row["source"]) for row in csv.DictReader(fh))
+
+
+def default_priors() -> dict[str, float]:
+    return {sector: share for sector, share, _ in published_priors()}
 
 
 def sector_priors(region) -> dict[str, float]:

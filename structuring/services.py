@@ -20,7 +20,7 @@ from structuring.classifier import Example
 from structuring.flags import LEGAL_FLAG_LABELS, Citizen
 from structuring.models import ModelVersion, RoutingRule, SectorPrior, TrainingExample
 from structuring.pipeline import StructInput, structure_texts
-from structuring.selectors import agency_named, choose_rule, region_agencies, routing_rules
+from structuring.selectors import agency_named, choose_rule, published_priors, region_agencies, routing_rules
 from structuring.training import prepare
 
 log = logging.getLogger(__name__)
@@ -420,14 +420,11 @@ def _flag_words(codes: str) -> str:
 def sector_priors_load() -> int:
     """The published shares (structuring/data/sector_priors.csv) for every region that has none of
     its own yet; a region's edited shares are never touched. Returns how many rows were created."""
-    from structuring.selectors import PRIORS_FILE
-
-    with open(PRIORS_FILE, encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
-    sectors = dict(Sector.objects.filter(code__in=[r["sector"] for r in rows]).values_list("code", "pk"))
+    rows = published_priors()
+    sectors = dict(Sector.objects.filter(code__in=[sector for sector, _, _ in rows]).values_list("code", "pk"))
     have = set(SectorPrior.objects.values_list("region_id", flat=True).distinct())
-    created = [SectorPrior(region=region, sector_id=sectors[r["sector"]], share=float(r["share"]), source=r["source"])
-               for region in Region.objects.exclude(pk__in=have) for r in rows if r["sector"] in sectors]
+    created = [SectorPrior(region=region, sector_id=sectors[sector], share=share, source=source)
+               for region in Region.objects.exclude(pk__in=have) for sector, share, source in rows if sector in sectors]
     SectorPrior.objects.bulk_create(created)
     return len(created)
 
