@@ -140,6 +140,9 @@ CELERY_RESULT_BACKEND = CELERY_BROKER_URL
 CELERY_TIMEZONE = "UTC"
 CELERY_TASK_ACKS_LATE = True  # a worker killed mid-task leaves the task for another one
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A child that has grown past 300 MB (the nightly retraining imports scikit-learn, ~ 140 MB) is replaced by a
+# fresh one once its task is done: the worker stays within its memory budget (issue 16).
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = 300_000  # KiB
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_EXPIRES = 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

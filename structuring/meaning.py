@@ -14,11 +14,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib.resources import files
+from importlib.util import find_spec
+from pathlib import Path
 
 import numpy as np
 
-NATASHA_DATA = files("natasha") / "data"
+# the wheel's data folder, found without importing natasha (its package pulls yargy, pymorphy2, ipymarkup)
+NATASHA_DATA = Path(find_spec("natasha").submodule_search_locations[0]) / "data"
 NAVEC_FILE = NATASHA_DATA / "emb" / "navec_news_v1_1B_250K_300d_100q.tar"
 NER_FILE = NATASHA_DATA / "model" / "slovnet_ner_news_v1.tar"
 DIM = 300
@@ -26,15 +28,20 @@ DIM = 300
 
 class Words:
     """The 250 000 words of navec (and of the NER model, the same list) as one sorted array of UTF-8
-    bytes: ~ 15 MB where a dict of Python strings takes ~ 45 MB in every worker. `encode` is what
-    slovnet's encoder asks of its vocabulary; recent words are kept in a small dict."""
+    bytes, WIDTH bytes each — 8 MB where a dict of Python strings takes ~ 45 MB in every worker; the
+    2 % of longer words (up to 67 bytes, most of them compounds nobody writes to a ЦУР) in a small dict.
+    `encode` is what slovnet's encoder asks of its vocabulary; recent words are kept in a small dict."""
 
     CACHE = 50_000
+    WIDTH = 32
 
     def __init__(self, items: list[bytes], unk_id: int, pad_id: int):
-        encoded = np.array(items, dtype=bytes)
-        self.order = np.argsort(encoded, kind="stable").astype(np.int32)
-        self.sorted = encoded[self.order]
+        short = [k for k, item in enumerate(items) if len(item) <= self.WIDTH]
+        self.long = {items[k].decode(): k for k in range(len(items)) if len(items[k]) > self.WIDTH}
+        encoded = np.array([items[k] for k in short], dtype=f"S{self.WIDTH}")
+        by_word = np.argsort(encoded, kind="stable")
+        self.sorted = encoded[by_word]
+        self.order = np.array(short, dtype=np.int32)[by_word]
         self.unk_id, self.pad_id = unk_id, pad_id
         self._recent: dict[str, int] = {}
 
@@ -44,9 +51,12 @@ class Words:
             return np.empty(0, dtype=np.int32)
         raw = [w.encode() for w in words]
         keys = np.array(raw, dtype=self.sorted.dtype)  # longer words are cut to the width: never a match
-        fits = np.array([len(r) <= self.sorted.itemsize for r in raw])
+        fits = np.array([len(r) <= self.WIDTH for r in raw])
         at = np.searchsorted(self.sorted, keys).clip(0, len(self.sorted) - 1)
-        return np.where((self.sorted[at] == keys) & fits, self.order[at], self.unk_id)
+        found = np.where((self.sorted[at] == keys) & fits, self.order[at], self.unk_id)
+        for k in np.flatnonzero(~fits):
+            found[k] = self.long.get(words[k], self.unk_id)
+        return found
 
     def encode(self, word: str) -> int:
         found = self._recent.get(word)
@@ -78,12 +88,27 @@ class WordVectors:
 
 
 @dataclass(frozen=True)
+class _PQ:
+    """navec's product-quantised vectors as slovnet and WordVectors read them. Not navec.pq.PQ: its
+    `precompute` makes a 100 MB temporary and keeps 26 MB of pairwise products that only its `sim` uses."""
+
+    indexes: np.ndarray  # (words, qdim) uint8
+    codes: np.ndarray  # (qdim, centroids, chunk) float32
+
+    @classmethod
+    def read(cls, file) -> _PQ:
+        words, _dim, qdim, centroids = (int(n) for n in np.frombuffer(file.read(16), np.uint32))
+        indexes = np.frombuffer(file.read(words * qdim), np.uint8).reshape(words, qdim)
+        return cls(indexes, np.frombuffer(file.read(), np.float32).reshape(qdim, centroids, -1))
+
+
+@dataclass(frozen=True)
 class _Navec:
     """What slovnet's NER needs of navec (its id and the quantised vectors), without navec's own
     vocabulary: the NER pack carries the same words."""
 
     meta: object
-    pq: object
+    pq: _PQ
 
 
 @lru_cache(maxsize=1)
@@ -93,7 +118,6 @@ def _ner():
     from gzip import decompress
 
     from navec.meta import Meta
-    from navec.pq import PQ
     from navec.tar import Tar
     from slovnet.api import NER
     from slovnet.const import PAD, SHAPE, TAG, UNK, WORD
@@ -112,7 +136,7 @@ def _ner():
         del items
         shapes, tags = pack.load_vocab(SHAPE), pack.load_vocab(TAG)
     with Tar(str(NAVEC_FILE)) as tar:
-        navec = _Navec(Meta.from_file(tar.load("meta.json")), PQ.from_file(tar.load("pq.bin")))
+        navec = _Navec(Meta.from_file(tar.load("meta.json")), _PQ.read(tar.load("pq.bin")))
     infer = NERInfer(model.inject_arrays(arrays), TagEncoder(words, shapes, batch), TagDecoder(tags))
     return NER(infer, batch).navec(navec), navec.pq
 

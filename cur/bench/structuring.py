@@ -72,7 +72,11 @@ def measure(n: int = TEXTS) -> list[Result]:
         for text in texts:
             word.findall(text.lower())
         results.append(Result("regex_words_per_s_per_core", n / (time.perf_counter() - started), "texts/s"))
-    # what a worker holds with every model loaded (topic model, word vectors, NER, gazetteer, morphology)
+    # what a worker child holds with every model loaded (topic model, word vectors, NER, gazetteer, morphology)
+    # once its task is done: the worker gives the freed heap back after each task (cur/celery.py)
+    from cur.celery import return_freed_memory
+
+    return_freed_memory()
     status = dict(line.split(":", 1) for line in open("/proc/self/status", encoding="ascii").read().splitlines()
                   if ":" in line)
     results.append(Result("structuring_rss_mb", int(status["VmRSS"].split()[0]) / 1024, "MB"))

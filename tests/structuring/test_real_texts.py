@@ -44,6 +44,24 @@ def test_the_natasha_models_load_from_the_wheel_without_network(monkeypatch):
     assert any(e.kind == "ORG" and "Жилсервис" in e.text for e in found)
 
 
+def test_the_compact_vocabulary_gives_every_word_its_own_row():
+    from gzip import decompress
+
+    from slovnet.const import WORD
+    from slovnet.exec.pack import Pack, vocab_name
+
+    from structuring import meaning
+
+    words = meaning._ner()[0].infer.encoder.words_vocab
+    with Pack(str(meaning.NER_FILE)) as pack:  # the pack's own list: a word's row is its line number
+        items = decompress(pack.read(vocab_name(WORD))).split(b"\n")
+    long = [k for k, item in enumerate(items) if len(item) > words.WIDTH]
+    sample = [*range(0, len(items), 997), *long[::50]]
+    assert long and list(words.ids([items[k].decode() for k in sample])) == sample
+    assert words.encode("яма") == items.index("яма".encode())
+    assert words.encode("несуществующееслово" * 3) == words.unk_id
+
+
 def test_a_person_the_ner_model_finds_is_masked_and_an_organisation_is_kept():
     result = structure("Управляющая компания «Жилсервис» не чинит крышу, мастер Кузнецов обещал и пропал.")
     assert any(span.kind == "name" and "Кузнецов" in span.text for span in result.personal_data)
