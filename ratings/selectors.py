@@ -101,11 +101,12 @@ def rated_municipalities(user) -> QuerySet[Municipality]:
 
 
 def rating(user, period: CalendarPeriod, *, level: str = "agency", region: Region | None = None,
-           sparklines: bool = True) -> Rating:
+           sparklines: bool = True, place_changes: bool = True) -> Rating:
     """The rating of the bodies (or municipalities) the user may see, for `period`: each row's parts, score,
-    zone and place within its peer group, the change of place against the previous period and the scores of
-    the last SERIES periods. Places are the region's — every body of the region is rated, so a МЦУ, an
-    executor and the ЦУР read the same place of a body — and the rows are those of the user's scope."""
+    zone and place within its peer group, the change of place against the previous period (unless
+    `place_changes` is off: the previous period is not read) and the scores of the last SERIES periods.
+    Places are the region's — every body of the region is rated, so a МЦУ, an executor and the ЦУР read the
+    same place of a body — and the rows are those of the user's scope."""
     region = region or user_region(user)
     book = Methodologies(region)
     methodology = book.on(period.first)
@@ -131,7 +132,7 @@ def rating(user, period: CalendarPeriod, *, level: str = "agency", region: Regio
         return {row.key: row for row in places(rows)}
 
     now = rated(period, methodology)
-    before = rated(period.previous(), book.on(period.previous().first))
+    before = rated(period.previous(), book.on(period.previous().first)) if place_changes else {}
     series = [period.shifted(step) for step in range(-SERIES + 1, 1)]
     sparks = _series_scores(region, series, by=by, keys=visible, book=book) if sparklines else {}
     rows = []

@@ -39,6 +39,7 @@ class Result:
 class BenchDatabase:
     url: str  # DATABASE_URL of the bench database
     appeals: int
+    floor: bool = True  # measure the generation's COPY floor (at 5 M some 40 minutes and 20 GB of dumps)
 
     def conninfo(self) -> str:
         config = dj_database_url.parse(self.url)
@@ -58,13 +59,13 @@ def _url_for(database: str) -> str:
     return urlunsplit(parts._replace(path="/" + database))
 
 
-def create_bench_database(appeals: int) -> BenchDatabase:
+def create_bench_database(appeals: int, *, floor: bool = True) -> BenchDatabase:
     """A fresh `cur_bench` database with the schema and the reference data, without appeals."""
     admin = BenchDatabase(_url_for("postgres"), 0)
     with psycopg.connect(admin.conninfo(), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
-    db = BenchDatabase(_url_for(BENCH_DB), appeals)
+    db = BenchDatabase(_url_for(BENCH_DB), appeals, floor)
     db.manage("migrate", "--verbosity", "0")
     db.manage("bootstrap", "--demo", "--demo-appeals", "0")  # the demo organisation: bodies to route to
     return db

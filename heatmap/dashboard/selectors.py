@@ -171,6 +171,6 @@ def _growing(region, filters, period, earlier, link) -> dict[str, list[Growth]]:
 
 def _weakest(user, period: CalendarPeriod) -> list:
     """The ranked bodies of the red zone, lowest score first (the ratings' own rows and links)."""
-    board = rating(user, period, sparklines=False)
+    board = rating(user, period, sparklines=False, place_changes=False)
     red = [row for row in board.rows if row.rated.zone == "red"]
     return sorted(red, key=lambda row: row.rated.score or 0)[:TOP]

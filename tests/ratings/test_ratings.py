@@ -75,6 +75,18 @@ def test_bodies_are_ranked_within_their_group_and_a_small_one_is_listed_without_
     assert labels[0] == "Органы исполнительной власти" and labels[-1] == "Учреждения и организации"
 
 
+def test_without_place_changes_the_rating_is_the_same_but_for_the_change(month, make_appeal):
+    # the dashboard's red zone reads the period alone; the places, scores and zones are the full rating's
+    for day in (2, 3, 4):
+        _history(make_appeal, PESTRAVKA, "mup_zhkh_pestravskiy", datetime(2024, 4, day, 10, tzinfo=SAMARA),
+                 timedelta(hours=2))
+    rollups_refresh(now=datetime(2024, 5, 20, tzinfo=SAMARA))
+    full, lean = rating(user("cur_curator"), APRIL), rating(user("cur_curator"), APRIL, place_changes=False)
+    assert [(r.key, r.rated) for r in lean.rows] == [(r.key, r.rated) for r in full.rows]
+    assert any(r.place_change is not None for r in full.rows)
+    assert all(r.place_change is None for r in lean.rows)
+
+
 def test_a_change_of_weights_from_a_date_applies_to_the_periods_after_it(month, make_appeal):
     _history(make_appeal, PESTRAVKA, "mup_zhkh_pestravskiy", datetime(2024, 4, 2, 10, tzinfo=SAMARA),
              timedelta(hours=2))

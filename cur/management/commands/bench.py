@@ -15,11 +15,13 @@ class Command(BaseCommand):
         names = [b.__name__.removesuffix("_bench") for b in REGISTRY]
         parser.add_argument("--only", default="", help=f"comma-separated benchmarks to run after the data is "
                                                         f"generated (default all): {', '.join(names[1:])}")
+        parser.add_argument("--no-floor", action="store_true",
+                            help="skip the generation's COPY floor (generate/copy figures): for runs of --only")
 
-    def handle(self, *args, appeals: int, only: str, **options):
+    def handle(self, *args, appeals: int, only: str, no_floor: bool, **options):
         self.stdout.write(f"# {date.today()} · {platform.node()} · {platform.processor() or platform.machine()} · "
                           f"Python {platform.python_version()} · {appeals:,} appeals")
-        db = create_bench_database(appeals)
+        db = create_bench_database(appeals, floor=not no_floor)
         wanted = {name.strip() for name in only.split(",") if name.strip()}
         for k, bench in enumerate(REGISTRY):
             if k and wanted and bench.__name__.removesuffix("_bench") not in wanted:
