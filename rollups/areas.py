@@ -27,6 +27,7 @@ from rollups.models import (
     AreaMonthChannel,
     AreaPeriod,
     AreaWeek,
+    RegionDay,
     RegionMonth,
     RegionWeek,
 )
@@ -84,13 +85,14 @@ class Cube:
 PLACE_AND_TOPIC = ("municipality_id", "subtopic_id", "sector_id")
 MONTH = "date_trunc('month', received_day)::date"
 # the sum tables, fewest rows last (heatmap/cubes.py picks the smallest that keeps what a slice asks for;
-# anything else — a settlement, a body, a status, days by channel — is read from the facts)
+# anything else — a settlement, a body, a status, a territory's days by channel — is read from the facts)
 WEEK = "date_trunc('week', received_day)::date"
 CUBES = (
     Cube(AreaDay, "day", "received_day", PLACE_AND_TOPIC),
     Cube(AreaWeek, "week", WEEK, PLACE_AND_TOPIC),
     Cube(AreaMonthChannel, "month", MONTH, (*PLACE_AND_TOPIC, "channel", "kind")),
     Cube(AreaMonth, "month", MONTH, PLACE_AND_TOPIC, summed_from="rollups_areamonthchannel"),
+    Cube(RegionDay, "day", "received_day", ("sector_id", "channel", "kind")),
     Cube(RegionWeek, "week", WEEK, ("sector_id",), summed_from="rollups_areaweek"),
     Cube(RegionMonth, "month", MONTH, ("sector_id", "channel", "kind"), summed_from="rollups_areamonthchannel"),
 )

@@ -250,6 +250,22 @@ class AreaMonthChannel(PlaceAndTopic):
             name="areamonthchannel_key", nulls_distinct=False)]
 
 
+class RegionDay(AreaPeriod):
+    """Per local day, sector, channel and kind, the whole region: the totals and medians of a range that is not
+    whole months — the running month's comparison with the same days of the last one — without the facts."""
+
+    day = models.DateField("день")
+    sector_id = models.BigIntegerField(null=True)
+    channel = models.CharField(max_length=16)
+    kind = models.CharField(max_length=16)
+
+    class Meta:
+        verbose_name = "обращения региона по сфере и каналу за день"
+        verbose_name_plural = "обращения региона по сферам и каналам по дням"
+        constraints = [models.UniqueConstraint(fields=["region", "day", "sector_id", "channel", "kind"],
+                                               name="regionday_key", nulls_distinct=False)]
+
+
 class RegionWeek(AreaPeriod):
     """Per week and sector, the whole region: the dashboard's year of weeks without reading every territory."""
 

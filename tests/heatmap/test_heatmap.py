@@ -97,6 +97,23 @@ def test_a_long_custom_range_reads_months_and_edge_days_and_equals_the_facts(mon
     assert composed == facts and sum(composed.values()) == 9  # one February appeal is before the 10th
 
 
+def test_a_range_by_channel_that_is_not_whole_months_reads_the_regions_days(months):
+    # the dashboard's running month against the same days of the last one: not the facts
+    region_id = Municipality.objects.get(oktmo=PESTRAVKA).region_id
+    days = Slice(region_id=region_id, first=date(2024, 2, 10), last=date(2024, 3, 31), by=("channel", "kind"),
+                 histograms=True)
+    assert table_for(days).table == "rollups_regionday"
+    by_facts = Slice(region_id=region_id, first=date(2024, 2, 10), last=date(2024, 3, 31),
+                     by=("channel", "kind", "status"), histograms=True)
+    assert table_for(by_facts) is None
+    summed = {}
+    for row in area_sums(by_facts):
+        total = summed.setdefault((row["channel"], row["kind"]), [0, [0] * len(row["answer_days"])])
+        total[0] += row["received"]
+        total[1] = [a + b for a, b in zip(total[1], row["answer_days"], strict=True)]
+    assert {(r["channel"], r["kind"]): [r["received"], r["answer_days"]] for r in area_sums(days)} == summed
+
+
 def test_quantile_classes_and_medians():
     edges = quantile_edges([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
     assert edges == [3, 5, 7, 9]

@@ -12,7 +12,16 @@ from appeals.lifecycle.overdue import appeals_refresh_overdue
 from appeals.models import Appeal, Status
 from cur.models import Agency
 from municipalities.models import Municipality
-from rollups.models import AppealFact, AreaDay, AreaMonth, AreaMonthChannel, AreaWeek, RegionMonth, RegionWeek
+from rollups.models import (
+    AppealFact,
+    AreaDay,
+    AreaMonth,
+    AreaMonthChannel,
+    AreaWeek,
+    RegionDay,
+    RegionMonth,
+    RegionWeek,
+)
 from rollups.services import rollups_rebuild, rollups_refresh
 from tests.personas import PESTRAVKA, TOLYATTI
 from tests.rollups.snapshot import area_snapshot
@@ -60,6 +69,7 @@ def test_an_appeal_counts_on_its_local_day_with_its_state_now(make_appeal):
     month = AreaMonthChannel.objects.get(month=date(2024, 3, 1), channel="pos", kind="message")
     region = RegionMonth.objects.get(month=date(2024, 3, 1), channel="pos")
     assert week.received == month.received == region.received == 2
+    assert RegionDay.objects.get(day=date(2024, 3, 31), channel="pos", kind="message").answer_days[3] == 1
     assert RegionWeek.objects.get(week=date(2024, 3, 25)).received == 2
 
 
