@@ -29,7 +29,9 @@ AUTO_REASON = "Структурировано автоматически"
 # A person's label (an operator's correction, a labelled file) weighs more than our seed texts:
 # it is the real language of the region's citizens.
 HUMAN_WEIGHT = 3.0
-BATCH = 500
+# appeals structured and written at once: a batch of 500 lifts a worker child ~ 45 MB above its resting size
+# (the NER's and the features' temporaries), one of 200 ~ 20 MB at the same speed (docs/benchmarks.md)
+BATCH = 200
 TOPIC_FIELDS = ("sector", "subtopic")
 PLACE_FIELDS = ("municipality", "settlement", "address")
 ROUTING_FILE = Path(__file__).resolve().parent / "data" / "routing_defaults.csv"

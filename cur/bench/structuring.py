@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from cur.bench.runner import BenchDatabase, Result, benchmark
 
 TEXTS = 4_000
-BATCH = 500
 
 
 GREETINGS = ["Здравствуйте!", "Добрый день.", "Уважаемый глава!", "<p>Добрый вечер!</p>", "", "Пишу уже третий раз."]
@@ -47,6 +46,7 @@ def measure(n: int = TEXTS) -> list[Result]:
     from structuring import lemmas
     from structuring.pipeline import StructInput, structure_texts
     from structuring.selectors import active_model, gazetteer
+    from structuring.services import BATCH  # as the worker structures an intake batch
 
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
