@@ -9,13 +9,14 @@ from datetime import date, timedelta
 
 from django.urls import reverse
 
-from cur.models import Sector, Subtopic
+from cur.models import Sector
 from cur.periods import CalendarPeriod
 from heatmap.conflicts.selectors import open_situations
 from heatmap.cubes import Slice, area_sums, scoped_filters
 from heatmap.map.selectors import compared_with
 from heatmap.measures import add, change, empty_sums, median_of
-from municipalities.models import Municipality, Region
+from heatmap.slices.selectors import Driver, growth_drivers
+from municipalities.models import Region
 from ratings.selectors import rating
 from rollups.area_drill import drill
 from rollups.models import FIRST_HOURS
@@ -38,18 +39,6 @@ class Tile:
 
 
 @dataclass
-class Growth:
-    name: str
-    now: int
-    before: int
-    url: str
-
-    @property
-    def delta(self) -> int:
-        return self.now - self.before
-
-
-@dataclass
 class Dashboard:
     region: Region
     period: CalendarPeriod
@@ -57,8 +46,8 @@ class Dashboard:
     tiles: list[Tile]
     targets: list[Tile]
     trend: dict  # weeks, and per sector its counts
-    growing_subtopics: list[Growth]
-    growing_places: list[Growth]
+    growing_subtopics: list[Driver]  # what rose most against the compared period (the slices' drivers)
+    growing_places: list[Driver]
     weakest: list = field(default_factory=list)  # rating rows of the red zone, worst first
     conflicts: list = field(default_factory=list)
 
@@ -121,10 +110,11 @@ def dashboard(user, region: Region, period: CalendarPeriod, *, today: date | Non
              f"ориентир — не менее {TARGET_SATISFIED} % оценок «удовлетворён»; оценок: {now['rated']}",
              "" if satisfied is None else "ok" if satisfied >= TARGET_SATISFIED else "danger"),
     ]
+    growth = growth_drivers(user, region.pk, period, limit=TOP, today=today)
     return Dashboard(
         region=region, period=period, compared=earlier, tiles=tiles, targets=targets,
         trend=_trend(region, filters, period),
-        **_growing(region, filters, period, earlier, link),
+        growing_subtopics=growth.subtopics, growing_places=growth.places,
         weakest=_weakest(user, period), conflicts=open_situations(user),
     )
 
@@ -144,29 +134,6 @@ def _trend(region: Region, filters: dict, period: CalendarPeriod) -> dict:
     names = dict(Sector.objects.filter(pk__in=[k for k in series if k]).values_list("pk", "name"))
     ordered = sorted(series.items(), key=lambda item: -sum(item[1]))
     return {"weeks": weeks, "sectors": [(names.get(k, "Сфера не определена"), v) for k, v in ordered]}
-
-
-def _growing(region, filters, period, earlier, link) -> dict[str, list[Growth]]:
-    """The subtopics and the territories whose count rose most against the compared period (one read of
-    territory × subtopic per period)."""
-    def counts(p) -> list[dict]:
-        return area_sums(Slice(region_id=region.pk, first=p.first, last=p.last, by=("municipality", "subtopic"),
-                               filters=filters))
-
-    now_rows, before_rows = counts(period), counts(earlier)
-    found = {}
-    for dimension, model in (("subtopic", Subtopic), ("municipality", Municipality)):
-        now, before = {}, {}
-        for rows, into in ((now_rows, now), (before_rows, before)):
-            for row in rows:
-                into[row[dimension]] = into.get(row[dimension], 0) + row["received"]
-        rising = sorted((key for key in now if key is not None and now[key] > before.get(key, 0)),
-                        key=lambda key: (-(now[key] - before.get(key, 0)), -now[key]))[:TOP]
-        names = dict(model.objects.filter(pk__in=rising).values_list("pk", "name"))
-        found[f"growing_{'subtopics' if dimension == 'subtopic' else 'places'}"] = [
-            Growth(names.get(key, "—"), now[key], before.get(key, 0), link("received", **{dimension: key}))
-            for key in rising]
-    return found
 
 
 def _weakest(user, period: CalendarPeriod) -> list:

@@ -208,9 +208,10 @@ class Drivers:
 
 
 def growth_drivers(user, region_id: int, period: CalendarPeriod, *, filters: dict | None = None,
-                   limit: int = 8) -> Drivers:
-    """Which subtopics and which territories explain the rise against the compared period, by contribution."""
-    earlier = compared_with(period)
+                   limit: int = 8, today: date | None = None) -> Drivers:
+    """Which subtopics and which territories explain the rise against the compared period, by contribution
+    (the larger count first among equal rises). The dashboard's «what grows» lists are these too."""
+    earlier = compared_with(period, today)
     asked = {k: v for k, v in (filters or {}).items() if k in FILTERABLE and v is not None}
     scoped = scoped_filters(user, region_id, {k: (v,) for k, v in asked.items()})
     queue = reverse("appeals:list")
@@ -225,7 +226,7 @@ def growth_drivers(user, region_id: int, period: CalendarPeriod, *, filters: dic
         now, before = counts(period, dimension), counts(earlier, dimension)
         totals = (sum(before.values()), sum(now.values()))
         rising = sorted((k for k in set(now) | set(before) if now.get(k, 0) > before.get(k, 0)),
-                        key=lambda k: -(now.get(k, 0) - before.get(k, 0)))[:limit]
+                        key=lambda k: (-(now.get(k, 0) - before.get(k, 0)), -now.get(k, 0)))[:limit]
         names = labels_of({dimension: rising})
         result[dimension] = [
             Driver(names[(dimension, k)], before.get(k, 0), now.get(k, 0),
