@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.urls import reverse
+from django.utils import timezone
 
 from cur.models import Sector
 from cur.periods import CalendarPeriod
@@ -113,16 +114,18 @@ def dashboard(user, region: Region, period: CalendarPeriod, *, today: date | Non
     growth = growth_drivers(user, region.pk, period, limit=TOP, today=today)
     return Dashboard(
         region=region, period=period, compared=earlier, tiles=tiles, targets=targets,
-        trend=_trend(region, filters, period),
+        trend=_trend(region, filters, period, today or timezone.localdate()),
         growing_subtopics=growth.subtopics, growing_places=growth.places,
         weakest=_weakest(user, period), conflicts=open_situations(user),
     )
 
 
-def _trend(region: Region, filters: dict, period: CalendarPeriod) -> dict:
-    """The last TREND_WEEKS whole weeks up to the period's end, per sector: the season shows (snow in winter,
-    waste in summer)."""
-    end = period.last - timedelta(days=(period.last.weekday() + 1) % 7)  # the last Sunday on or before
+def _trend(region: Region, filters: dict, period: CalendarPeriod, today: date) -> dict:
+    """The last TREND_WEEKS whole weeks up to the period's end — or up to yesterday in a running period: a
+    week to come or half gone would draw a cliff — per sector: the season shows (snow in winter, waste in
+    summer)."""
+    last = min(period.last, today - timedelta(days=1))
+    end = last - timedelta(days=(last.weekday() + 1) % 7)  # the last Sunday on or before
     first = end - timedelta(weeks=TREND_WEEKS) + timedelta(days=1)
     rows = area_sums(Slice(region_id=region.pk, first=first, last=end, by=("sector",), slot="week", filters=filters))
     weeks = [first + timedelta(weeks=i) for i in range(TREND_WEEKS)]

@@ -15,12 +15,24 @@
     });
   }
 
+  // On a phone a legend below the chart takes a line per trace: the chart grows by them instead of cutting
+  // them off, and the time axis keeps a few labels that do not overlap.
+  function narrow(box, figure) {
+    var layout = figure.layout;
+    if (box.clientWidth >= 600 || !layout || !layout.legend || layout.legend.orientation !== "h") { return; }
+    layout.height = (layout.height || 340) + 20 * (figure.data || []).length;
+    layout.legend.y = -0.08;
+    layout.legend.yanchor = "top";
+    layout.xaxis = Object.assign({}, layout.xaxis, {nticks: 5});
+  }
+
   function draw() {
     if (window.Plotly) { offlineWorld(); }
     document.querySelectorAll("[data-chart]").forEach(function (box) {
       var source = document.getElementById(box.dataset.chart);
       if (!source || !window.Plotly) { return; }
       var figure = JSON.parse(source.textContent);
+      narrow(box, figure);
       window.Plotly.newPlot(box, figure.data, figure.layout, {displaylogo: false, responsive: true, locale: "ru"});
       // a point whose customdata starts with a link opens it (the heat map's municipalities and settlements)
       box.on("plotly_click", function (event) {

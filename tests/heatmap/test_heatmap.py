@@ -83,6 +83,16 @@ def test_each_cell_leads_to_exactly_its_appeals(client, months):
     assert client.get(_row(late, PESTRAVKA).url).context["page"].total == 1  # the overdue one alone
 
 
+def test_in_a_running_month_the_trend_ends_with_the_last_whole_week(months):
+    from heatmap.dashboard.selectors import dashboard
+
+    curator = user("pestravka_curator")
+    region = Municipality.objects.get(oktmo=PESTRAVKA).region
+    running = dashboard(curator, region, MARCH, today=date(2024, 3, 20))  # a Wednesday
+    assert running.trend["weeks"][-1] == date(2024, 3, 11)  # the week that ended on Sunday the 17th
+    assert dashboard(curator, region, MARCH, today=date(2024, 5, 1)).trend["weeks"][-1] == date(2024, 3, 25)
+
+
 def test_a_long_custom_range_reads_months_and_edge_days_and_equals_the_facts(months):
     region_id = Municipality.objects.get(oktmo=PESTRAVKA).region_id
     whole = Slice(region_id=region_id, first=date(2024, 2, 10), last=date(2024, 3, 31), by=("municipality",))
