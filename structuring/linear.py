@@ -17,6 +17,7 @@ import numpy as np
 from scipy import sparse
 
 _SPACES = re.compile(r"\s\s+")
+WORD_CACHE = 20_000
 
 
 @dataclass
@@ -55,15 +56,32 @@ class Vectorizer:
                 terms += [padded[i:i + n] for i in range(len(padded) - n + 1)]
         return terms
 
+    def _word_columns(self, word: str) -> list[int]:
+        """A word's char_wb n-grams as vocabulary columns, remembered: words repeat (Zipf), so most of a
+        batch's n-grams are looked up once. At most WORD_CACHE words (~ 5 MB) are kept."""
+        cache = self.__dict__.setdefault("_columns_of", {})
+        columns = cache.get(word)
+        if columns is None:
+            if len(cache) >= WORD_CACHE:
+                cache.clear()
+            vocabulary = self.vocabulary
+            columns = cache[word] = [c for c in map(vocabulary.get, self._terms(word)) if c is not None]
+        return columns
+
     def transform(self, texts: list[str]) -> sparse.csr_matrix:
         vocabulary, idf = self.vocabulary, self.idf
         indptr, indices, data = [0], [], []
         for text in texts:
             counts: dict[int, int] = {}
-            for term in self._terms(text):
-                column = vocabulary.get(term)
-                if column is not None:
-                    counts[column] = counts.get(column, 0) + 1
+            if self.analyzer == "char_wb":
+                for word in _SPACES.sub(" ", text.lower()).split():
+                    for column in self._word_columns(word):
+                        counts[column] = counts.get(column, 0) + 1
+            else:
+                for term in self._terms(text):
+                    column = vocabulary.get(term)
+                    if column is not None:
+                        counts[column] = counts.get(column, 0) + 1
             columns = sorted(counts)
             values = np.array([(1.0 + math.log(counts[c])) * idf[c] for c in columns], dtype=np.float64)
             norm = float(np.sqrt((values * values).sum()))
