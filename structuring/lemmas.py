@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import pymorphy3
+from pymorphy3.units import DictionaryAnalyzer
 from razdel import tokenize
 
 _WORD = re.compile(r"[а-яёa-z][а-яёa-z\-]*$", re.I)
@@ -45,8 +46,15 @@ def lemma_of(lower: str) -> str:
     if lemma is None:
         if len(_lemma_cache) > _CACHE_LIMIT:
             _lemma_cache.clear()
-        lemma = morph().parse(lower)[0].normal_form.replace("ё", "е")
+        parses = morph().parse(lower)
+        lemma = parses[0].normal_form.replace("ё", "е")
         _lemma_cache[lower] = lemma
+        # the parse tells whether the dictionary knows the word: the ст. 11 and readability checks ask it of
+        # the same words, and a second DAWG walk (with the е/ё substitutes) cost ~ 10 % of structuring
+        # (a guess stacks its predictor on a dictionary entry — or on a FakeDictionary, a subclass — so only a
+        # parse by the dictionary alone counts)
+        _remember_known(lower, any(len(p.methods_stack) == 1 and type(p.methods_stack[0][0]) is DictionaryAnalyzer
+                                   for p in parses))
     return lemma
 
 
@@ -72,7 +80,12 @@ def is_known_word(lower: str) -> bool:
     """The word is in the dictionary (not guessed), cached like the lemmas."""
     known = _known_cache.get(lower)
     if known is None:
-        if len(_known_cache) > _CACHE_LIMIT:
-            _known_cache.clear()
-        known = _known_cache[lower] = morph().word_is_known(lower)
+        known = _remember_known(lower, morph().word_is_known(lower))
+    return known
+
+
+def _remember_known(lower: str, known: bool) -> bool:
+    if len(_known_cache) > _CACHE_LIMIT:
+        _known_cache.clear()
+    _known_cache[lower] = known
     return known
