@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,22 +39,23 @@ class Vectorizer:
         return cls(analyzer, tuple(fitted.ngram_range), {k: int(v) for k, v in fitted.vocabulary_.items()},
                    fitted.idf_.astype(np.float32))
 
-    def _terms(self, text: str) -> list[str]:
+    def _word_terms(self, text: str) -> list[str]:
         low, high = self.ngram_range
-        if self.analyzer == "word":
-            words = text.split()
-            terms = []
-            for n in range(low, high + 1):
-                terms += words if n == 1 else [" ".join(words[i:i + n]) for i in range(len(words) - n + 1)]
-            return terms
-        terms = []  # scikit-learn's char_wb: each word padded by one space, n-grams inside it
-        for word in _SPACES.sub(" ", text.lower()).split():
-            padded = f" {word} "
-            for n in range(low, high + 1):
-                if len(padded) <= n:  # a short word counts once, whole
-                    terms.append(padded)
-                    break
-                terms += [padded[i:i + n] for i in range(len(padded) - n + 1)]
+        words = text.split()
+        terms = []
+        for n in range(low, high + 1):
+            terms += words if n == 1 else [" ".join(words[i:i + n]) for i in range(len(words) - n + 1)]
+        return terms
+
+    def _char_terms(self, word: str) -> list[str]:
+        """scikit-learn's char_wb n-grams of one word: the word padded by one space, n-grams inside it."""
+        low, high = self.ngram_range
+        padded, terms = f" {word} ", []
+        for n in range(low, high + 1):
+            if len(padded) <= n:  # a short word counts once, whole
+                terms.append(padded)
+                break
+            terms += [padded[i:i + n] for i in range(len(padded) - n + 1)]
         return terms
 
     def _word_columns(self, word: str) -> list[int]:
@@ -64,24 +66,20 @@ class Vectorizer:
         if columns is None:
             if len(cache) >= WORD_CACHE:
                 cache.clear()
-            vocabulary = self.vocabulary
-            columns = cache[word] = [c for c in map(vocabulary.get, self._terms(word)) if c is not None]
+            columns = cache[word] = [c for c in map(self.vocabulary.get, self._char_terms(word)) if c is not None]
         return columns
 
+    def _columns(self, text: str) -> list[int]:
+        """The vocabulary columns of the text's terms, with repeats."""
+        if self.analyzer == "char_wb":
+            return [c for word in _SPACES.sub(" ", text.lower()).split() for c in self._word_columns(word)]
+        return [c for c in map(self.vocabulary.get, self._word_terms(text)) if c is not None]
+
     def transform(self, texts: list[str]) -> sparse.csr_matrix:
-        vocabulary, idf = self.vocabulary, self.idf
+        idf = self.idf
         indptr, indices, data = [0], [], []
         for text in texts:
-            counts: dict[int, int] = {}
-            if self.analyzer == "char_wb":
-                for word in _SPACES.sub(" ", text.lower()).split():
-                    for column in self._word_columns(word):
-                        counts[column] = counts.get(column, 0) + 1
-            else:
-                for term in self._terms(text):
-                    column = vocabulary.get(term)
-                    if column is not None:
-                        counts[column] = counts.get(column, 0) + 1
+            counts = Counter(self._columns(text))
             columns = sorted(counts)
             values = np.array([(1.0 + math.log(counts[c])) * idf[c] for c in columns], dtype=np.float64)
             norm = float(np.sqrt((values * values).sum()))
