@@ -250,14 +250,22 @@ class AreaMonthChannel(PlaceAndTopic):
             name="areamonthchannel_key", nulls_distinct=False)]
 
 
-class RegionDay(AreaPeriod):
+class SectorAndChannel(AreaPeriod):
+    """The whole region's sums by sector, channel and kind."""
+
+    sector_id = models.BigIntegerField(null=True)
+    channel = models.CharField(max_length=16)
+    kind = models.CharField(max_length=16)
+
+    class Meta:
+        abstract = True
+
+
+class RegionDay(SectorAndChannel):
     """Per local day, sector, channel and kind, the whole region: the totals and medians of a range that is not
     whole months — the running month's comparison with the same days of the last one — without the facts."""
 
     day = models.DateField("день")
-    sector_id = models.BigIntegerField(null=True)
-    channel = models.CharField(max_length=16)
-    kind = models.CharField(max_length=16)
 
     class Meta:
         verbose_name = "обращения региона по сфере и каналу за день"
@@ -279,13 +287,10 @@ class RegionWeek(AreaPeriod):
                                                nulls_distinct=False)]
 
 
-class RegionMonth(AreaPeriod):
+class RegionMonth(SectorAndChannel):
     """Per month, sector, channel and kind, the whole region: the region's totals and medians of any period."""
 
     month = models.DateField("месяц", help_text="Первое число месяца.")
-    sector_id = models.BigIntegerField(null=True)
-    channel = models.CharField(max_length=16)
-    kind = models.CharField(max_length=16)
 
     class Meta:
         verbose_name = "обращения региона по сфере и каналу за месяц"
