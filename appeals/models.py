@@ -118,6 +118,9 @@ class Appeal(models.Model):
         "cur.Agency", models.SET_NULL, null=True, blank=True, related_name="+", db_index=False,
         verbose_name="предложенный исполнитель", help_text="Предложение маршрутизации: территория × подтема.",
     )
+    # the fast-track mechanism this appeal is handled by (its body proposed, its shorter deadline)
+    fast_track = models.ForeignKey("cur.FastTrack", models.SET_NULL, null=True, blank=True, related_name="+",
+                                   db_index=False, verbose_name="ускоренное решение")
     municipality = models.ForeignKey("municipalities.Municipality", models.PROTECT, null=True, blank=True,
                                      related_name="+", verbose_name="МО", db_index=False)
     settlement = models.ForeignKey("municipalities.Settlement", models.SET_NULL, null=True, blank=True,
@@ -194,6 +197,9 @@ class Appeal(models.Model):
                          name="appeal_problem_neighbours"),
             models.Index(fields=["region", "due_at"], condition=Q(is_overdue=True), name="appeal_overdue"),
             models.Index(fields=["region", "id"], condition=Q(is_overdue=True), name="appeal_overdue_new"),
+            # the queue's «ускоренное решение» filter: a few in a hundred, by nearest deadline
+            models.Index(fields=["region", "due_at", "id"], condition=Q(fast_track__isnull=False),
+                         name="appeal_fast_track"),
             # a repeat complaint: the same subtopic and address as an appeal closed lately (heatmap/conflicts)
             models.Index(F("subtopic"), Lower("address"), F("closed_at"), condition=~Q(address=""),
                          name="appeal_subtopic_address"),

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from cur.calendar_grid import WEEKDAY_NAMES, YEARS, calendar_regions, calendar_year
 from cur.calendar_import import MAX_FILE_BYTES, CalendarFileError, CalendarImportReport, calendar_import, may_import
-from cur.models import Agency, CalendarDay, Centre, Membership, Sector, SectorBlock, SlaPolicy, Subtopic
+from cur.models import Agency, CalendarDay, Centre, FastTrack, Membership, Sector, SectorBlock, SlaPolicy, Subtopic
 from cur.permissions import Forbidden
 from cur.scoping import scope_of
 
@@ -61,6 +61,22 @@ class SlaPolicyAdmin(admin.ModelAdmin):
     list_editable = ["amount", "warn_at_percent", "is_active"]
     search_fields = ["subtopic__name", "sector__name", "note"]
     autocomplete_fields = ["subtopic", "sector"]
+
+
+@admin.register(FastTrack)
+class FastTrackAdmin(admin.ModelAdmin):
+    """A fast-track mechanism applies to appeals structured after it is saved; those already in work keep
+    their deadlines unless an operator corrects their topic."""
+
+    list_display = ["name", "region", "municipality", "agency", "deadline_days", "evidence_required", "is_active"]
+    list_filter = ["region", "is_active", "evidence_required"]
+    list_editable = ["is_active"]
+    search_fields = ["name", "action", "subtopics__name", "agency__short_name"]
+    autocomplete_fields = ["subtopics", "agency", "municipality"]
+    fieldsets = [
+        (None, {"fields": ["region", "name", "subtopics", "municipality", "is_active"]}),
+        ("Как решается", {"fields": ["agency", "action", "deadline_days", "evidence_required", "answer_template"]}),
+    ]
 
 
 @admin.register(Agency)

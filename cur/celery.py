@@ -76,4 +76,11 @@ app.conf.beat_schedule = {
         "task": "structuring.tasks.retrain",
         "schedule": crontab(hour=23, minute=30),
     },
+    # The weekly analytical notes (issue 17) of the ЦУР and every МЦУ for the week just ended, on Monday
+    # morning (04:00 UTC — 08:00 in Samara, 07:00 in Moscow), on the documents' own queue (reports/tasks.py).
+    "build-weekly-notes": {
+        "task": "reports.tasks.weekly_notes_build",
+        "schedule": crontab(hour=4, minute=0, day_of_week=1),
+        "options": {"queue": "documents", "expires": 6 * 3600},
+    },
 }

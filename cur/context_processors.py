@@ -2,7 +2,7 @@ from django.conf import settings
 
 from cur.notifications import unread_count
 from cur.permissions import can_take_in
-from cur.scoping import membership_of, region_of
+from cur.scoping import membership_of, reads_documents, region_of
 from municipalities.models import Region
 
 
@@ -21,5 +21,7 @@ def workspace(request) -> dict:
         "current_centre": str(membership.centre or membership.agency) if membership else "",
         "membership": membership,
         "can_take_in": can_take_in(user) if user is not None else False,
+        # the centres' documents (reports/): roles of a centre that read the whole territory
+        "can_read_documents": user is not None and reads_documents(user),
         "unread_notifications": unread_count(user),
     }

@@ -16,7 +16,7 @@ from django.db.models import ProtectedError
 from django.db.models.deletion import Collector
 
 from cur.accounts import administrator_ensure
-from cur.models import Agency, Centre, Membership, Sector, SectorBlock
+from cur.models import Agency, Centre, FastTrack, Membership, Sector, SectorBlock, Subtopic
 from cur.services import DATA_DIR
 from municipalities.models import Municipality, Region
 
@@ -119,8 +119,25 @@ def organisation_load_demo() -> dict[str, int]:
         agencies[row["key"]] = agency
 
     _demo_users(centres, agencies)
+    tracks = _fast_tracks_load(data.get("fast_tracks", []), regions=regions, municipalities=municipalities,
+                               agencies=agencies)
     return {"centres": len(centres), "blocks": counts["blocks"], "own_blocks": counts["own_blocks"],
-            "agencies": len(agencies), "users": len(ACCOUNTS)}
+            "agencies": len(agencies), "users": len(ACCOUNTS), "fast_tracks": tracks}
+
+
+def _fast_tracks_load(rows: list[dict], *, regions, municipalities, agencies) -> int:
+    """The demo's fast-track mechanisms (typical problems with an agreed body and deadline), by name and region:
+    loading again changes nothing an administrator edited but the subtopics listed."""
+    subtopics = {s.code: s for s in Subtopic.objects.all()}
+    for row in rows:
+        track, _ = FastTrack.objects.get_or_create(
+            region=regions[row["region"]], name=row["name"],
+            defaults={"municipality": municipalities.get(row["municipality_oktmo"]) if row["municipality_oktmo"]
+                      else None, "agency": agencies[row["agency"]], "action": row["action"],
+                      "deadline_days": row["deadline_days"], "answer_template": row["answer_template"],
+                      "evidence_required": row["evidence_required"]})
+        track.subtopics.add(*[subtopics[code] for code in row["subtopics"] if code in subtopics])
+    return len(rows)
 
 
 def _blocks_of(row: dict) -> list[dict]:

@@ -331,6 +331,51 @@ class SlaPolicy(models.Model):
                 bool(self.region_id))
 
 
+class FastTrack(models.Model):
+    """Механизм ускоренного решения (decree 530): a pre-agreed route and a short deadline for a typical problem.
+
+    An appeal of one of its subtopics on its territory is marked on intake (structuring) or when an operator
+    corrects its topic: the rule's body is proposed as the executor, and its answer is due within
+    `deadline_days` calendar days of registration — or by the ordinary rule, whichever comes first
+    (appeals/lifecycle/deadlines.py). Its figures — the share of appeals it handles, on time, repeated after
+    closure — are on the dashboard, in the ratings and in the weekly note (reports/fasttrack)."""
+
+    MAX_DAYS = 30  # «в течение 30 календарных дней» (decree 530, п. 1.3)
+
+    region = models.ForeignKey("municipalities.Region", models.PROTECT, related_name="+", verbose_name="регион")
+    name = models.CharField("типовая проблема", max_length=200)
+    subtopics = models.ManyToManyField(Subtopic, related_name="fast_tracks", verbose_name="подтемы")
+    municipality = models.ForeignKey(
+        "municipalities.Municipality", models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name="территория", help_text="Пусто — весь регион.",
+    )
+    agency = models.ForeignKey(Agency, models.PROTECT, related_name="fast_tracks", verbose_name="кто решает")
+    action = models.TextField("стандартное действие", help_text="Что делает орган, например «ямочный ремонт "
+                              "картами до 5 м² в течение 10 дней».")
+    deadline_days = models.PositiveSmallIntegerField(
+        "срок, календарных дней", default=10,
+        help_text=f"Не больше {MAX_DAYS}; срок ответа — этот или обычный по правилам сроков, какой раньше.",
+    )
+    answer_template = models.TextField("шаблон ответа", blank=True,
+                                       help_text="Подставляется исполнителю в форму ответа; правится перед отправкой.")
+    evidence_required = models.BooleanField("нужен фотоотчёт / акт", default=True)
+    is_active = models.BooleanField("действует", default=True)
+    created_at = models.DateTimeField("введён", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "механизм ускоренного решения"
+        verbose_name_plural = "механизмы ускоренного решения"
+        ordering = ["region", "name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(deadline_days__gte=1, deadline_days__lte=30),
+                                   name="fast_track_deadline_1_30",
+                                   violation_error_message="Срок ускоренного решения — от 1 до 30 календарных дней."),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.deadline_days} дн.)"
+
+
 class StaffNotification(models.Model):
     """A message to a person of a centre or a body inside the product (the bell in the heading), and by
     e-mail where one is configured: a conflict situation found on their territory, for instance."""

@@ -30,17 +30,24 @@ PROBLEMS = "problems"  # merge, split, join, detach Problems (each appeal moved 
 INTAKE = "intake"  # the staff form, file imports, the quarantine (raw data with personal data, unrouted)
 API_CREATE = "api_create"  # POST /api/v1/appeals/
 SITUATIONS = "situation_move"  # move a conflict situation new → under review → roadmap / dismissed
+# The centre's documents (reports/): its own only — a right and the document's centre being the user's.
+NOTE_EDIT = "note_edit"  # rebuild a draft weekly note, edit its text sections
+NOTE_FINAL = "note_finalise"  # mark it final: the head signs it off
+REPORT_SUBMIT = "report_submit"  # a МЦУ fills and submits its indicator report
+REPORT_REVIEW = "report_review"  # the ЦУР accepts or returns it
 CENTRE_RIGHTS = CENTRE_ACTIONS | {PROBLEMS}
 INTAKE_RIGHTS = frozenset({INTAKE, API_CREATE})
+DOCUMENT_RIGHTS = frozenset({NOTE_EDIT, REPORT_SUBMIT, REPORT_REVIEW})
 
 RIGHTS_BY_ROLE: dict[str, frozenset[str]] = {
-    Role.HEAD: CENTRE_RIGHTS | INTAKE_RIGHTS | {SITUATIONS},
-    Role.IM_POS_OFFICER: CENTRE_RIGHTS | INTAKE_RIGHTS,
-    Role.OPERATOR: CENTRE_RIGHTS | INTAKE_RIGHTS,
+    Role.HEAD: CENTRE_RIGHTS | INTAKE_RIGHTS | DOCUMENT_RIGHTS | {SITUATIONS, NOTE_FINAL},
+    Role.IM_POS_OFFICER: CENTRE_RIGHTS | INTAKE_RIGHTS | DOCUMENT_RIGHTS,
+    Role.OPERATOR: CENTRE_RIGHTS | INTAKE_RIGHTS | DOCUMENT_RIGHTS,
     # watches one block: works its appeals, but the law's refusals (ст. 11) and intake are the centre's
     Role.SECTOR_HEAD: CENTRE_RIGHTS - {"leave_without_answer"} | {SITUATIONS},
     Role.EXECUTOR: EXECUTOR_ACTIONS,
-    Role.CURATOR: frozenset({SITUATIONS}),  # decides from dashboards, does not work the queue
+    # decides from dashboards and documents, does not work the queue; approves the МЦУ's reports
+    Role.CURATOR: frozenset({SITUATIONS, REPORT_REVIEW}),
     Role.INTEGRATOR: frozenset({API_CREATE}),
 }
 EVERY_RIGHT = frozenset().union(*RIGHTS_BY_ROLE.values())
@@ -82,6 +89,18 @@ def require(by, right: str, *, appeal=None, situation=None, message: str = "") -
         raise Forbidden("Обращение вне вашей зоны ответственности.")
     if situation is not None and not scope_of(by).covers(situation):
         raise Forbidden("Ситуация вне вашей зоны ответственности.")
+
+
+def require_own_centre(by, right: str, centre, message: str = "") -> None:
+    """Raise Forbidden unless `by` has `right` in `centre` itself (a document of a centre is its own work: the
+    ЦУР reads a МЦУ's note, it does not write it). The platform (None) and a superuser may."""
+    if by is None or getattr(by, "is_superuser", False):
+        return
+    if right not in rights_of(by):
+        raise Forbidden(message or "Это действие недоступно для вашей роли.")
+    membership = membership_of(by)
+    if membership is None or membership.centre_id != centre.pk:
+        raise Forbidden("Документ другого центра: его ведёт сам центр.")
 
 
 def outside_scope(user, appeals) -> list:

@@ -89,6 +89,24 @@ def scope_of(user) -> Scope:
     )
 
 
+class CentreReader:
+    """A centre as the reader of its own documents: the weekly note a beat job builds has no user, and must
+    read exactly what the centre's curator reads — a ЦУР its region, a МЦУ its municipality, personal data
+    masked (a document travels) — through this module like every reader."""
+
+    is_authenticated = True
+    is_superuser = False
+    is_staff = False
+    pk = id = None
+
+    def __init__(self, centre: Centre):
+        self.centre = centre
+        self._cur_membership = Membership(role=Role.CURATOR, centre=centre)
+
+    def __str__(self) -> str:
+        return str(self.centre)
+
+
 def scope_appeals(qs: QuerySet, user) -> QuerySet:
     """Restrict a queryset of Appeal to what the user may see."""
     scope = scope_of(user)
@@ -104,6 +122,28 @@ def scope_appeals(qs: QuerySet, user) -> QuerySet:
     if scope.sector_ids is not None:
         qs = qs.filter(sector_id__in=scope.sector_ids)
     return qs
+
+
+def scope_centres(qs: QuerySet, user) -> QuerySet:
+    """Centres whose documents (weekly notes, indicator reports, roadmaps) the user may read: a ЦУР role every
+    centre of its region, a МЦУ role its own centre only; a sector head, an executor and an integrator none
+    (a document covers the whole territory, beyond one block or one body)."""
+    if getattr(user, "is_superuser", False):
+        return qs
+    if not reads_documents(user):
+        return qs.none()
+    centre = membership_of(user).centre
+    if centre.level == Centre.Level.REGION:
+        return qs.filter(region_id=centre.region_id)
+    return qs.filter(pk=centre.pk)
+
+
+def reads_documents(user) -> bool:
+    """Whether the user reads some centre's documents (the rule of scope_centres, without a query)."""
+    if getattr(user, "is_superuser", False):
+        return True
+    membership = membership_of(user)
+    return membership is not None and membership.role not in (Role.SECTOR_HEAD, Role.EXECUTOR, Role.INTEGRATOR)
 
 
 def scope_municipalities(qs: QuerySet, user) -> QuerySet:

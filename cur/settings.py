@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "ratings",
     "heatmap",
     "structuring",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -138,6 +139,8 @@ def celery_url(redis_url: str) -> str:
 CELERY_BROKER_URL = celery_url(REDIS_URL)
 CELERY_RESULT_BACKEND = CELERY_BROKER_URL
 CELERY_TIMEZONE = "UTC"
+# the documents (weekly notes, reports) on their own queue and worker: a long build never holds up intake
+CELERY_TASK_ROUTES = {"reports.tasks.*": {"queue": "documents"}}
 CELERY_TASK_ACKS_LATE = True  # a worker killed mid-task leaves the task for another one
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # A child that has grown past 300 MB (the nightly retraining imports scikit-learn, ~ 140 MB) is replaced by a

@@ -22,6 +22,7 @@ urlpatterns = [
     path("verdict/<str:token>/", verdict_views.verdict_page, name="verdict"),
     path("heatmap/", include("heatmap.urls")),
     path("ratings/", include("ratings.urls")),
+    path("reports/", include("reports.urls")),
     path("api/v1/", include("appeals.api_urls")),
     path("api/v1/", include("ratings.api_urls")),
     path("admin/", admin.site.urls),

@@ -26,6 +26,9 @@ FACT_COUNTS = {
     "answered": "count(*) FILTER (WHERE is_answered)",
     "late": "count(*) FILTER (WHERE is_late)", "rated": "count(satisfied)",
     "satisfied": "count(*) FILTER (WHERE satisfied)", "repeats": "count(*) FILTER (WHERE is_repeat)",
+    "fast_track": "count(fast_track_id)",
+    "fast_track_late": "count(fast_track_id) FILTER (WHERE is_late)",
+    "fast_track_repeats": "count(fast_track_id) FILTER (WHERE is_repeat)",
 }
 assert tuple(FACT_COUNTS) == AreaPeriod.COUNTS
 HISTOGRAM_BUCKETS = {"answer_days": ANSWER_DAYS, "first_hours": FIRST_HOURS}
@@ -202,7 +205,7 @@ def period_slice(user, region_id: int, period: CalendarPeriod, **options) -> Sli
 
 
 CHOICES = {"channel": Channel.values, "kind": Kind.values, "status": Status.values}
-IDS = ("sector", "subtopic", "municipality", "settlement", "agency")
+IDS = ("sector", "subtopic", "municipality", "settlement", "agency", "track")
 YES_NO = {"1": True, "0": False}
 
 

@@ -10,14 +10,14 @@ class MethodologyAdmin(admin.ModelAdmin):
     new methodology from a later date (who added it and when is recorded on the row)."""
 
     list_display = ["effective_from", "region", "weight_timeliness", "weight_speed", "weight_quality",
-                    "weight_satisfaction", "weight_completeness", "min_volume", "green_from", "yellow_from",
-                    "note", "created_by", "created_at"]
+                    "weight_satisfaction", "weight_completeness", "weight_fast_track", "min_volume", "green_from",
+                    "yellow_from", "note", "created_by", "created_at"]
     list_filter = ["region"]
     readonly_fields = ["created_by", "created_at"]
     fieldsets = [
         (None, {"fields": ["region", "effective_from", "note"]}),
         ("Веса составляющих", {"fields": ["weight_timeliness", "weight_speed", "weight_quality",
-                                          "weight_satisfaction", "weight_completeness"]}),
+                                          "weight_satisfaction", "weight_completeness", "weight_fast_track"]}),
         ("Ранжирование", {"fields": ["min_volume", "green_from", "yellow_from", "population_bands"]}),
         ("Запись", {"fields": ["created_by", "created_at"]}),
     ]

@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 from ratings.models import PART_LABELS, PARTS
 
 COLOURS = {"score": "#1c4396", "timeliness": "#0b6b8a", "speed": "#6b3fa0", "quality": "#0f6f63",
-           "satisfaction": "#a4450b", "completeness": "#4a5568"}
+           "satisfaction": "#a4450b", "completeness": "#4a5568", "fast_track": "#7a5b00"}
 
 
 def parts_over_time(page) -> dict:

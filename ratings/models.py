@@ -16,13 +16,14 @@ def default_population_bands() -> list[int]:
     return list(DEFAULT_POPULATION_BANDS)
 
 
-PARTS = ("timeliness", "speed", "quality", "satisfaction", "completeness")
+PARTS = ("timeliness", "speed", "quality", "satisfaction", "completeness", "fast_track")
 PART_LABELS = {
     "timeliness": "Своевременность",
     "speed": "Скорость",
     "quality": "Качество",
     "satisfaction": "Удовлетворённость",
     "completeness": "Полнота",
+    "fast_track": "Ускоренное решение",
 }
 
 
@@ -36,6 +37,11 @@ class Methodology(models.Model):
     weight_quality = models.PositiveSmallIntegerField("вес качества", default=20)
     weight_satisfaction = models.PositiveSmallIntegerField("вес удовлетворённости", default=15)
     weight_completeness = models.PositiveSmallIntegerField("вес полноты", default=15)
+    # 0 by default: a body is scored by fast-tracks only once the region has agreed them with it (Ульяновская
+    # обл. rates «долю фаст-треков»); until then the part is shown, not weighed
+    weight_fast_track = models.PositiveSmallIntegerField(
+        "вес ускоренного решения", default=0,
+        help_text="Доля этапов по механизмам ускоренного решения, решённых в их срок.")
     min_volume = models.PositiveSmallIntegerField(
         "минимум обращений в месяц", default=2,
         help_text="Орган с меньшим числом обращений показан, но не ранжируется; для недели, квартала и года "

@@ -27,6 +27,9 @@ class Sums:
     complete_bad: int = 0
     rated: int = 0
     satisfied: int = 0
+    fast_track: int = 0
+    fast_track_on_time: int = 0
+    fast_track_late: int = 0
     answer_speed: list[int] = field(default_factory=lambda: [0] * SPEED_BUCKETS)
     first_speed: list[int] = field(default_factory=lambda: [0] * SPEED_BUCKETS)
 
@@ -69,12 +72,14 @@ def parts(s: Sums) -> dict[str, float | None]:
         "quality": _share(s.quality_ok, s.quality_bad),
         "satisfaction": _share(s.satisfied, s.not_satisfied),
         "completeness": _share(s.complete_ok, s.complete_bad),
+        # of the turns of fast-track appeals decided, the share decided in time (the mechanism's shorter term)
+        "fast_track": _share(s.fast_track_on_time, s.fast_track_late),
     }
 
 
 def score(values: dict[str, float | None], weights: dict[str, int]) -> float | None:
     """The weighted mean of the parts that have data (a part without data gives its weight to the others)."""
-    present = [(values[p], weights[p]) for p in PARTS if values[p] is not None and weights[p]]
+    present = [(values[p], weights[p]) for p in PARTS if values.get(p) is not None and weights.get(p)]
     total = sum(weight for _, weight in present)
     return round(sum(value * weight for value, weight in present) / total, 1) if total else None
 

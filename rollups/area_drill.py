@@ -14,7 +14,7 @@ from datetime import date
 from django.db.models import Q, QuerySet
 
 from appeals.models import Status
-from cur.models import Agency, Sector, Subtopic
+from cur.models import Agency, FastTrack, Sector, Subtopic
 from cur.vocabulary import Channel, Kind
 from municipalities.models import Municipality, Settlement
 from rollups.areas import DIMENSIONS
@@ -29,6 +29,10 @@ COUNTED: dict[str, tuple[str, Q]] = {
     "rated": ("есть оценка гражданина", Q(satisfied__isnull=False)),
     "not_satisfied": ("гражданин не удовлетворён", Q(satisfied=False)),
     "repeats": ("повторное рассмотрение", Q(is_repeat=True)),
+    "fast_track": ("по механизму ускоренного решения", Q(fast_track_id__isnull=False)),
+    "fast_track_late": ("ускоренное решение с нарушением срока", Q(fast_track_id__isnull=False, is_late=True)),
+    "fast_track_repeats": ("ускоренное решение, повторное рассмотрение", Q(fast_track_id__isnull=False,
+                                                                          is_repeat=True)),
 }
 NONE = "-"
 BOOLEAN_DIMENSIONS = {"overdue", "satisfaction"}
@@ -106,7 +110,7 @@ def describe(drill_: AreaDrill) -> str:
     read from the user's own pages' data: the queue shows only what the scope lets through anyway)."""
     words = []
     models = {"municipality": Municipality, "settlement": Settlement, "sector": Sector, "subtopic": Subtopic,
-              "agency": Agency}
+              "agency": Agency, "track": FastTrack}
     choices = {"channel": dict(Channel.choices), "kind": dict(Kind.choices), "status": dict(Status.choices)}
     for dimension, value in drill_.values:
         if value is None:
@@ -127,5 +131,5 @@ def describe(drill_: AreaDrill) -> str:
 DIMENSION_WORDS = {
     "municipality": "МО", "settlement": "населённый пункт", "sector": "сфера", "subtopic": "тематика",
     "agency": "исполнитель", "channel": "канал", "kind": "вид", "status": "статус", "overdue": "срок",
-    "satisfaction": "оценка",
+    "satisfaction": "оценка", "track": "механизм ускоренного решения",
 }

@@ -35,7 +35,7 @@ from rollups.models import (
 FACT_COLUMNS = (
     "appeal_id", "region_id", "received_day", "municipality_id", "settlement_id", "sector_id", "subtopic_id",
     "agency_id", "channel", "kind", "status", "is_open", "is_answered", "is_late", "satisfied", "is_repeat",
-    "answer_days", "first_hours",
+    "answer_days", "first_hours", "fast_track_id",
 )
 FACT_LIST = ", ".join(FACT_COLUMNS)
 # what a dimension is called in the facts and in the sum tables (the same column everywhere)
@@ -43,6 +43,7 @@ DIMENSIONS = {
     "municipality": "municipality_id", "settlement": "settlement_id", "sector": "sector_id",
     "subtopic": "subtopic_id", "agency": "agency_id", "channel": "channel", "kind": "kind", "status": "status",
     "overdue": "is_late", "satisfaction": "satisfied",
+    "track": "fast_track_id",  # the fast-track mechanism (not «fast_track»: that is the count of them)
 }
 
 IN_WORK = [str(s) for s in CLOCK_RUNNING_STATUSES] + [str(Status.AWAITING_CLARIFICATION)]
@@ -60,7 +61,8 @@ SELECT a.id, a.region_id, (a.received_at AT TIME ZONE r.timezone)::date, a.munic
        END,
        CASE WHEN a.first_response_at IS NOT NULL THEN
            least({FIRST_HOURS - 1}, greatest(0, floor(extract(epoch FROM a.first_response_at - a.received_at) / 3600)))
-       END
+       END,
+       a.fast_track_id
 FROM appeals_appeal a JOIN municipalities_region r ON r.id = a.region_id
 WHERE {{where}}
 """
@@ -102,6 +104,9 @@ CONTRIBUTIONS = {
     "received": "sign", "open": "sign * is_open::int", "answered": "sign * is_answered::int",
     "late": "sign * is_late::int", "rated": "sign * (satisfied IS NOT NULL)::int",
     "satisfied": "sign * coalesce(satisfied::int, 0)", "repeats": "sign * is_repeat::int",
+    "fast_track": "sign * (fast_track_id IS NOT NULL)::int",
+    "fast_track_late": "sign * (fast_track_id IS NOT NULL AND is_late)::int",
+    "fast_track_repeats": "sign * (fast_track_id IS NOT NULL AND is_repeat)::int",
 }
 assert tuple(CONTRIBUTIONS) == AreaPeriod.COUNTS
 

@@ -31,7 +31,7 @@ LAST_BUCKET = SPEED_BUCKETS - 1
 FACT_COLUMNS = (
     "turn_id", "appeal_id", "region_id", "agency_id", "municipality_id", "subtopic_id", "kind", "start_day",
     "is_repeat", "is_rework", "decision_day", "is_late", "open_due", "end_day", "outcome", "answer_bucket",
-    "quality_ok", "complete_ok", "first_day", "first_bucket", "rated_day", "satisfied",
+    "quality_ok", "complete_ok", "first_day", "first_bucket", "rated_day", "satisfied", "is_fast_track",
 )
 
 # {where} selects turns by their appeal (all turns of an appeal are read together: the next turn's start
@@ -41,6 +41,7 @@ WITH turn AS (
     SELECT s.id, s.appeal_id, s.region_id, s.agency_id, s.started_at, s.ended_at, s.outcome, s.working_seconds,
            s.allowed_seconds, s.first_response_at, s.first_response_seconds, s.first_allowed_seconds,
            a.status, a.kind, a.municipality_id, a.subtopic_id, a.closed_at AS appeal_closed_at, r.timezone AS tz,
+           a.fast_track_id,
            lead(s.started_at) OVER (PARTITION BY s.appeal_id ORDER BY s.started_at, s.id) AS next_started_at,
            -- an open turn: the citizen's deadline as it stands, never before the body's guaranteed share
            CASE WHEN s.ended_at IS NULL THEN GREATEST(a.due_at, s.min_due_at) ELSE s.due_at END AS judged_due
@@ -85,7 +86,8 @@ SELECT j.id, j.appeal_id, j.region_id, j.agency_id, j.municipality_id, j.subtopi
              ELSE floor(%(last)s * j.first_response_seconds::float / j.first_allowed_seconds)::int END
     END,
     (rating.at AT TIME ZONE j.tz)::date,
-    rating.new_value = 'satisfied'
+    rating.new_value = 'satisfied',
+    j.fast_track_id IS NOT NULL
 FROM judged j
 LEFT JOIN LATERAL (  -- the final answer that ended an answered turn
     SELECT w.review, w.flags FROM appeals_answer w
@@ -108,25 +110,27 @@ def _contributions(rows: str) -> str:
     SELECT region_id, agency_id, start_day AS day, sign * (NOT is_rework)::int AS received,
            sign * is_repeat::int AS repeats,
            0 AS on_time, 0 AS late, 0 AS answered, 0 AS quality_ok, 0 AS quality_bad, 0 AS complete_ok,
-           0 AS complete_bad, 0 AS rated, 0 AS satisfied, NULL::int AS answer_bucket, NULL::int AS first_bucket,
-           sign
+           0 AS complete_bad, 0 AS rated, 0 AS satisfied,
+           sign * (is_fast_track AND NOT is_rework)::int AS fast_track, 0 AS fast_track_on_time,
+           0 AS fast_track_late, NULL::int AS answer_bucket, NULL::int AS first_bucket, sign
     FROM {rows}
     UNION ALL
     SELECT region_id, agency_id, decision_day, 0, 0, sign * (NOT is_late)::int, sign * is_late::int,
-           0, 0, 0, 0, 0, 0, 0, NULL, NULL, sign
+           0, 0, 0, 0, 0, 0, 0, 0, sign * (is_fast_track AND NOT is_late)::int,
+           sign * (is_fast_track AND is_late)::int, NULL, NULL, sign
     FROM {rows} WHERE decision_day IS NOT NULL
     UNION ALL
     SELECT region_id, agency_id, end_day, 0, 0, 0, 0, sign * (outcome = 'answered')::int,
            sign * coalesce(quality_ok::int, 0), sign * coalesce((NOT quality_ok)::int, 0),
            sign * coalesce(complete_ok::int, 0), sign * coalesce((NOT complete_ok)::int, 0),
-           0, 0, answer_bucket, NULL, sign
+           0, 0, 0, 0, 0, answer_bucket, NULL, sign
     FROM {rows} WHERE end_day IS NOT NULL
     UNION ALL
-    SELECT region_id, agency_id, first_day, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, NULL, first_bucket, sign
+    SELECT region_id, agency_id, first_day, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, NULL, first_bucket, sign
     FROM {rows} WHERE first_bucket IS NOT NULL
     UNION ALL
-    SELECT region_id, agency_id, rated_day, 0, 0, 0, 0, 0, 0, 0, 0, 0, sign, sign * satisfied::int, NULL, NULL,
-           sign
+    SELECT region_id, agency_id, rated_day, 0, 0, 0, 0, 0, 0, 0, 0, 0, sign, sign * satisfied::int, 0, 0, 0,
+           NULL, NULL, sign
     FROM {rows} WHERE rated_day IS NOT NULL
     """
 

@@ -55,6 +55,7 @@ class TurnFact(models.Model):
     first_bucket = models.SmallIntegerField(null=True)
     rated_day = models.DateField(null=True)
     satisfied = models.BooleanField(null=True)
+    is_fast_track = models.BooleanField("ускоренное решение", default=False, db_default=False)
 
     class Meta:
         verbose_name = "показатели этапа"
@@ -85,11 +86,15 @@ class AgencyPeriod(models.Model):
     complete_bad = models.IntegerField(default=0)
     rated = models.IntegerField("оценено", default=0)
     satisfied = models.IntegerField("удовлетворены", default=0)
+    # turns of appeals handled by a fast-track mechanism: received, and decided in time or late
+    fast_track = models.IntegerField("ускоренное решение", default=0, db_default=0)
+    fast_track_on_time = models.IntegerField("ускоренное, в срок", default=0, db_default=0)
+    fast_track_late = models.IntegerField("ускоренное, просрочено", default=0, db_default=0)
     answer_speed = ArrayField(models.IntegerField(), size=SPEED_BUCKETS, default=empty_histogram)
     first_speed = ArrayField(models.IntegerField(), size=SPEED_BUCKETS, default=empty_histogram)
 
     COUNTS = ("received", "repeats", "on_time", "late", "answered", "quality_ok", "quality_bad", "complete_ok",
-              "complete_bad", "rated", "satisfied")
+              "complete_bad", "rated", "satisfied", "fast_track", "fast_track_on_time", "fast_track_late")
     HISTOGRAMS = ("answer_speed", "first_speed")
 
     class Meta:
@@ -156,6 +161,7 @@ class AppealFact(models.Model):
     is_repeat = models.BooleanField("повторное", default=False)  # a repeat consideration (reopened)
     answer_days = models.SmallIntegerField(null=True)  # bucket, see ANSWER_DAYS
     first_hours = models.SmallIntegerField(null=True)  # bucket, see FIRST_HOURS
+    fast_track_id = models.BigIntegerField(null=True)  # the fast-track mechanism handling it (cur.FastTrack)
 
     class Meta:
         verbose_name = "показатели обращения"
@@ -163,7 +169,10 @@ class AppealFact(models.Model):
         indexes = [models.Index(fields=["region", "received_day"], name="appealfact_region_day"),
                    # a municipality's own page (its settlements, its repeat complaints), a body's own figures
                    models.Index(fields=["municipality_id", "received_day"], name="appealfact_municipality_day"),
-                   models.Index(fields=["agency_id", "received_day"], name="appealfact_agency_day")]
+                   models.Index(fields=["agency_id", "received_day"], name="appealfact_agency_day"),
+                   # the figures of each fast-track mechanism (reports/fasttrack)
+                   models.Index(fields=["fast_track_id", "received_day"], name="appealfact_fast_track",
+                                condition=models.Q(fast_track_id__isnull=False))]
 
 
 class AreaPeriod(models.Model):
@@ -178,10 +187,15 @@ class AreaPeriod(models.Model):
     rated = models.IntegerField("оценено", default=0)
     satisfied = models.IntegerField("удовлетворены", default=0)
     repeats = models.IntegerField("повторные", default=0)
+    # handled by a fast-track mechanism; of them late, and reopened after an answer (the mechanism's figures)
+    fast_track = models.IntegerField("ускоренное решение", default=0, db_default=0)
+    fast_track_late = models.IntegerField("ускоренное, срок нарушен", default=0, db_default=0)
+    fast_track_repeats = models.IntegerField("ускоренное, повторные", default=0, db_default=0)
     answer_days = ArrayField(models.IntegerField(), size=ANSWER_DAYS, default=empty_answer_days)
     first_hours = ArrayField(models.IntegerField(), size=FIRST_HOURS, default=empty_first_hours)
 
-    COUNTS = ("received", "open", "answered", "late", "rated", "satisfied", "repeats")
+    COUNTS = ("received", "open", "answered", "late", "rated", "satisfied", "repeats", "fast_track",
+              "fast_track_late", "fast_track_repeats")
     HISTOGRAMS = {"answer_days": ANSWER_DAYS, "first_hours": FIRST_HOURS}
 
     class Meta:

@@ -83,6 +83,9 @@ MEASURES: dict[str, tuple[str, str, Q]] = {
     "rated": ("есть оценка гражданина", "rated_day", Q(satisfied__isnull=False)),
     "satisfied": ("гражданин удовлетворён", "rated_day", Q(satisfied=True)),
     "not_satisfied": ("гражданин не удовлетворён", "rated_day", Q(satisfied=False)),
+    "fast_track": ("по механизму ускоренного решения", "start_day", Q(is_fast_track=True, is_rework=False)),
+    "fast_track_on_time": ("ускоренное решение в срок", "decision_day", Q(is_fast_track=True, is_late=False)),
+    "fast_track_late": ("ускоренное решение с нарушением срока", "decision_day", Q(is_fast_track=True, is_late=True)),
 }
 
 

@@ -12,8 +12,10 @@ from django.db import transaction
 from django.db.models import F, Max, Q, QuerySet
 from django.utils import timezone
 
+from appeals.lifecycle import deadlines
 from appeals.models import Appeal, AppealEvent, Kind
-from cur.models import Agency, Sector, Subtopic
+from cur.models import Agency, FastTrack, Sector, Subtopic
+from cur.selectors import fast_track_choose, fast_track_rules
 from municipalities.models import Municipality, Region, Settlement
 from structuring import classifier
 from structuring.classifier import Example
@@ -292,10 +294,14 @@ def _store(region_id: int, pks: list[int], results) -> int:
     settlements = Settlement.objects.in_bulk([r.settlement_id for r in results if r.settlement_id])
     rules = routing_rules(region_id=region_id)
     named = region_agencies(region_id=region_id) if any(r.organisations for r in results) else []
-    agencies = Agency.objects.in_bulk({r.agency_id for r in rules} | {a.id for a in named})
+    tracks = fast_track_rules(region_id=region_id)
+    agencies = Agency.objects.in_bulk({r.agency_id for r in rules} | {a.id for a in named}
+                                      | {t.agency_id for t in tracks})
+    fast_tracks = FastTrack.objects.in_bulk([t.id for t in tracks])
 
     fields = ["sector", "subtopic", "structuring_confidence", "municipality", "settlement", "address",
-              "legal_flags", "proposed_agency", "structured_at", "structuring_model", "version", "updated_at"]
+              "legal_flags", "proposed_agency", "fast_track", "structured_at", "structuring_model", "version",
+              "updated_at", "due_at", "warn_at", "is_due_soon"]
     changed, events = [], []
     for pk, result in zip(pks, results, strict=True):
         appeal = appeals.get(pk)
@@ -328,6 +334,12 @@ def _store(region_id: int, pks: list[int], results) -> int:
         # a body the text names itself («МУП „Водоканал“ не отвечает») before the rules' choice
         named_id = agency_named(named, result.organisations, sector_id=final_sector.pk if final_sector else None)
         new["proposed_agency"] = agencies.get(named_id) or (agencies.get(rule.agency_id) if rule else None)
+        # a typical problem with a fast-track mechanism: its body, and (at registration) its shorter deadline
+        track = fast_track_choose(tracks, municipality_id=final_municipality.pk if final_municipality else None,
+                                  subtopic_id=final_subtopic.pk if final_subtopic else None)
+        new["fast_track"] = fast_tracks.get(track.id) if track else None
+        if track:
+            new["proposed_agency"] = agencies.get(track.agency_id)
         diff = {name: (getattr(appeal, name), value) for name, value in new.items() if getattr(appeal, name) != value}
         if not diff and appeal.structuring_model == result.model:
             continue
@@ -337,6 +349,8 @@ def _store(region_id: int, pks: list[int], results) -> int:
                 shown.setdefault(name, (getattr(appeal, name), getattr(appeal, name)))
         for name, (_, value) in diff.items():
             setattr(appeal, name, value)
+        if "fast_track" in diff:
+            deadlines.fast_track_shorten(appeal)  # already registered: the answer is due sooner
         appeal.structured_at, appeal.structuring_model, appeal.updated_at = now, result.model, now
         appeal.version += 1
         changed.append(appeal)
@@ -352,7 +366,7 @@ def _store(region_id: int, pks: list[int], results) -> int:
 
 _LABELS = {"sector": "тематика", "subtopic": "подтема", "structuring_confidence": "уверенность",
            "municipality": "МО", "settlement": "нас. пункт", "address": "адрес", "legal_flags": "признаки ст. 11",
-           "proposed_agency": "предложенный исполнитель"}
+           "proposed_agency": "предложенный исполнитель", "fast_track": "ускоренное решение"}
 TOPIC_SHOWN = ("sector", "subtopic", "structuring_confidence")
 
 
@@ -401,6 +415,8 @@ def auto_event_words(summary: str) -> list[str]:
     if "proposed_agency" in values:
         lines.append(f"Предложен исполнитель: {given['proposed_agency']}" if "proposed_agency" in given
                      else "Исполнитель не предложен: нет подходящего правила маршрутизации")
+    if "fast_track" in given:
+        lines.append(f"Механизм ускоренного решения: {given['fast_track']}")
     return lines or ["Структурировано автоматически"]
 
 

@@ -18,11 +18,11 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PRODUCT = ("cur", "municipalities", "appeals", "rollups", "ratings", "heatmap", "structuring")
+PRODUCT = ("cur", "municipalities", "appeals", "rollups", "ratings", "heatmap", "structuring", "reports")
 # cur is also the project package: these of its modules wire the apps together and may import them.
 CUR_PROJECT_MODULES = ("cur.urls", "cur.views", "cur.celery", "cur.tasks", "cur.health", "cur.wsgi", "cur.asgi",
                        "cur.settings", "cur.context_processors", "cur.bench", "cur.management", "cur.testing")
-APPS_ABOVE_CUR = ("appeals", "rollups", "ratings", "heatmap")
+APPS_ABOVE_CUR = ("appeals", "rollups", "ratings", "heatmap", "reports")
 HTTP_LAYER = ("views", "api", "forms", "urls", "api_urls")
 
 
@@ -182,3 +182,11 @@ def test_services_and_selectors_know_nothing_of_http(module):
 def test_the_organisation_does_not_import_the_apps_built_on_it(module):
     above = sorted(m for m in imports_of(module, module_level_only=False) if m.startswith(APPS_ABOVE_CUR))
     assert above == [], f"{module} imports {above}"
+
+
+@pytest.mark.parametrize("module", sorted(m for m in MODULES if m.startswith(("appeals", "rollups", "ratings",
+                                                                             "heatmap", "structuring"))))
+def test_the_documents_are_built_on_the_apps_never_under_them(module):
+    """`reports` reads the selectors of ratings and the heat map (DESIGN.md §4): none of them reads it back."""
+    reports = sorted(m for m in imports_of(module, module_level_only=False) if m.startswith("reports"))
+    assert reports == [], f"{module} imports {reports}"

@@ -26,6 +26,7 @@ import numpy as np
 
 from appeals.demo import corpus, noise
 from appeals.lifecycle.quality import answer_flags
+from cur.selectors import fast_track_choose
 
 HOUR = 3600.0
 DAY = 86400.0
@@ -135,6 +136,8 @@ class DemoContext:
     message_first_hours: int = 8  # working hours for a ПОС message to be taken into work
     # agency id → how the body works (AgencyProfile): a few answer fast and well, a few slowly and formally
     profiles: dict[int, AgencyProfile] = field(default_factory=dict)
+    # the region's fast-track mechanisms (cur.selectors.FastTrackRule): their body and shorter deadline
+    fast_tracks: list = field(default_factory=list)
 
 
 @dataclass
@@ -151,6 +154,7 @@ APPEAL_COLUMNS = (
     "structuring_confidence", "municipality_id", "settlement_id", "address", "agency_id", "problem_id",
     "received_at", "registered_at", "registration_due_at", "first_response_due_at", "first_response_at", "due_at",
     "answered_at", "closed_at", "is_overdue", "extensions", "satisfaction", "created_at", "updated_at", "version",
+    "fast_track_id",
 )
 EVENT_COLUMNS = (
     "appeal_id", "region_id", "at", "actor_id", "agency_id", "kind", "field", "old_value", "new_value", "reason",
@@ -348,6 +352,11 @@ def generate_chunk(*, ctx: DemoContext, first_id: int, received: np.ndarray, see
         registration_due_ts = received_ts + ctx.registration_days * DAY if kind == "appeal" else None
 
         agency_id = _route(rng, ctx, place.municipality_id, sector_id)
+        # a typical problem with a fast-track mechanism: its body and its shorter deadline (at day grain)
+        track = fast_track_choose(ctx.fast_tracks, municipality_id=place.municipality_id, subtopic_id=subtopic_id)
+        if track is not None:
+            agency_id = track.agency_id
+            due_ts = min(due_ts, received_ts + track.deadline_days * DAY)
         operator = ctx.operators.get(place.municipality_id) or ctx.operators.get(None)
         executor = ctx.executors.get(agency_id)
         importance = "high" if kind == "incident" and rng.random() < 0.15 else "normal"
@@ -513,7 +522,7 @@ def generate_chunk(*, ctx: DemoContext, first_id: int, received: np.ndarray, see
             _dt(registration_due_ts) if registration_due_ts else None,
             _dt(first_due_ts) if first_due_ts else None, _dt(first_resp_ts) if first_resp_ts else None,
             _dt(due_ts), _dt(answered_ts) if answered_ts else None, _dt(closed_ts) if closed_ts else None,
-            overdue, 0, satisfaction, _dt(received_ts), _dt(now_ts), 1,
+            overdue, 0, satisfaction, _dt(received_ts), _dt(now_ts), 1, track.id if track else None,
         ))
     return Chunk(appeals, events, answers, assignments)
 

@@ -37,6 +37,7 @@ from appeals.lifecycle import deadlines
 from appeals.models import Problem
 from appeals.search.index import search_index_range_as_stored
 from cur.models import Agency, Membership, Subtopic
+from cur.selectors import fast_track_rules
 from municipalities.models import Municipality, Population, Region, Settlement
 from rollups.services import rollups_rebuild
 
@@ -118,6 +119,7 @@ def build_context(*, region: Region, now: datetime, problems: int, appeals: int 
         incident_first_hours=rules.incident_first_hours, incident_first_hours_high=rules.incident_first_hours_high,
         message_first_hours=rules.message_first_hours,
         profiles={pk: agency_profile(pk) for pk in Agency.objects.filter(region=region).values_list("pk", flat=True)},
+        fast_tracks=fast_track_rules(region_id=region.pk),
     )
     ctx.problems = _create_problems(ctx, region, count=problems)
     ctx.plants = _plants(ctx, appeals=appeals)

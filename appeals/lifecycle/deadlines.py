@@ -89,16 +89,45 @@ def deadline_set(appeal, *, target: str, start: datetime) -> bool:
     (registration, forwarding, first response), or the answer's `due_at` with its warning moment (and
     the overdue flags cleared). Returns False — and changes nothing — when no rule applies."""
     policy = policy_for(appeal=appeal, target=target)
-    if policy is None:
+    fast_days = appeal.fast_track.deadline_days if target == Target.FINAL and appeal.fast_track_id else None
+    if policy is None and fast_days is None:
         return False
     calendar = working_calendar(region=appeal.region, agency=appeal.agency)
-    due = deadline(calendar=calendar, start=start, unit=policy.unit, amount=policy.amount)
+    dues = [deadline(calendar=calendar, start=start, unit=policy.unit, amount=policy.amount)] if policy else []
+    if fast_days:  # a fast-track mechanism: its days or the ordinary rule, whichever runs out first
+        dues.append(deadline(calendar=calendar, start=start, unit=Unit.CALENDAR_DAYS, amount=fast_days))
+    due = min(dues)
     if target in STEP_DEADLINES:
         setattr(appeal, STEP_DEADLINES[target], due)
         return True
     appeal.due_at = due
-    appeal.warn_at = warning_moment(calendar=calendar, start=start, due=due, percent=policy.warn_at_percent)
+    appeal.warn_at = warning_moment(calendar=calendar, start=start, due=due,
+                                    percent=policy.warn_at_percent if policy else DEFAULT_WARN_PERCENT)
     appeal.is_overdue = appeal.is_due_soon = False
+    return True
+
+
+DEFAULT_WARN_PERCENT = SlaPolicy._meta.get_field("warn_at_percent").default
+
+
+def fast_track_shorten(appeal) -> bool:
+    """An appeal marked fast-track after registration (its topic found or corrected later): the answer's
+    deadline moves up to the mechanism's — never later than it stands (the citizen may have been told it).
+    True when it moved."""
+    if not appeal.fast_track_id or not appeal.is_open or appeal.due_at is None or appeal.status == "new":
+        return False
+    if appeal.paused_at is not None:  # waiting for the citizen: the clock stands, it moves when resumed
+        return False
+    start = clock_start(appeal)
+    if start is None:
+        return False
+    calendar = working_calendar(region=appeal.region, agency=appeal.agency)
+    due = deadline(calendar=calendar, start=start, unit=Unit.CALENDAR_DAYS, amount=appeal.fast_track.deadline_days)
+    if due >= appeal.due_at:
+        return False
+    appeal.due_at = due
+    appeal.warn_at = warning_moment(calendar=calendar, start=start, due=due, percent=DEFAULT_WARN_PERCENT)
+    appeal.is_due_soon = False
     return True
 
 

@@ -25,8 +25,9 @@ from appeals.lifecycle import deadlines
 from appeals.lifecycle.assignments import assignment_close, assignment_first_response, assignment_open
 from appeals.lifecycle.quality import answer_flags
 from appeals.models import Answer, Appeal, AppealEvent, Assignment, Kind, Satisfaction, Status
-from cur.models import Agency
+from cur.models import Agency, FastTrack
 from cur.permissions import require, sectors_outside_block
+from cur.selectors import fast_track_choose, fast_track_rules
 from structuring.services import example_remember
 
 Target = deadlines.Target
@@ -484,6 +485,27 @@ def appeal_act(*, action: str, appeal: Appeal, by, data: dict) -> Appeal:
 CORRECTABLE = ("subtopic", "sector", "municipality", "settlement", "address", "title", "importance")
 
 
+def _fast_track_refresh(appeal: Appeal, *, by, at: datetime) -> list[str]:
+    """The topic or the place changed: the fast-track mechanism that covers it now (or none), its body
+    proposed and, once registered, its shorter deadline. Returns the fields changed."""
+    track = fast_track_choose(fast_track_rules(region_id=appeal.region_id), municipality_id=appeal.municipality_id,
+                              subtopic_id=appeal.subtopic_id)
+    if (track.id if track else None) == appeal.fast_track_id:
+        return []
+    old = appeal.fast_track
+    appeal.fast_track = FastTrack.objects.get(pk=track.id) if track else None
+    fields = ["fast_track"]
+    if track:
+        appeal.proposed_agency_id = track.agency_id
+        fields.append("proposed_agency")
+        if deadlines.fast_track_shorten(appeal):
+            fields += ["due_at", "warn_at", "is_due_soon"]
+    _event(appeal, AppealEvent.Kind.FIELD_CHANGED, by=by, at=at, field="fast_track",
+           old="" if old is None else str(old), new="" if track is None else str(appeal.fast_track),
+           reason="Механизм ускоренного решения по исправленной тематике или территории")
+    return fields
+
+
 @transaction.atomic
 def appeal_correct(*, appeal: Appeal, by, changes: dict, reason: str = "", at: datetime | None = None,
                    expected_version: int | None = None) -> Appeal:
@@ -526,6 +548,7 @@ def appeal_correct(*, appeal: Appeal, by, changes: dict, reason: str = "", at: d
         if "subtopic" in changed or "sector" in changed or "municipality" in changed:
             fresh.structuring_confidence = 1.0  # confirmed by a person
             changed.append("structuring_confidence")
+            changed += _fast_track_refresh(fresh, by=by, at=at)
         _save(fresh, changed)
         if ("subtopic" in changed or "sector" in changed) and fresh.sector_id:
             example_remember(appeal=fresh)

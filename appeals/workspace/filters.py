@@ -111,12 +111,16 @@ class AppealFilter(django_filters.FilterSet):
         label="Низкая уверенность структуры", method="filter_low_confidence",
         widget=forms.Select(choices=[("", "—"), ("true", "да")]),
     )
+    fast_track = django_filters.BooleanFilter(
+        label="Ускоренное решение", method="filter_fast_track",
+        widget=forms.Select(choices=[("", "—"), ("true", "да"), ("false", "нет")]),
+    )
 
     class Meta:
         model = Appeal
         fields = ["q", "state", "status", "kind", "channel", "sector", "subtopic", "municipality", "agency", "overdue",
-                  "due_within", "period", "received_from", "received_to", "satisfaction", "low_confidence", "rating",
-                  "area"]
+                  "due_within", "period", "received_from", "received_to", "satisfaction", "low_confidence",
+                  "fast_track", "rating", "area"]
 
     def filter_search(self, queryset, name, value):
         """Full-text search (appeals/search/query.py) inside whatever the scope and the other filters leave;
@@ -158,6 +162,9 @@ class AppealFilter(django_filters.FilterSet):
 
     def filter_low_confidence(self, queryset, name, value):
         return queryset.filter(structuring_confidence__lt=LOW_CONFIDENCE) if value else queryset
+
+    def filter_fast_track(self, queryset, name, value):
+        return queryset.filter(fast_track__isnull=not value)
 
     def __init__(self, data=None, *args, user, any_word: bool = False, **kwargs):
         super().__init__(data, *args, **kwargs)

@@ -110,6 +110,7 @@ def dashboard(user, region: Region, period: CalendarPeriod, *, today: date | Non
         Tile("Удовлетворены ответом", _percent(satisfied), link("rated"),
              f"ориентир — не менее {TARGET_SATISFIED} % оценок «удовлетворён»; оценок: {now['rated']}",
              "" if satisfied is None else "ok" if satisfied >= TARGET_SATISFIED else "danger"),
+        fast_track_tile(now, link),
     ]
     growth = growth_drivers(user, region.pk, period, limit=TOP, today=today)
     return Dashboard(
@@ -118,6 +119,21 @@ def dashboard(user, region: Region, period: CalendarPeriod, *, today: date | Non
         growing_subtopics=growth.subtopics, growing_places=growth.places,
         weakest=_weakest(user, period), conflicts=open_situations(user),
     )
+
+
+def fast_track_tile(sums: dict, link) -> Tile:
+    """The share of the period's appeals handled by a fast-track mechanism, with its on-time and repeat shares
+    (ПОС practice: Мурманская обл. 90 %, most solved within 10 days)."""
+    handled = sums["fast_track"]
+    share = round(100 * handled / sums["received"], 1) if sums["received"] else None
+    if not handled:
+        return Tile("Ускоренное решение", _percent(share), link("fast_track"),
+                    "ни одно обращение периода не шло по механизмам ускоренного решения")
+    on_time = round(100 * (handled - sums["fast_track_late"]) / handled, 1)
+    repeats = round(100 * sums["fast_track_repeats"] / handled, 1)
+    return Tile("Ускоренное решение", _percent(share), link("fast_track"),
+                f"{handled} обращ.; в срок механизма {_percent(on_time)}, повторно {_percent(repeats)}",
+                "ok" if on_time >= 90 else "warning")
 
 
 def _trend(region: Region, filters: dict, period: CalendarPeriod, today: date) -> dict:

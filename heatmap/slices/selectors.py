@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from django.urls import reverse
 
 from appeals.models import Status
-from cur.models import Agency, Sector, Subtopic
+from cur.models import Agency, FastTrack, Sector, Subtopic
 from cur.periods import MONTHS, CalendarPeriod
 from cur.scoping import membership_of
 from cur.vocabulary import Channel, Kind
@@ -28,6 +28,7 @@ AXES = {
     "day": "День", "week": "Неделя", "month": "Месяц", "channel": "Канал", "kind": "Вид", "sector": "Сфера",
     "subtopic": "Тематика", "municipality": "Муниципальное образование", "settlement": "Населённый пункт",
     "agency": "Исполнитель", "status": "Статус", "overdue": "Срок", "satisfaction": "Оценка гражданина",
+    "track": "Ускоренное решение",
 }
 TIME_AXES = ("day", "week", "month")
 SLICE_MEASURES = ("count", "per_10k", "late_share", "answer_days", "satisfied_share", "not_satisfied_share")
@@ -164,12 +165,13 @@ def labels_of(keys_by_axis: dict) -> dict:
                 True: "удовлетворён", False: "не удовлетворён"}
         else:
             model = {"sector": Sector, "subtopic": Subtopic, "municipality": Municipality,
-                     "settlement": Settlement, "agency": Agency}[axis]
+                     "settlement": Settlement, "agency": Agency, "track": FastTrack}[axis]
             field_name = "short_name" if model is Agency else "name"
             names = dict(model.objects.filter(pk__in=present).values_list("pk", field_name))
         for k in keys:
             if k is None:
-                labels[(axis, k)] = "без оценки" if axis == "satisfaction" else "не указано"
+                labels[(axis, k)] = {"satisfaction": "без оценки", "track": "в обычном порядке"}.get(
+                    axis, "не указано")
             else:
                 labels[(axis, k)] = names.get(k, str(k))
     return labels

@@ -59,6 +59,8 @@ PART_TITLES = {  # part → the hint over its cell: the counts it was computed f
     "quality": lambda s: f"без замечаний {s.quality_ok} из {s.quality_ok + s.quality_bad}",
     "satisfaction": lambda s: f"удовлетворены {s.satisfied} из {s.rated}",
     "completeness": lambda s: f"по существу {s.complete_ok} из {s.complete_ok + s.complete_bad}",
+    "fast_track": lambda s: f"ускоренное решение в срок {s.fast_track_on_time} из "
+                            f"{s.fast_track_on_time + s.fast_track_late}",
 }
 
 

@@ -25,9 +25,10 @@ def test_the_median_share_is_read_from_the_buckets():
 
 def test_each_part_is_a_share_of_its_own_counts():
     s = Sums(on_time=45, late=5, quality_ok=8, quality_bad=2, complete_ok=9, complete_bad=1, rated=4, satisfied=3,
+             fast_track=12, fast_track_on_time=7, fast_track_late=1,
              answer_speed=histogram(b4=1), first_speed=histogram(b10=1))
     assert parts(s) == {"timeliness": 90.0, "speed": 62.5, "quality": 80.0,
-                        "satisfaction": 75.0, "completeness": 90.0}
+                        "satisfaction": 75.0, "completeness": 90.0, "fast_track": 87.5}
     assert parts(Sums())["timeliness"] is None
 
 

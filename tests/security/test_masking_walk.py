@@ -18,6 +18,8 @@ from datetime import date, timedelta
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+from docx import Document
 from openpyxl import load_workbook
 from PIL import Image
 
@@ -28,8 +30,9 @@ from appeals.lifecycle import transitions
 from appeals.models import Appeal, QuarantinedItem, Status
 from appeals.problems import services as problem_services
 from appeals.search.index import search_index_pending
-from cur.models import Agency
+from cur.models import Agency, Centre
 from municipalities.models import Municipality
+from reports.weekly.services import note_build
 from rollups.area_drill import drill as area_drill
 from rollups.selectors import Drill
 from rollups.services import rollups_refresh
@@ -68,6 +71,7 @@ class Seed:
     api: Appeal  # came in through the REST channel: the integrator may post it again
     problem_id: int
     quarantined_id: int
+    note_id: int  # the ЦУР's weekly note of the seeded week: its typical problems quote the Problem's title
 
 
 @pytest.fixture
@@ -112,8 +116,10 @@ def seed(make_appeal, settings, tmp_path) -> Seed:
         reason="нет текста", external_id="WALK-Q", municipality_id=main.municipality_id)])
     search_index_pending()
     rollups_refresh()
+    note = note_build(centre=Centre.objects.get(level="region", region=region),
+                      week=timezone.localdate(main.received_at))
     return Seed(main=Appeal.objects.get(pk=main.pk), twin=twin, untitled=untitled, api=api, problem_id=problem.pk,
-                quarantined_id=QuarantinedItem.objects.get(external_id="WALK-Q").pk)
+                quarantined_id=QuarantinedItem.objects.get(external_id="WALK-Q").pk, note_id=note.pk)
 
 
 @dataclass
@@ -161,6 +167,16 @@ WALK: dict[str, Callable[[Seed], list[Visit]]] = {
     # a situation's page and move: numbers and names of places only; another territory's is 404
     "heatmap:situation": lambda s: [get(reverse("heatmap:situation", args=[1]))],
     "heatmap:situation_move": lambda s: [post(reverse("heatmap:situation_move", args=[1]), to="under_review")],
+    "reports:fast_tracks": lambda s: [get(reverse("reports:fast_tracks"), period="year")],
+    "reports:notes": lambda s: [get(reverse("reports:notes"))],
+    "reports:note_build": lambda s: [post(reverse("reports:note_build"))],
+    "reports:note": lambda s: [get(reverse("reports:note", args=[s.note_id]))],
+    "reports:note_edit": lambda s: [post(reverse("reports:note_edit", args=[s.note_id]))],
+    "reports:note_finalise": lambda s: [post(reverse("reports:note_finalise", args=[s.note_id]))],
+    "reports:note_rebuild": lambda s: [post(reverse("reports:note_rebuild", args=[s.note_id]))],
+    "reports:note_chart": lambda s: [get(reverse("reports:note_chart", args=[s.note_id, "sectors"]))],
+    "reports:note_download": lambda s: [get(reverse("reports:note_download", args=[s.note_id, kind]))
+                                        for kind in ("docx", "pdf")],
     "notifications": lambda s: [get(reverse("notifications"))],
     "notification_open": lambda s: [get(reverse("notification_open", args=[1]))],
     "ratings:index": lambda s: [get(reverse("ratings:index")), get(reverse("ratings:index"), period="year")],
@@ -269,6 +285,10 @@ def text_of(response) -> str:
     if "spreadsheetml" in kind:
         sheet = load_workbook(io.BytesIO(content)).active
         return "\n".join(str(cell.value) for row in sheet.iter_rows() for cell in row if cell.value is not None)
+    if "wordprocessingml" in kind:
+        document = Document(io.BytesIO(content))
+        return "\n".join([p.text for p in document.paragraphs]
+                         + [c.text for t in document.tables for row in t.rows for c in row.cells])
     text = content.decode("utf-8-sig", errors="replace")
     if "json" in kind:
         text += json.dumps(json.loads(text), ensure_ascii=False)
@@ -327,3 +347,13 @@ def test_searching_by_personal_data_finds_nothing_for_a_masked_role(client, seed
     client.force_login(user("pestravka_operator"))
     for typed in ("Кузнецова", "9275551397", "Садовая"):
         assert seed.main.pk in {a.pk for a in client.get(reverse("appeals:list"), {"q": typed}).context["appeals"]}
+
+
+def test_the_weekly_note_quotes_the_problem_and_masks_the_citizen(client, seed):
+    """The walk above finds nothing personal in the note; here the note does show the seeded Problem (so the
+    walk looked at a note that quotes it) — on the page and in the DOCX, to the curator who reads it."""
+    client.force_login(user("cur_curator"))
+    for path in (reverse("reports:note", args=[seed.note_id]),
+                 reverse("reports:note_download", args=[seed.note_id, "docx"])):
+        text = text_of(client.get(path))
+        assert WATER in text.lower() and leaks(text) == [], path

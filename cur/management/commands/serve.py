@@ -60,7 +60,10 @@ class Command(BaseCommand):
             "web": [python, "-m", "gunicorn", "cur.wsgi", "--bind", f"{host}:{port}", "--workers", "2",
                     "--threads", "4", "--worker-class", "gthread", "--timeout", "120", "--log-level", "warning"],
             "worker": [python, "-m", "celery", "-A", "cur", "worker", "--concurrency", "2",
-                       "--loglevel", "INFO", "--hostname", "worker@%h"],
+                       "--loglevel", "INFO", "--hostname", "worker@%h", "--queues", "celery"],
+            # the documents (weekly notes, reports) on their own queue: a long build never holds up intake
+            "documents": [python, "-m", "celery", "-A", "cur", "worker", "--concurrency", "1",
+                          "--loglevel", "INFO", "--hostname", "documents@%h", "--queues", "documents"],
             "beat": [python, "-m", "celery", "-A", "cur", "beat", "--loglevel", "INFO"],
         }
         processes = {name: subprocess.Popen(cmd) for name, cmd in children.items()}
