@@ -78,6 +78,12 @@ app.conf.beat_schedule = {
     },
     # The weekly analytical notes (issue 17) of the ЦУР and every МЦУ for the week just ended, on Monday
     # morning (04:00 UTC — 08:00 in Samara, 07:00 in Moscow), on the documents' own queue (reports/tasks.py).
+    # The МЦУ's indicator reports (issue 17): opened when due, reminders 7, 3 and 1 days before, overdue after.
+    "remind-indicator-reports": {
+        "task": "reports.tasks.indicator_reports_remind",
+        "schedule": crontab(hour=5, minute=0),
+        "options": {"queue": "documents", "expires": 6 * 3600},
+    },
     "build-weekly-notes": {
         "task": "reports.tasks.weekly_notes_build",
         "schedule": crontab(hour=4, minute=0, day_of_week=1),

@@ -1,10 +1,11 @@
-"""The documents the centres produce for the people who decide (decree 530): the weekly analytical note."""
+"""The documents the centres produce for the people who decide (decree 530): the weekly analytical note, the
+quarterly and annual indicator reports МЦУ → ЦУР."""
 
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 
 
@@ -61,3 +62,155 @@ class WeeklyNote(models.Model):
     @property
     def is_final(self) -> bool:
         return self.status == self.Status.FINAL
+
+
+class Indicator(models.Model):
+    """A показатель of the quarterly and annual МЦУ → ЦУР reports (decree 530, п. 2.4; the annex of постановление
+    № 1844 could not be obtained, so the list is the ЦУР's own catalogue, seeded and marked preliminary until the
+    official one is imported). Its value is computed by a named function from the rollups, or entered by hand."""
+
+    class Method(models.TextChoices):
+        COMPUTED = "computed", "рассчитывается"
+        MANUAL = "manual", "вносится вручную"
+
+    class Direction(models.TextChoices):
+        HIGHER = "higher", "чем больше, тем лучше"
+        LOWER = "lower", "чем меньше, тем лучше"
+        INFO = "info", "справочно"
+
+    region = models.ForeignKey("municipalities.Region", models.PROTECT, related_name="+", verbose_name="регион")
+    code = models.SlugField("код", max_length=64)
+    name = models.CharField("показатель", max_length=400)
+    unit = models.CharField("единица", max_length=32)
+    method = models.CharField("как получается", max_length=16, choices=Method.choices)
+    function = models.CharField("функция расчёта", max_length=64, blank=True,
+                                help_text="Для рассчитываемых: имя функции из reports/indicators/functions.py.")
+    target = models.DecimalField("целевое значение", max_digits=12, decimal_places=2, null=True, blank=True)
+    direction = models.CharField("направление", max_length=8, choices=Direction.choices, default=Direction.INFO)
+    effective_from = models.DateField("действует с")
+    effective_to = models.DateField("действует по", null=True, blank=True)
+    is_preliminary = models.BooleanField("предварительный перечень", default=True,
+                                         help_text="Снимается, когда загружен официальный перечень.")
+    source = models.CharField("основание", max_length=300, blank=True)
+    position = models.PositiveSmallIntegerField("порядок", default=100)
+
+    class Meta:
+        verbose_name = "показатель отчёта МЦУ"
+        verbose_name_plural = "показатели отчётов МЦУ"
+        ordering = ["region", "position", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "code", "effective_from"], name="indicator_region_code_from"),
+            models.CheckConstraint(condition=Q(method="manual", function="") | Q(method="computed") & ~Q(function=""),
+                                   name="indicator_function_iff_computed",
+                                   violation_error_message="Функция расчёта указывается у рассчитываемых, "
+                                                           "и только у них."),
+            models.CheckConstraint(condition=Q(effective_to__isnull=True) | Q(effective_to__gte=F("effective_from")),
+                                   name="indicator_dates_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.name}"
+
+
+class IndicatorReport(models.Model):
+    """Отчёт о показателях of one МЦУ for a quarter (due the 5th of the month after it) or a year (due
+    20 December), draft → submitted → accepted, or returned with a reason and submitted again. Each step is a
+    ReportEvent with who and when."""
+
+    class Kind(models.TextChoices):
+        QUARTER = "quarter", "квартальный"
+        YEAR = "year", "годовой"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "заполняется"
+        SUBMITTED = "submitted", "направлен в ЦУР"
+        RETURNED = "returned", "возвращён на доработку"
+        ACCEPTED = "accepted", "принят"
+
+    centre = models.ForeignKey("cur.Centre", models.PROTECT, related_name="indicator_reports", verbose_name="МЦУ")
+    region = models.ForeignKey("municipalities.Region", models.PROTECT, related_name="+", verbose_name="регион")
+    kind = models.CharField("вид", max_length=8, choices=Kind.choices)
+    period_first = models.DateField("период с")
+    period_last = models.DateField("период по")
+    due_date = models.DateField("срок представления")
+    status = models.CharField("статус", max_length=16, choices=Status.choices, default=Status.DRAFT)
+    return_reason = models.TextField("причина возврата", blank=True)
+    submitted_at = models.DateTimeField("направлен", null=True, blank=True)
+    reviewed_at = models.DateTimeField("рассмотрен", null=True, blank=True)
+    created_at = models.DateTimeField("создан", auto_now_add=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = "отчёт МЦУ о показателях"
+        verbose_name_plural = "отчёты МЦУ о показателях"
+        ordering = ["-period_first", "centre"]
+        constraints = [
+            models.UniqueConstraint(fields=["centre", "kind", "period_first"], name="indicator_report_period"),
+            models.CheckConstraint(condition=Q(period_last__gte=F("period_first")), name="indicator_report_dates"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display().capitalize()} отчёт {self.centre} за {self.period_label}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("reports:indicator_report", args=[self.pk])
+
+    @property
+    def period_label(self) -> str:
+        if self.kind == self.Kind.YEAR:
+            return f"{self.period_first.year} год"
+        return f"{'I II III IV'.split()[(self.period_first.month - 1) // 3]} квартал {self.period_first.year}"
+
+    @property
+    def is_open(self) -> bool:
+        """Still the МЦУ's to fill: a draft, or returned for rework."""
+        return self.status in (self.Status.DRAFT, self.Status.RETURNED)
+
+    def is_overdue(self, today) -> bool:
+        """Past its due date and not yet in the ЦУР's hands (a submitted report waits on the ЦУР, not the МЦУ)."""
+        return self.is_open and today > self.due_date
+
+
+class IndicatorValue(models.Model):
+    """One indicator's value in one report, with the МЦУ's comment."""
+
+    report = models.ForeignKey(IndicatorReport, models.CASCADE, related_name="values", verbose_name="отчёт")
+    indicator = models.ForeignKey(Indicator, models.PROTECT, related_name="+", verbose_name="показатель")
+    value = models.DecimalField("значение", max_digits=14, decimal_places=2, null=True, blank=True)
+    computed_at = models.DateTimeField("рассчитано", null=True, blank=True)
+    comment = models.TextField("комментарий", blank=True)
+
+    class Meta:
+        verbose_name = "значение показателя"
+        verbose_name_plural = "значения показателей"
+        ordering = ["indicator__position", "indicator__code"]
+        constraints = [models.UniqueConstraint(fields=["report", "indicator"], name="indicator_value_once")]
+
+
+class ReportEvent(models.Model):
+    """A step of an indicator report: who did what when, from which status to which (the audit trail)."""
+
+    class Kind(models.TextChoices):
+        OPENED = "opened", "создан"
+        COMPUTED = "computed", "показатели рассчитаны"
+        EDITED = "edited", "изменено значение"
+        SUBMITTED = "submitted", "направлен в ЦУР"
+        RETURNED = "returned", "возвращён на доработку"
+        ACCEPTED = "accepted", "принят"
+        REMINDED = "reminded", "напоминание о сроке"
+        OVERDUE = "overdue", "срок пропущен"
+
+    report = models.ForeignKey(IndicatorReport, models.CASCADE, related_name="events", verbose_name="отчёт")
+    at = models.DateTimeField("когда")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+",
+                              verbose_name="кто")
+    kind = models.CharField("событие", max_length=16, choices=Kind.choices)
+    old_status = models.CharField("было", max_length=16, blank=True)
+    new_status = models.CharField("стало", max_length=16, blank=True)
+    note = models.TextField("пояснение", blank=True)
+
+    class Meta:
+        verbose_name = "событие отчёта"
+        verbose_name_plural = "события отчётов"
+        ordering = ["report", "at", "pk"]
+        indexes = [models.Index(fields=["report", "kind"], name="report_event_kind")]

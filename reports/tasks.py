@@ -6,6 +6,17 @@ DOCUMENTS_QUEUE = "documents"
 
 
 @shared_task  # routed to DOCUMENTS_QUEUE by CELERY_TASK_ROUTES (cur/settings.py)
+def indicator_reports_remind() -> dict:
+    """Beat job (cur/celery.py, daily): the МЦУ reports due opened, reminders before the date, overdue after it."""
+    from django.utils import timezone
+
+    from reports.indicators.services import reports_remind
+
+    report = reports_remind(today=timezone.localdate())
+    return {"opened": report.opened, "reminded": report.reminded, "overdue": report.overdue}
+
+
+@shared_task  # routed to DOCUMENTS_QUEUE by CELERY_TASK_ROUTES (cur/settings.py)
 def weekly_notes_build() -> dict:
     """Beat job (cur/celery.py, Monday morning): every centre's note of the week just ended (final ones kept)."""
     from django.utils import timezone

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from reports.fasttrack import views as fast_track_views
+from reports.indicators import views as indicator_views
 from reports.weekly import views as note_views
 
 app_name = "reports"
@@ -14,4 +15,15 @@ urlpatterns = [
     path("notes/<int:pk>/rebuild/", note_views.rebuild, name="note_rebuild"),
     path("notes/<int:pk>/chart/<str:name>.png", note_views.chart, name="note_chart"),
     path("notes/<int:pk>/note.<str:kind>", note_views.download, name="note_download"),
+    path("indicators/", indicator_views.index, name="indicators"),
+    path("indicators/open/", indicator_views.open_report, name="indicator_open"),
+    path("indicators/consolidated.xlsx", indicator_views.consolidated_export, name="indicators_export"),
+    path("indicators/catalogue/", indicator_views.catalogue, name="indicator_catalogue"),
+    path("indicators/catalogue/import/", indicator_views.catalogue_import, name="indicator_import"),
+    path("indicators/<int:pk>/", indicator_views.detail, name="indicator_report"),
+    path("indicators/<int:pk>/save/", indicator_views.save, name="indicator_save"),
+    path("indicators/<int:pk>/recompute/", indicator_views.recompute, name="indicator_recompute"),
+    path("indicators/<int:pk>/accept/", indicator_views.accept, name="indicator_accept"),
+    path("indicators/<int:pk>/return/", indicator_views.return_report, name="indicator_return"),
+    path("indicators/<int:pk>/report.<str:kind>", indicator_views.export, name="indicator_export"),
 ]

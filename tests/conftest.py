@@ -14,6 +14,7 @@ from cur.options import forget_options
 from cur.services import calendar_load, rubricator_load, sla_policies_load
 from municipalities.models import Municipality, Region, Settlement
 from municipalities.services import territory_load
+from reports.indicators.services import indicators_load_seed
 from tests.personas import user
 
 
@@ -23,6 +24,7 @@ def load_reference() -> None:
     sla_policies_load()
     for region in Region.objects.all():
         calendar_load(region=region)
+        indicators_load_seed(region=region)
     organisation_load_demo()
 
 

@@ -32,6 +32,8 @@ from appeals.problems import services as problem_services
 from appeals.search.index import search_index_pending
 from cur.models import Agency, Centre
 from municipalities.models import Municipality
+from reports.indicators.services import report_open, report_values_save
+from reports.models import IndicatorReport
 from reports.weekly.services import note_build
 from rollups.area_drill import drill as area_drill
 from rollups.selectors import Drill
@@ -72,6 +74,11 @@ class Seed:
     problem_id: int
     quarantined_id: int
     note_id: int  # the ЦУР's weekly note of the seeded week: its typical problems quote the Problem's title
+    report_id: int  # a МЦУ's indicator report whose comment names the citizen
+
+    @property
+    def report_first(self) -> str:
+        return IndicatorReport.objects.get(pk=self.report_id).period_first.isoformat()
 
 
 @pytest.fixture
@@ -118,8 +125,13 @@ def seed(make_appeal, settings, tmp_path) -> Seed:
     rollups_refresh()
     note = note_build(centre=Centre.objects.get(level="region", region=region),
                       week=timezone.localdate(main.received_at))
+    report = report_open(centre=Centre.objects.get(municipality__oktmo=PESTRAVKA), kind="quarter",
+                         first=timezone.localdate(), by=operator)
+    report = report_values_save(report=report, by=operator, entries={
+        v.indicator_id: ("3", f"жалоба {NAME}, {PHONE}") for v in report.values.filter(indicator__method="manual")})
     return Seed(main=Appeal.objects.get(pk=main.pk), twin=twin, untitled=untitled, api=api, problem_id=problem.pk,
-                quarantined_id=QuarantinedItem.objects.get(external_id="WALK-Q").pk, note_id=note.pk)
+                quarantined_id=QuarantinedItem.objects.get(external_id="WALK-Q").pk, note_id=note.pk,
+                report_id=report.pk)
 
 
 @dataclass
@@ -177,6 +189,21 @@ WALK: dict[str, Callable[[Seed], list[Visit]]] = {
     "reports:note_chart": lambda s: [get(reverse("reports:note_chart", args=[s.note_id, "sectors"]))],
     "reports:note_download": lambda s: [get(reverse("reports:note_download", args=[s.note_id, kind]))
                                         for kind in ("docx", "pdf")],
+    "reports:indicators": lambda s: [get(reverse("reports:indicators")),
+                                     get(reverse("reports:indicators"), kind="quarter", first=s.report_first)],
+    "reports:indicator_open": lambda s: [post(reverse("reports:indicator_open"), period=f"quarter|{s.report_first}")],
+    "reports:indicators_export": lambda s: [get(reverse("reports:indicators_export"), kind="quarter",
+                                                first=s.report_first)],
+    "reports:indicator_catalogue": lambda s: [get(reverse("reports:indicator_catalogue"))],
+    "reports:indicator_import": lambda s: [post(reverse("reports:indicator_import"))],
+    "reports:indicator_report": lambda s: [get(reverse("reports:indicator_report", args=[s.report_id]))],
+    "reports:indicator_save": lambda s: [post(reverse("reports:indicator_save", args=[s.report_id]))],
+    "reports:indicator_recompute": lambda s: [post(reverse("reports:indicator_recompute", args=[s.report_id]))],
+    "reports:indicator_accept": lambda s: [post(reverse("reports:indicator_accept", args=[s.report_id]))],
+    "reports:indicator_return": lambda s: [post(reverse("reports:indicator_return", args=[s.report_id]),
+                                                reason="проверка")],
+    "reports:indicator_export": lambda s: [get(reverse("reports:indicator_export", args=[s.report_id, kind]))
+                                           for kind in ("xlsx", "docx")],
     "notifications": lambda s: [get(reverse("notifications"))],
     "notification_open": lambda s: [get(reverse("notification_open", args=[1]))],
     "ratings:index": lambda s: [get(reverse("ratings:index")), get(reverse("ratings:index"), period="year")],
@@ -283,8 +310,9 @@ def text_of(response) -> str:
     content = b"".join(response.streaming_content) if response.streaming else response.content
     kind = response.get("Content-Type", "")
     if "spreadsheetml" in kind:
-        sheet = load_workbook(io.BytesIO(content)).active
-        return "\n".join(str(cell.value) for row in sheet.iter_rows() for cell in row if cell.value is not None)
+        book = load_workbook(io.BytesIO(content))  # every sheet: the documents put their table after an «about»
+        return "\n".join(str(cell.value) for sheet in book.worksheets for row in sheet.iter_rows() for cell in row
+                         if cell.value is not None)
     if "wordprocessingml" in kind:
         document = Document(io.BytesIO(content))
         return "\n".join([p.text for p in document.paragraphs]
@@ -357,3 +385,12 @@ def test_the_weekly_note_quotes_the_problem_and_masks_the_citizen(client, seed):
                  reverse("reports:note_download", args=[seed.note_id, "docx"])):
         text = text_of(client.get(path))
         assert WATER in text.lower() and leaks(text) == [], path
+
+
+def test_an_indicator_reports_comment_reaches_the_curator_masked(client, seed):
+    client.force_login(user("cur_curator"))
+    for path in (reverse("reports:indicator_report", args=[seed.report_id]),
+                 reverse("reports:indicator_export", args=[seed.report_id, "xlsx"]),
+                 reverse("reports:indicator_export", args=[seed.report_id, "docx"])):
+        text = text_of(client.get(path))
+        assert "жалоба [" in text.lower() and leaks(text) == [], path

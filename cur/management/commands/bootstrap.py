@@ -13,6 +13,8 @@ from cur.services import calendar_load, rubricator_load, sla_policies_load
 from heatmap.conflicts.services import monday, situations_scan
 from municipalities.models import Region
 from municipalities.services import territory_load
+from reports.indicators.services import indicators_load_seed, reports_remind
+from reports.weekly.services import last_week, notes_build_all
 from rollups.models import AppealFact, RollupState
 from rollups.services import rollups_rebuild
 from structuring.services import routing_rules_load_default, structuring_bootstrap
@@ -34,6 +36,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Правила сроков: {sla_policies_load()}")
         for region in Region.objects.all():
             self.stdout.write(f"Производственный календарь ({region}): {calendar_load(region=region)}")
+            self.stdout.write(f"Перечень показателей МЦУ ({region}): {indicators_load_seed(region=region)} загружено")
         self.stdout.write(f"Структурирование: {structuring_bootstrap()}")
         administrator_ensure(stdout=self.stdout)
         if Appeal.objects.exists() and (not RollupState.objects.filter(rebuilt_at__isnull=False).exists()
@@ -54,3 +57,7 @@ class Command(BaseCommand):
             found = [situations_scan(region=region, week=this_week - timedelta(weeks=weeks))
                      for region in Region.objects.all() for weeks in range(4, -1, -1)]
             self.stdout.write(f"Конфликтные ситуации и всплески: {sum(len(r.created) for r in found)} найдено.")
+            # the documents of the last week and the reports due, as the Monday and the daily job make them
+            notes = notes_build_all(week=last_week(timezone.localdate()))
+            self.stdout.write(f"Еженедельные записки: {notes.built} собрано.")
+            self.stdout.write(f"Отчёты МЦУ о показателях: {reports_remind(today=timezone.localdate()).opened} открыто.")
