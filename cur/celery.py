@@ -84,6 +84,11 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=5, minute=0),
         "options": {"queue": "documents", "expires": 6 * 3600},
     },
+    "remind-roadmap-measures": {
+        "task": "reports.tasks.roadmaps_remind",
+        "schedule": crontab(hour=5, minute=10),
+        "options": {"queue": "documents", "expires": 6 * 3600},
+    },
     "build-weekly-notes": {
         "task": "reports.tasks.weekly_notes_build",
         "schedule": crontab(hour=4, minute=0, day_of_week=1),

@@ -35,19 +35,21 @@ NOTE_EDIT = "note_edit"  # rebuild a draft weekly note, edit its text sections
 NOTE_FINAL = "note_finalise"  # mark it final: the head signs it off
 REPORT_SUBMIT = "report_submit"  # a МЦУ fills and submits its indicator report
 REPORT_REVIEW = "report_review"  # the ЦУР accepts or returns it
+ROADMAP_EDIT = "roadmap_edit"  # open a roadmap on the territory, write its measures, mark them done
+ROADMAP_APPROVE = "roadmap_approve"  # approve it (the head or the curator), close it
 CENTRE_RIGHTS = CENTRE_ACTIONS | {PROBLEMS}
 INTAKE_RIGHTS = frozenset({INTAKE, API_CREATE})
-DOCUMENT_RIGHTS = frozenset({NOTE_EDIT, REPORT_SUBMIT, REPORT_REVIEW})
+DOCUMENT_RIGHTS = frozenset({NOTE_EDIT, REPORT_SUBMIT, REPORT_REVIEW, ROADMAP_EDIT})
 
 RIGHTS_BY_ROLE: dict[str, frozenset[str]] = {
-    Role.HEAD: CENTRE_RIGHTS | INTAKE_RIGHTS | DOCUMENT_RIGHTS | {SITUATIONS, NOTE_FINAL},
+    Role.HEAD: CENTRE_RIGHTS | INTAKE_RIGHTS | DOCUMENT_RIGHTS | {SITUATIONS, NOTE_FINAL, ROADMAP_APPROVE},
     Role.IM_POS_OFFICER: CENTRE_RIGHTS | INTAKE_RIGHTS | DOCUMENT_RIGHTS,
     Role.OPERATOR: CENTRE_RIGHTS | INTAKE_RIGHTS | DOCUMENT_RIGHTS,
     # watches one block: works its appeals, but the law's refusals (ст. 11) and intake are the centre's
     Role.SECTOR_HEAD: CENTRE_RIGHTS - {"leave_without_answer"} | {SITUATIONS},
     Role.EXECUTOR: EXECUTOR_ACTIONS,
     # decides from dashboards and documents, does not work the queue; approves the МЦУ's reports
-    Role.CURATOR: frozenset({SITUATIONS, REPORT_REVIEW}),
+    Role.CURATOR: frozenset({SITUATIONS, REPORT_REVIEW, ROADMAP_EDIT, ROADMAP_APPROVE}),
     Role.INTEGRATOR: frozenset({API_CREATE}),
 }
 EVERY_RIGHT = frozenset().union(*RIGHTS_BY_ROLE.values())

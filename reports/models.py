@@ -214,3 +214,130 @@ class ReportEvent(models.Model):
         verbose_name_plural = "события отчётов"
         ordering = ["report", "at", "pk"]
         indexes = [models.Index(fields=["report", "kind"], name="report_event_kind")]
+
+
+class Roadmap(models.Model):
+    """Дорожная карта (decree 530): measures with dates and responsible officials whose implementation removes
+    the root cause of the appeals on one topic and territory. Opened from a conflict situation, a heat-map cell or
+    a Problem; its evidence (the appeals and the weekly counts) is frozen at opening; its effect is measured
+    automatically — the appeals of its topic and territory per month before and after (reports/roadmaps)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "проект"
+        APPROVED = "approved", "утверждена"
+        DONE = "done", "выполнена"
+        CANCELLED = "cancelled", "отменена"
+
+    class Origin(models.TextChoices):
+        SITUATION = "situation", "конфликтная ситуация"
+        CELL = "cell", "ячейка тепловой карты"
+        PROBLEM = "problem", "проблема"
+
+    region = models.ForeignKey("municipalities.Region", models.PROTECT, related_name="+", verbose_name="регион")
+    centre = models.ForeignKey("cur.Centre", models.PROTECT, related_name="roadmaps", verbose_name="центр")
+    title = models.CharField("название", max_length=300)
+    root_cause = models.TextField("корневая причина")
+    origin = models.CharField("открыта из", max_length=16, choices=Origin.choices)
+    situation = models.ForeignKey("heatmap.Situation", models.SET_NULL, null=True, blank=True, related_name="+",
+                                  verbose_name="ситуация")
+    problem = models.ForeignKey("appeals.Problem", models.SET_NULL, null=True, blank=True, related_name="+",
+                                verbose_name="проблема")
+    municipality = models.ForeignKey("municipalities.Municipality", models.PROTECT, related_name="+",
+                                     verbose_name="территория")
+    sector = models.ForeignKey("cur.Sector", models.PROTECT, related_name="+", verbose_name="тематика")
+    subtopic = models.ForeignKey("cur.Subtopic", models.PROTECT, null=True, blank=True, related_name="+",
+                                 verbose_name="подтема", help_text="Пусто — вся тематика.")
+    evidence = models.JSONField("доказательства на момент открытия", default=dict)
+    agency = models.ForeignKey("cur.Agency", models.PROTECT, null=True, blank=True, related_name="+",
+                               verbose_name="ответственный орган")
+    curator = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+",
+                                verbose_name="куратор")
+    status = models.CharField("статус", max_length=16, choices=Status.choices, default=Status.DRAFT)
+    opened_on = models.DateField("открыта")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name="кем открыта")
+    approved_at = models.DateTimeField("утверждена", null=True, blank=True)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
+                                    related_name="+", verbose_name="кем утверждена")
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = "дорожная карта"
+        verbose_name_plural = "дорожные карты"
+        ordering = ["-opened_on", "-pk"]
+        indexes = [models.Index(fields=["region", "status"], name="roadmap_region_status")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("reports:roadmap", args=[self.pk])
+
+
+class RoadmapMeasure(models.Model):
+    """Мероприятие of a roadmap: № · мероприятие · ответственный · соисполнители · срок (план / факт) · ресурсы ·
+    ожидаемый результат · статус."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", "запланировано"
+        IN_PROGRESS = "in_progress", "выполняется"
+        DONE = "done", "выполнено"
+        CANCELLED = "cancelled", "отменено"
+
+    roadmap = models.ForeignKey(Roadmap, models.CASCADE, related_name="measures", verbose_name="дорожная карта")
+    number = models.PositiveSmallIntegerField("№")
+    action = models.TextField("мероприятие")
+    responsible = models.CharField("ответственный", max_length=300)
+    co_executors = models.CharField("соисполнители", max_length=500, blank=True)
+    planned_date = models.DateField("срок по плану")
+    actual_date = models.DateField("выполнено фактически", null=True, blank=True)
+    resources = models.CharField("ресурсы", max_length=500, blank=True)
+    expected_result = models.TextField("ожидаемый результат", blank=True)
+    status = models.CharField("статус", max_length=16, choices=Status.choices, default=Status.PLANNED)
+
+    class Meta:
+        verbose_name = "мероприятие дорожной карты"
+        verbose_name_plural = "мероприятия дорожных карт"
+        ordering = ["roadmap", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["roadmap", "number"], name="roadmap_measure_number"),
+            models.CheckConstraint(condition=Q(status="done", actual_date__isnull=False) | ~Q(status="done"),
+                                   name="roadmap_measure_done_has_date",
+                                   violation_error_message="У выполненного мероприятия указывается дата."),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.action[:60]}"
+
+    def is_overdue(self, today) -> bool:
+        return self.status in (self.Status.PLANNED, self.Status.IN_PROGRESS) and today > self.planned_date
+
+
+class RoadmapEvent(models.Model):
+    """A step of a roadmap (opened, approved, a measure added or done, a reminder, an overdue mark)."""
+
+    roadmap = models.ForeignKey(Roadmap, models.CASCADE, related_name="events", verbose_name="дорожная карта")
+    measure = models.ForeignKey(RoadmapMeasure, models.CASCADE, null=True, blank=True, related_name="events",
+                                verbose_name="мероприятие")
+    at = models.DateTimeField("когда")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+",
+                              verbose_name="кто")
+    class Kind(models.TextChoices):
+        OPENED = "opened", "открыта"
+        MEASURE_ADDED = "measure_added", "добавлено мероприятие"
+        MEASURE_CHANGED = "measure_changed", "изменено мероприятие"
+        MEASURE_DONE = "measure_done", "мероприятие выполнено"
+        APPROVED = "approved", "утверждена"
+        DONE = "done", "выполнена"
+        CANCELLED = "cancelled", "отменена"
+        REMINDED = "reminded", "напоминание о сроке мероприятия"
+        MISSED = "missed", "срок мероприятия пропущен"
+
+    kind = models.CharField("событие", max_length=24, choices=Kind.choices)
+    note = models.TextField("пояснение", blank=True)
+
+    class Meta:
+        verbose_name = "событие дорожной карты"
+        verbose_name_plural = "события дорожных карт"
+        ordering = ["roadmap", "at", "pk"]
+        indexes = [models.Index(fields=["measure", "kind"], name="roadmap_event_measure_kind")]

@@ -6,6 +6,16 @@ DOCUMENTS_QUEUE = "documents"
 
 
 @shared_task  # routed to DOCUMENTS_QUEUE by CELERY_TASK_ROUTES (cur/settings.py)
+def roadmaps_remind() -> dict:
+    """Beat job (cur/celery.py, daily): the measures of approved roadmaps reminded before their date, missed after."""
+    from django.utils import timezone
+
+    from reports.roadmaps.services import roadmaps_remind as remind
+
+    return remind(today=timezone.localdate())
+
+
+@shared_task  # routed to DOCUMENTS_QUEUE by CELERY_TASK_ROUTES (cur/settings.py)
 def indicator_reports_remind() -> dict:
     """Beat job (cur/celery.py, daily): the МЦУ reports due opened, reminders before the date, overdue after it."""
     from django.utils import timezone

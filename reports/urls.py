@@ -2,6 +2,7 @@ from django.urls import path
 
 from reports.fasttrack import views as fast_track_views
 from reports.indicators import views as indicator_views
+from reports.roadmaps import views as roadmap_views
 from reports.weekly import views as note_views
 
 app_name = "reports"
@@ -26,4 +27,12 @@ urlpatterns = [
     path("indicators/<int:pk>/accept/", indicator_views.accept, name="indicator_accept"),
     path("indicators/<int:pk>/return/", indicator_views.return_report, name="indicator_return"),
     path("indicators/<int:pk>/report.<str:kind>", indicator_views.export, name="indicator_export"),
+    path("roadmaps/", roadmap_views.index, name="roadmaps"),
+    path("roadmaps/new/", roadmap_views.new, name="roadmap_new"),
+    path("roadmaps/<int:pk>/", roadmap_views.detail, name="roadmap"),
+    path("roadmaps/<int:pk>/measures/", roadmap_views.measure_add, name="roadmap_measure_add"),
+    path("roadmaps/<int:pk>/measures/<int:measure_pk>/done/", roadmap_views.measure_done, name="roadmap_measure_done"),
+    path("roadmaps/<int:pk>/approve/", roadmap_views.approve, name="roadmap_approve"),
+    path("roadmaps/<int:pk>/close/", roadmap_views.close, name="roadmap_close"),
+    path("roadmaps/<int:pk>/roadmap.<str:kind>", roadmap_views.export, name="roadmap_export"),
 ]

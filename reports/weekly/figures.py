@@ -26,6 +26,7 @@ from heatmap.map.selectors import heat_map
 from heatmap.measures import change
 from ratings.selectors import rating
 from reports.fasttrack.selectors import fast_track_figures
+from reports.roadmaps.selectors import roadmaps_of_week
 from rollups.area_drill import drill
 from rollups.models import AppealFact
 
@@ -74,7 +75,7 @@ def note_figures(centre: Centre, week: date) -> dict:
         "quality": _quality(reader, region, period, board, tiles),
         "long_running": _long_running(reader, region, period, filters, link),
         "fast_tracks": _fast_tracks(reader, region, period),
-        "roadmaps": [],  # the roadmaps of issue 17's third part are not built yet
+        "roadmaps": [{**r, "url": _absolute(r["url"])} for r in roadmaps_of_week(reader, period)],
         "growth": [{"name": d.name, "before": d.before, "now": d.now, "url": _absolute(d.url)}
                    for d in board.growing_subtopics],
     }

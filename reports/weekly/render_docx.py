@@ -139,8 +139,14 @@ def note_docx(note) -> bytes:
         f"{percent(tracks['on_time_share'])}, повторно {percent(tracks['repeat_share'])}.")
     _table(document, ["Механизм", "Кто решает", "Срок, дн.", "Обращений", "С нарушением срока"],
            outline.track_rows(f))
-    document.add_paragraph("Дорожные карты: " + ("; ".join(r["name"] for r in f["roadmaps"]) if f["roadmaps"]
-                                                 else "не открывались."))
+    if not f["roadmaps"]:
+        document.add_paragraph("Дорожных карт в работе нет.")
+    for roadmap in f["roadmaps"]:
+        item = document.add_paragraph(style="List Bullet")
+        _link(item, roadmap["name"], roadmap["url"])
+        item.add_run(f" — {roadmap['territory']}, {roadmap['status']}; выполнено {roadmap['done']} из "
+                     f"{roadmap['total']}" + (f"; просрочены: {', '.join(roadmap['missed'])}" if roadmap["missed"]
+                                              else ""))
 
     document.add_heading(titles["proposals"], level=1)
     document.add_paragraph(note.proposals or "—")

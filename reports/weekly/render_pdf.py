@@ -144,7 +144,12 @@ def note_pdf(note) -> bytes:
              f"({number(tracks['handled'])} из {number(tracks['received'])}), в срок механизма "
              f"{percent(tracks['on_time_share'])}, повторно {percent(tracks['repeat_share'])}.")
     pdf.grid(["Механизм", "Кто решает", "Срок, дн.", "Обращений", "С нарушением срока"], outline.track_rows(f))
-    pdf.text("Дорожные карты: " + ("; ".join(r["name"] for r in f["roadmaps"]) if f["roadmaps"] else "не открывались."))
+    if not f["roadmaps"]:
+        pdf.text("Дорожных карт в работе нет.")
+    for roadmap in f["roadmaps"]:
+        missed = f"; просрочены: {', '.join(roadmap['missed'])}" if roadmap["missed"] else ""
+        pdf.link_line("", roadmap["name"], roadmap["url"], f" — {roadmap['territory']}, {roadmap['status']}; "
+                                                           f"выполнено {roadmap['done']} из {roadmap['total']}{missed}")
 
     pdf.heading(titles["proposals"])
     pdf.text(note.proposals or "—")

@@ -27,13 +27,14 @@ from appeals.attachments.services import attachments_add
 from appeals.intake.items import Rejected
 from appeals.intake.upsert import appeals_upsert
 from appeals.lifecycle import transitions
-from appeals.models import Appeal, QuarantinedItem, Status
+from appeals.models import Appeal, Problem, QuarantinedItem, Status
 from appeals.problems import services as problem_services
 from appeals.search.index import search_index_pending
 from cur.models import Agency, Centre
 from municipalities.models import Municipality
 from reports.indicators.services import report_open, report_values_save
 from reports.models import IndicatorReport
+from reports.roadmaps.services import roadmap_open
 from reports.weekly.services import note_build
 from rollups.area_drill import drill as area_drill
 from rollups.selectors import Drill
@@ -75,6 +76,7 @@ class Seed:
     quarantined_id: int
     note_id: int  # the ЦУР's weekly note of the seeded week: its typical problems quote the Problem's title
     report_id: int  # a МЦУ's indicator report whose comment names the citizen
+    roadmap_id: int  # a roadmap opened from the seeded Problem (its evidence quotes the Problem's title)
 
     @property
     def report_first(self) -> str:
@@ -131,7 +133,9 @@ def seed(make_appeal, settings, tmp_path) -> Seed:
         v.indicator_id: ("3", f"жалоба {NAME}, {PHONE}") for v in report.values.filter(indicator__method="manual")})
     return Seed(main=Appeal.objects.get(pk=main.pk), twin=twin, untitled=untitled, api=api, problem_id=problem.pk,
                 quarantined_id=QuarantinedItem.objects.get(external_id="WALK-Q").pk, note_id=note.pk,
-                report_id=report.pk)
+                report_id=report.pk, roadmap_id=roadmap_open(
+                    by=operator, title="Горячая вода", root_cause="Изношенный стояк",
+                    problem=Problem.objects.get(pk=problem.pk)).pk)
 
 
 @dataclass
@@ -204,6 +208,16 @@ WALK: dict[str, Callable[[Seed], list[Visit]]] = {
                                                 reason="проверка")],
     "reports:indicator_export": lambda s: [get(reverse("reports:indicator_export", args=[s.report_id, kind]))
                                            for kind in ("xlsx", "docx")],
+    "reports:roadmaps": lambda s: [get(reverse("reports:roadmaps"))],
+    "reports:roadmap_new": lambda s: [get(reverse("reports:roadmap_new"), problem=s.problem_id),
+                                      post(reverse("reports:roadmap_new"), problem=s.problem_id)],
+    "reports:roadmap": lambda s: [get(reverse("reports:roadmap", args=[s.roadmap_id]))],
+    "reports:roadmap_measure_add": lambda s: [post(reverse("reports:roadmap_measure_add", args=[s.roadmap_id]))],
+    "reports:roadmap_measure_done": lambda s: [post(reverse("reports:roadmap_measure_done", args=[s.roadmap_id, 1]))],
+    "reports:roadmap_approve": lambda s: [post(reverse("reports:roadmap_approve", args=[s.roadmap_id]))],
+    "reports:roadmap_close": lambda s: [post(reverse("reports:roadmap_close", args=[s.roadmap_id]))],
+    "reports:roadmap_export": lambda s: [get(reverse("reports:roadmap_export", args=[s.roadmap_id, kind]))
+                                         for kind in ("docx", "xlsx")],
     "notifications": lambda s: [get(reverse("notifications"))],
     "notification_open": lambda s: [get(reverse("notification_open", args=[1]))],
     "ratings:index": lambda s: [get(reverse("ratings:index")), get(reverse("ratings:index"), period="year")],
