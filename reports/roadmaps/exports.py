@@ -5,15 +5,11 @@ from __future__ import annotations
 
 import io
 
-import matplotlib
+from docx import Document
+from docx.shared import Cm, Pt
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-from docx import Document  # noqa: E402
-from docx.shared import Cm, Pt  # noqa: E402
-
-from cur.spreadsheets import xlsx_report  # noqa: E402
+from cur.spreadsheets import xlsx_report
 
 HEAD = ["№", "Мероприятие", "Ответственный", "Соисполнители", "Срок (план)", "Выполнено", "Ресурсы",
         "Ожидаемый результат", "Статус"]
@@ -25,7 +21,8 @@ def _rows(roadmap) -> list[list]:
 
 
 def effect_png(effect) -> bytes:
-    figure, axes = plt.subplots(figsize=(6.4, 2.6))
+    figure = Figure(figsize=(6.4, 2.6))
+    axes = figure.subplots()
     opened = effect.opened.replace(day=1)
     axes.bar(effect.labels, effect.counts, color=["#b8c2d6" if m < opened else "#1c4396" for m in effect.months])
     axes.set_ylabel("обращений")
@@ -33,7 +30,6 @@ def effect_png(effect) -> bytes:
     axes.set_title(f"До и после открытия ({effect.opened:%d.%m.%Y})", fontsize=9)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=150, bbox_inches="tight")
-    plt.close(figure)
     return buffer.getvalue()
 
 

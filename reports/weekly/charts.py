@@ -1,4 +1,5 @@
-"""The note's pictures as PNG bytes (matplotlib, no screen): appeals by channel against the week before, the top
+"""The note's pictures as PNG bytes (matplotlib's Figure without pyplot: pyplot's global state is not safe in the
+web server's threads, a Figure of its own is): appeals by channel against the week before, the top
 sectors, and the heat map of the territory per 10 000 residents on the municipal boundaries (© OpenStreetMap
 contributors, ODbL). Drawn from the note's frozen figures, so a final note draws the same pictures for ever."""
 
@@ -7,17 +8,15 @@ from __future__ import annotations
 import io
 
 import matplotlib
+from matplotlib.collections import PatchCollection
+from matplotlib.figure import Figure
+from matplotlib.patches import Polygon as PolygonPatch
+from matplotlib.ticker import MaxNLocator
 
-matplotlib.use("Agg")  # no display: before pyplot is imported
+from municipalities.models import Municipality
 
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.collections import PatchCollection  # noqa: E402
-from matplotlib.patches import Polygon as PolygonPatch  # noqa: E402
-from matplotlib.ticker import MaxNLocator  # noqa: E402
-
-from municipalities.models import Municipality  # noqa: E402
-
-plt.rcParams.update({"font.family": "DejaVu Sans", "font.size": 9, "axes.spines.top": False,
+# set once at import, read by every Figure after
+matplotlib.rcParams.update({"font.family": "DejaVu Sans", "font.size": 9, "axes.spines.top": False,
                      "axes.spines.right": False})
 BLUE, GREY = "#1c4396", "#b8c2d6"
 # five quantile classes, pale to dark, as on the heat-map page
@@ -27,7 +26,6 @@ CLASSES = ["#fde9d9", "#f8c4a0", "#f09a66", "#dc6a3c", "#b23c17"]
 def _png(figure) -> bytes:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=150, bbox_inches="tight")
-    plt.close(figure)
     return buffer.getvalue()
 
 
@@ -37,7 +35,8 @@ def channels_chart(figures: dict) -> bytes:
     labels = [c["label"] for c in channels] or ["—"]
     now = [c["received"] for c in channels] or [0]
     before = [c["before"] for c in channels] or [0]
-    figure, axes = plt.subplots(figsize=(6.4, 2.6))
+    figure = Figure(figsize=(6.4, 2.6))
+    axes = figure.subplots()
     positions = range(len(labels))
     axes.bar([p - 0.2 for p in positions], before, width=0.4, color=GREY, label="предыдущая неделя")
     axes.bar([p + 0.2 for p in positions], now, width=0.4, color=BLUE, label="эта неделя")
@@ -46,14 +45,15 @@ def channels_chart(figures: dict) -> bytes:
     axes.set_xticks(list(positions), labels)
     axes.set_ylabel("обращений")
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
-    axes.legend(frameon=False, loc="upper right")
+    axes.legend(frameon=False, loc="upper left", bbox_to_anchor=(1, 1))
     return _png(figure)
 
 
 def sectors_chart(figures: dict) -> bytes:
     """Horizontal bars of the top sectors, largest on top."""
     sectors = list(reversed(figures["sectors"])) or [{"name": "—", "received": 0, "before": 0}]
-    figure, axes = plt.subplots(figsize=(6.4, 0.45 * len(sectors) + 0.8))
+    figure = Figure(figsize=(6.4, 0.45 * len(sectors) + 0.8))
+    axes = figure.subplots()
     names = [s["name"] for s in sectors]
     axes.barh(names, [s["before"] for s in sectors], height=0.35, color=GREY, label="предыдущая неделя",
               align="edge")
@@ -72,7 +72,8 @@ def heatmap_chart(figures: dict) -> bytes:
     places = {p["id"]: p for p in figures["territories"]["places"]}
     shapes = dict(Municipality.objects.filter(pk__in=places).values_list("pk", "boundary"))
     values = sorted(p["per_10k"] for p in places.values() if p["per_10k"] is not None)
-    edges = [values[min(len(values) - 1, len(values) * k // 5)] for k in range(1, 5)] if values else []
+    # quantile edges, each once (a territory of one or a few municipalities has fewer classes)
+    edges = sorted({values[min(len(values) - 1, len(values) * k // 5)] for k in range(1, 5)}) if len(values) > 1 else []
     patches, colours = [], []
     for pk, geometry in shapes.items():
         if not geometry:
@@ -83,7 +84,8 @@ def heatmap_chart(figures: dict) -> bytes:
         for polygon in polygons:
             patches.append(PolygonPatch(polygon[0], closed=True))
             colours.append(colour)
-    figure, axes = plt.subplots(figsize=(6.4, 5.2))
+    figure = Figure(figsize=(6.4, 5.2))
+    axes = figure.subplots()
     if patches:
         axes.add_collection(PatchCollection(patches, facecolor=colours, edgecolor="white", linewidth=0.5))
         axes.autoscale_view()
@@ -105,5 +107,8 @@ def number_short(value: float) -> str:
     return f"{value:g}".replace(".", ",")
 
 
+CHARTS = {"channels": channels_chart, "sectors": sectors_chart, "heatmap": heatmap_chart}
+
+
 def all_charts(figures: dict) -> dict[str, bytes]:
-    return {"channels": channels_chart(figures), "sectors": sectors_chart(figures), "heatmap": heatmap_chart(figures)}
+    return {name: draw(figures) for name, draw in CHARTS.items()}

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from cur.permissions import NOTE_EDIT, NOTE_FINAL, Forbidden, rights_of
 from cur.scoping import scope_of
 from reports.weekly import outline
-from reports.weekly.charts import all_charts
+from reports.weekly.charts import CHARTS
 from reports.weekly.render_docx import note_docx
 from reports.weekly.render_pdf import note_pdf
 from reports.weekly.selectors import centres_visible, notes_visible, own_centre
@@ -88,10 +88,9 @@ def detail(request, pk: int):
 @login_required
 def chart(request, pk: int, name: str):
     note = get_object_or_404(_visible_or_404(request), pk=pk)
-    charts = all_charts(note.figures)
-    if name not in charts:
+    if name not in CHARTS:
         raise Http404
-    response = HttpResponse(charts[name], content_type="image/png")
+    response = HttpResponse(CHARTS[name](note.figures), content_type="image/png")
     response["Cache-Control"] = "private, max-age=300"
     return response
 
