@@ -183,8 +183,12 @@ def appeal_detail(request, pk: int):
     initial = {"version": appeal.version, "agency": appeal.proposed_agency_id}
     # the executor comes to answer: «дать ответ», then the interim answer, are the first actions of their card
     first = ("answer_final", "answer_interim") if is_executor(request.user) else ()
+    # a fast-track mechanism's answer template is the executor's starting text (edited before it is sent)
+    template = appeal.fast_track.answer_template if appeal.fast_track_id else ""
     actions = [
-        (name, transitions.ACTIONS[name].label, FORMS[name](initial=initial, user=request.user))
+        (name, transitions.ACTIONS[name].label, FORMS[name](
+            initial={**initial, "text": template} if name == "answer_final" and template else initial,
+            user=request.user))
         for name in sorted(transitions.available_actions(appeal),
                            key=lambda name: first.index(name) if name in first else len(first))
         if name in mine and name in FORMS

@@ -153,3 +153,15 @@ def test_the_page_is_refused_to_a_user_without_a_role(client, django_user_model)
     assert client.get(reverse("reports:fast_tracks")).status_code == 404
     client.logout()
     assert client.get(reverse("reports:fast_tracks")).status_code == 302
+
+
+def test_the_card_shows_the_mechanism_and_offers_its_answer_template(client, make_appeal, track):
+    appeal = _cold_water(make_appeal, PESTRAVKA, 4, kind="appeal", channel="letter")
+    appeal = transitions.appeal_assign(appeal=appeal, agency=track.agency, by=None, at=at(4, 13))
+    client.force_login(user("executor_pestravka_zhkh"))
+    page = client.get(reverse("appeals:detail", args=[appeal.pk]))
+    html = page.content.decode()
+    assert 'id="fast-track"' in html and track.name in html and "срок 7 дн." in html
+    forms = {name: form for name, _, form in page.context["actions"]}
+    assert forms["answer_final"].initial["text"] == track.answer_template
+    assert "text" not in forms["answer_interim"].initial
