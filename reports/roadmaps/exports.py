@@ -10,6 +10,7 @@ from docx.shared import Cm, Pt
 from matplotlib.figure import Figure
 
 from cur.spreadsheets import xlsx_report
+from reports.weekly.words import day
 
 HEAD = ["№", "Мероприятие", "Ответственный", "Соисполнители", "Срок (план)", "Выполнено", "Ресурсы",
         "Ожидаемый результат", "Статус"]
@@ -49,8 +50,8 @@ def roadmap_docx(roadmap, effect) -> bytes:
     document.add_paragraph(roadmap.root_cause)
     evidence = roadmap.evidence
     document.add_heading("Основание", level=2)
-    document.add_paragraph(f"Обращений по тематике на территории с {evidence.get('from', '—')} по "
-                           f"{evidence.get('to', '—')}: {evidence.get('appeals', 0)} (зафиксировано при открытии)."
+    document.add_paragraph(f"Обращений по тематике на территории с {day(evidence['from'])} по "
+                           f"{day(evidence['to'])}: {evidence.get('appeals', 0)} (зафиксировано при открытии)."
                            + (f" Ситуация: {evidence['situation']['title']}." if evidence.get("situation") else ""))
     document.add_heading("Мероприятия", level=2)
     table = document.add_table(rows=1, cols=len(HEAD))

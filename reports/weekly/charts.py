@@ -42,7 +42,7 @@ def channels_chart(figures: dict) -> bytes:
     axes.bar([p + 0.2 for p in positions], now, width=0.4, color=BLUE, label="эта неделя")
     for p, value in zip(positions, now, strict=True):
         axes.annotate(f"{value}", (p + 0.2, value), ha="center", va="bottom", fontsize=8)
-    axes.set_xticks(list(positions), labels)
+    axes.set_xticks(list(positions), labels, rotation=20, ha="right")
     axes.set_ylabel("обращений")
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     axes.legend(frameon=False, loc="upper left", bbox_to_anchor=(1, 1))
