@@ -227,6 +227,13 @@ class Appeal(models.Model):
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
+    @property
+    def needs_evidence(self) -> bool:
+        """A photo report or an act is expected with the answer: its subtopic says so, or the fast-track
+        mechanism that handles it (quality.py flags an answer without one)."""
+        return bool((self.subtopic_id and self.subtopic.evidence_required)
+                    or (self.fast_track_id and self.fast_track.evidence_required))
+
     def get_absolute_url(self) -> str:
         return reverse("appeals:detail", args=[self.pk])
 

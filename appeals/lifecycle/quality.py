@@ -26,7 +26,7 @@ FLAG_LABELS = {
     TEMPLATE_ONLY: "шаблонный ответ без сути",
     NO_DATE_OR_ACTION: "нет конкретного действия или срока",
     LEGAL_WITHOUT_EXPLANATION: "ссылки на нормы без разъяснения",
-    NO_EVIDENCE: "нет фотоотчёта или акта, хотя подтема их требует",
+    NO_EVIDENCE: "нет фотоотчёта или акта, хотя подтема или механизм ускоренного решения их требуют",
 }
 
 # What the executor is told to add, one line per gap (shown under the answer while it is typed).

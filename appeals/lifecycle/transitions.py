@@ -349,7 +349,7 @@ def answer_submit(*, appeal: Appeal, text: str, by, agency: Agency | None = None
     appeal = _lock(appeal, expected_version, "answer_interim" if is_interim else "answer_final", by)
     agency = agency or appeal.agency
     flags = answer_flags(text=text, is_interim=is_interim, has_evidence=has_evidence, at=at,  # dates judged from it
-                         evidence_required=bool(appeal.subtopic and appeal.subtopic.evidence_required))
+                         evidence_required=appeal.needs_evidence)
     answer = Answer.objects.create(appeal=appeal, region_id=appeal.region_id, agency=agency, author=by,
                                    is_interim=is_interim, text=text, has_evidence=has_evidence, created_at=at,
                                    flags=flags, review=Answer.Review.ACCEPTED if is_interim else Answer.Review.PENDING)

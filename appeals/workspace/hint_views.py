@@ -29,7 +29,7 @@ def answer_hints(request, pk: int):
     files = request.POST.get("files", "")
     check = answer_check(
         text=text, is_interim=action == "answer_interim",
-        evidence_required=bool(appeal.subtopic and appeal.subtopic.evidence_required),
+        evidence_required=appeal.needs_evidence,
         # the chosen files are checked by content when the answer is sent; here they only silence the reminder
         has_evidence=files.isdigit() and int(files) > 0,
     )

@@ -165,3 +165,12 @@ def test_the_card_shows_the_mechanism_and_offers_its_answer_template(client, mak
     forms = {name: form for name, _, form in page.context["actions"]}
     assert forms["answer_final"].initial["text"] == track.answer_template
     assert "text" not in forms["answer_interim"].initial
+
+
+def test_a_mechanism_that_needs_evidence_flags_an_answer_without_it(make_appeal, track):
+    appeal = _cold_water(make_appeal, PESTRAVKA, 4, kind="appeal", channel="letter")
+    assert not appeal.subtopic.evidence_required and track.evidence_required and appeal.needs_evidence
+    appeal = transitions.appeal_assign(appeal=appeal, agency=track.agency, by=None, at=at(4, 13))
+    answer = transitions.answer_submit(appeal=appeal, by=user("executor_pestravka_zhkh"), at=at(6),
+                                       text="Порыв устранён 6 марта 2024 года, вода подаётся.")
+    assert "no_evidence" in answer.flags
