@@ -159,3 +159,13 @@ def test_a_new_roadmap_page_from_a_cell_opens_it(client, months):
                                                             "title": "Вода", "root_cause": "Сети"})
     assert response.status_code == 302
 
+
+
+def test_the_municipality_page_of_the_heat_map_opens_a_roadmap_from_a_cell(client, months):
+    client.force_login(user("pestravka_curator"))
+    municipality = Municipality.objects.get(oktmo=PESTRAVKA)
+    page = client.get(reverse("heatmap:municipality", args=[municipality.pk]), {"period": "year", "on": "2025-03-01"})
+    sector = Sector.objects.get(code="housing_utilities")
+    link = f"{reverse('reports:roadmap_new')}?municipality={municipality.pk}&amp;sector={sector.pk}"
+    assert link in page.content.decode()
+    assert client.get(link.replace("&amp;", "&")).status_code == 200
