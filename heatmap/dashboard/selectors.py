@@ -18,7 +18,7 @@ from heatmap.map.selectors import compared_with
 from heatmap.measures import add, change, empty_sums, median_of
 from heatmap.slices.selectors import Driver, growth_drivers
 from municipalities.models import Region
-from ratings.selectors import rating
+from ratings.selectors import Rating, rating
 from rollups.area_drill import drill
 from rollups.models import FIRST_HOURS
 
@@ -50,6 +50,7 @@ class Dashboard:
     growing_subtopics: list[Driver]  # what rose most against the compared period (the slices' drivers)
     growing_places: list[Driver]
     weakest: list = field(default_factory=list)  # rating rows of the red zone, worst first
+    rating: Rating | None = None  # the period's rating the red zone was read from (the weekly note reads it too)
     conflicts: list = field(default_factory=list)
 
 
@@ -113,11 +114,12 @@ def dashboard(user, region: Region, period: CalendarPeriod, *, today: date | Non
         fast_track_tile(now, link),
     ]
     growth = growth_drivers(user, region.pk, period, limit=TOP, today=today)
+    board = rating(user, period, sparklines=False, place_changes=False)
     return Dashboard(
         region=region, period=period, compared=earlier, tiles=tiles, targets=targets,
         trend=_trend(region, filters, period, today or timezone.localdate()),
         growing_subtopics=growth.subtopics, growing_places=growth.places,
-        weakest=_weakest(user, period), conflicts=open_situations(user),
+        weakest=_weakest(board), rating=board, conflicts=open_situations(user),
     )
 
 
@@ -155,8 +157,7 @@ def _trend(region: Region, filters: dict, period: CalendarPeriod, today: date) -
     return {"weeks": weeks, "sectors": [(names.get(k, "Сфера не определена"), v) for k, v in ordered]}
 
 
-def _weakest(user, period: CalendarPeriod) -> list:
+def _weakest(board: Rating) -> list:
     """The ranked bodies of the red zone, lowest score first (the ratings' own rows and links)."""
-    board = rating(user, period, sparklines=False, place_changes=False)
     red = [row for row in board.rows if row.rated.zone == "red"]
     return sorted(red, key=lambda row: row.rated.score or 0)[:TOP]

@@ -24,7 +24,6 @@ from heatmap.cubes import Slice, area_sums, scoped_filters
 from heatmap.dashboard.selectors import dashboard
 from heatmap.map.selectors import heat_map
 from heatmap.measures import change
-from ratings.selectors import rating
 from reports.fasttrack.selectors import fast_track_figures
 from reports.roadmaps.selectors import roadmaps_of_week
 from rollups.area_drill import drill
@@ -72,7 +71,7 @@ def note_figures(centre: Centre, week: date) -> dict:
         "sectors": _sectors(reader, region, period, board.compared, filters, link),
         "territories": _territories(reader, region, period),
         "situations": _situations(reader, period),
-        "quality": _quality(reader, region, period, board, tiles),
+        "quality": _quality(period, board, tiles),
         "long_running": _long_running(reader, region, period, filters, link),
         "fast_tracks": _fast_tracks(reader, region, period),
         "roadmaps": [{**r, "url": _absolute(r["url"])} for r in roadmaps_of_week(reader, period)],
@@ -210,9 +209,10 @@ def _situations(reader, period: CalendarPeriod) -> list[dict]:
     return rows[:15]
 
 
-def _quality(reader, region, period, board, tiles: dict) -> dict:
-    """The work quality of the week: the dashboard's targets, the returns for rework and the red zone."""
-    board_rating = rating(reader, period, region=region, sparklines=False, place_changes=False)
+def _quality(period, board, tiles: dict) -> dict:
+    """The work quality of the week: the dashboard's targets, the returns for rework and the red zone (from the
+    rating the dashboard read)."""
+    board_rating = board.rating
     returns = sum(row.sums.quality_bad for row in board_rating.rows)
     return {
         "answer_days": tiles["Медиана срока ответа ПОС"].value,
