@@ -301,8 +301,8 @@ def _store(region_id: int, pks: list[int], results) -> int:
 
     fields = ["sector", "subtopic", "structuring_confidence", "municipality", "settlement", "address",
               "legal_flags", "proposed_agency", "fast_track", "structured_at", "structuring_model", "version",
-              "updated_at", "due_at", "warn_at", "is_due_soon"]
-    changed, events = [], []
+              "updated_at"]
+    changed, events, shortened = [], [], []
     for pk, result in zip(pks, results, strict=True):
         appeal = appeals.get(pk)
         if appeal is None:
@@ -349,8 +349,8 @@ def _store(region_id: int, pks: list[int], results) -> int:
                 shown.setdefault(name, (getattr(appeal, name), getattr(appeal, name)))
         for name, (_, value) in diff.items():
             setattr(appeal, name, value)
-        if "fast_track" in diff:
-            deadlines.fast_track_shorten(appeal)  # already registered: the answer is due sooner
+        if "fast_track" in diff and deadlines.fast_track_shorten(appeal):
+            shortened.append(appeal)  # already registered: the answer is due sooner
         appeal.structured_at, appeal.structuring_model, appeal.updated_at = now, result.model, now
         appeal.version += 1
         changed.append(appeal)
@@ -360,6 +360,7 @@ def _store(region_id: int, pks: list[int], results) -> int:
                 field="structured_at", old_value=_summary({k: old for k, (old, _) in shown.items()}),
                 new_value=_summary({k: value for k, (_, value) in shown.items()}), reason=AUTO_REASON))
     Appeal.objects.bulk_update(changed, fields)
+    Appeal.objects.bulk_update(shortened, ["due_at", "warn_at", "is_due_soon"])  # the few whose clock moved
     AppealEvent.objects.bulk_create(events)
     return len(changed)
 

@@ -3,6 +3,7 @@ its body proposed, and the timeline says so; an appeal elsewhere is not."""
 
 import pytest
 
+from appeals.lifecycle import transitions
 from appeals.models import AppealEvent
 from cur.models import Agency, FastTrack, Subtopic
 from municipalities.models import Municipality
@@ -41,3 +42,14 @@ def test_intake_marks_the_appeal_and_proposes_the_mechanisms_body(make_appeal, e
     assert there.fast_track is None  # another municipality: the mechanism is Пестравский's own
     event = AppealEvent.objects.get(appeal=here, reason=AUTO_REASON)
     assert f"Механизм ускоренного решения: {every_housing_subtopic}" in auto_event_words(event.new_value)
+
+
+def test_a_registered_appeal_marked_later_gets_the_shorter_deadline_stored(make_appeal, every_housing_subtopic):
+    appeal = make_appeal(PESTRAVKA, "other", text=TEXT, status="new", due_at=None, kind="appeal", channel="letter")
+    appeal.subtopic = appeal.sector = None
+    appeal.save(update_fields=["subtopic", "sector"])
+    appeal = transitions.appeal_register(appeal=appeal, by=None)
+    ordinary = appeal.due_at  # 30 calendar days (59-ФЗ)
+    appeals_structure(appeal_ids=[appeal.pk])
+    appeal.refresh_from_db()
+    assert appeal.fast_track == every_housing_subtopic and appeal.due_at < ordinary
