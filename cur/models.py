@@ -395,3 +395,70 @@ class StaffNotification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ApiClient(models.Model):
+    """Клиент интеграции: a system of an organisation — the city's portal, a utility's dispatch, a regional BI,
+    a civic Open311 app — working through the REST API, Open311 and webhooks without a person at the keyboard.
+
+    It acts as its own user (`user`, no password, made by cur/api_clients.py), whose Membership gives the
+    client's role and organisation (a centre, or an agency for an executor's system): the scoping layer and the
+    rights treat it exactly like a person of that role, and every event it writes names it (`actor`)."""
+
+    name = models.CharField("название", max_length=200, unique=True,
+                            help_text="Как клиент будет назван в событиях обращений, например «Портал г. о. Самара».")
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, models.PROTECT, related_name="api_client",
+                                verbose_name="учётная запись")
+    contact = models.CharField("контакт ответственного", max_length=300, blank=True)
+    rate = models.CharField("лимит запросов", max_length=32, blank=True,
+                            help_text="Например «600/minute»; пусто — общий лимит CUR_API_RATE.")
+    is_active = models.BooleanField("действует", default=True)
+    created_at = models.DateTimeField("создан", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "клиент интеграции"
+        verbose_name_plural = "клиенты интеграции"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ApiToken(models.Model):
+    """A secret a client sends as `Authorization: Bearer <token>` (or Open311's `api_key`). Only its SHA-256
+    is kept: the token is shown once, when issued; `prefix` tells tokens apart in the admin and in logs."""
+
+    client = models.ForeignKey(ApiClient, models.CASCADE, related_name="tokens", verbose_name="клиент")
+    prefix = models.CharField("начало токена", max_length=16, editable=False)
+    key_hash = models.CharField("SHA-256 токена", max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField("выпущен")
+    expires_at = models.DateTimeField("действует до", null=True, blank=True, help_text="Пусто — бессрочно.")
+    revoked_at = models.DateTimeField("отозван", null=True, blank=True)
+    last_used_at = models.DateTimeField("последнее использование", null=True, blank=True, editable=False)
+    last_used_ip = models.GenericIPAddressField("с адреса", null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = "токен API"
+        verbose_name_plural = "токены API"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.client})"
+
+
+class IdempotencyKey(models.Model):
+    """A POST that creates something, sent with `Idempotency-Key`: its answer kept for a day, so a repeat
+    (a timeout, a retry) gets the same answer instead of a second object (api/idempotency.py)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
+    key = models.CharField("ключ", max_length=128)
+    fingerprint = models.CharField("метод, адрес и SHA-256 тела", max_length=400)
+    status_code = models.PositiveSmallIntegerField("код ответа", null=True)  # null: the first one still running
+    body = models.JSONField("ответ", null=True)
+    created_at = models.DateTimeField("когда")
+
+    class Meta:
+        verbose_name = "ключ идемпотентности"
+        verbose_name_plural = "ключи идемпотентности"
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_user_key")]
+        indexes = [models.Index(fields=["created_at"], name="idempotency_created")]

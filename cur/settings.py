@@ -57,7 +57,8 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_filters",
     "django_htmx",
     "axes",
@@ -264,19 +265,42 @@ CUR_QUEUE_COUNT_MAX = int(env("CUR_QUEUE_COUNT_MAX", "10000"))
 CUR_EXPORT_SYNC_MAX = int(env("CUR_EXPORT_SYNC_MAX", "5000"))
 
 REST_FRAMEWORK = {
-    # Token first: its `WWW-Authenticate: Token` turns a missing or bad credential into 401, not 403.
+    # The client's token first: its `WWW-Authenticate: Bearer` turns a missing or bad credential into 401, not 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "api.auth.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_THROTTLE_CLASSES": ["cur.api.UserRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.auth.ClientRateThrottle"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "EXCEPTION_HANDLER": "cur.api.exception_handler",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 
-# Requests a minute per token / user (cur.api.UserRateThrottle); an integrator posts one item a request.
+# The OpenAPI description (api/schema.py; /api/schema/, Swagger UI at /api/docs/, Redoc at /api/redoc/).
+SPECTACULAR_SETTINGS = {
+    "TITLE": "ЦУР — REST API",
+    "DESCRIPTION": "Обращения, ответы, проблемы, справочники, рейтинги и тепловая карта региона для "
+                   "систем-интеграторов. Как начать — docs/api.md (/api/guide/).",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_GENERATE_CHOICE_DESCRIPTION": True,
+    "PREPROCESSING_HOOKS": ["api.schema.only_public_api"],
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.error_responses"],
+    "AUTHENTICATION_WHITELIST": ["api.auth.ApiTokenAuthentication"],
+}
+
+# Requests a minute per token / user (api.auth.ClientRateThrottle); an integrator posts one item a request.
 CUR_API_RATE = env("CUR_API_RATE", "1200/minute")
+# A rotated token keeps working this long beside the new one (cur/api_clients.py: api_token_rotate).
+CUR_API_TOKEN_GRACE_HOURS = int(env("CUR_API_TOKEN_GRACE_HOURS", "24"))
+# How long an Idempotency-Key's answer is kept (api/idempotency.py).
+CUR_API_IDEMPOTENCY_HOURS = int(env("CUR_API_IDEMPOTENCY_HOURS", "24"))
 
 # Login throttling (django-axes; attempts, failures and lockouts in the database, shown and lifted in the
 # admin, or by `manage.py axes_reset_username NAME` / `axes_reset_ip ADDRESS`). An account is locked after

@@ -23,7 +23,6 @@ urlpatterns = [
     path("heatmap/", include("heatmap.urls")),
     path("ratings/", include("ratings.urls")),
     path("reports/", include("reports.urls")),
-    path("api/v1/", include("appeals.api_urls")),
-    path("api/v1/", include("ratings.api_urls")),
+    path("", include("api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -8,3 +8,14 @@ TOLYATTI = "36740000"
 
 def user(username: str):
     return get_user_model().objects.get(username=username)
+
+
+def client_token(username: str, *, name: str | None = None) -> str:
+    """A token of an integration client with the role and organisation of the demo account `username`
+    (cur/api_clients.py): what that account's system would send as `Authorization: Bearer …`."""
+    from cur.api_clients import api_client_create, api_token_issue
+
+    membership = user(username).membership
+    client = api_client_create(name=name or f"Система {username}", role=membership.role, centre=membership.centre,
+                               agency=membership.agency)
+    return api_token_issue(client=client).raw

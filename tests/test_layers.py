@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PRODUCT = ("cur", "municipalities", "appeals", "rollups", "ratings", "heatmap", "structuring", "reports")
+PRODUCT = ("api", "cur", "municipalities", "appeals", "rollups", "ratings", "heatmap", "structuring", "reports")
 # cur is also the project package: these of its modules wire the apps together and may import them.
 CUR_PROJECT_MODULES = ("cur.urls", "cur.views", "cur.celery", "cur.tasks", "cur.health", "cur.wsgi", "cur.asgi",
                        "cur.settings", "cur.context_processors", "cur.bench", "cur.management", "cur.testing")

@@ -5,11 +5,10 @@ import json
 
 import pytest
 from django.conf import settings
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from appeals.models import Appeal
-from tests.personas import PESTRAVKA, user
+from tests.personas import PESTRAVKA, client_token, user
 
 pytestmark = pytest.mark.django_db
 
@@ -18,8 +17,8 @@ URL = "/api/v1/appeals/"
 
 def token_client(username: str = "cur_integrator") -> APIClient:
     client = APIClient(raise_request_exception=False)  # see the response a real client would get
-    token, _ = Token.objects.get_or_create(user=user(username))
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    token = client_token(username)
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
     return client
 
 
@@ -59,7 +58,7 @@ def test_no_credentials_get_401_with_www_authenticate():
     response = APIClient().get(URL)
 
     assert response.status_code == 401
-    assert response["WWW-Authenticate"] == 'Token'
+    assert response["WWW-Authenticate"] == 'Bearer realm="api"'
     assert response.json()["error"]["code"] == "not_authenticated"
 
 
@@ -69,7 +68,7 @@ def test_a_bad_token_gets_401_with_www_authenticate():
 
     for response in (client.get(URL), client.post(URL, {"text": "x"}, format="json")):
         assert response.status_code == 401
-        assert response["WWW-Authenticate"] == 'Token'
+        assert response["WWW-Authenticate"] == 'Bearer realm="api"'
         assert response.json()["error"]["code"] == "authentication_failed"
 
 

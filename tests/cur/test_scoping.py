@@ -2,11 +2,10 @@
 
 import pytest
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
 from appeals.models import Appeal
 from cur.scoping import scope_appeals
-from tests.personas import PESTRAVKA, TOLYATTI, user
+from tests.personas import PESTRAVKA, TOLYATTI, client_token, user
 
 pytestmark = pytest.mark.django_db
 
@@ -112,8 +111,8 @@ def test_filter_choices_do_not_leak_other_municipalities(client, appeals):
 
 
 def test_an_integrator_reads_the_api_with_a_token(client, appeals):
-    token = Token.objects.create(user=user("cur_integrator"))
-    response = client.get("/api/v1/appeals/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    token = client_token("cur_integrator")
+    response = client.get("/api/v1/appeals/", HTTP_AUTHORIZATION=f"Bearer {token}")
     assert response.status_code == 200
     assert len(response.json()["results"]) == 3
 

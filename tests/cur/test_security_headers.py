@@ -13,9 +13,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.conf import settings
-from rest_framework.authtoken.models import Token
 
-from tests.personas import PESTRAVKA, user
+from tests.personas import PESTRAVKA, client_token, user
 
 pytestmark = pytest.mark.django_db
 
@@ -92,12 +91,12 @@ def test_no_template_has_an_inline_script_a_style_attribute_or_a_handler():
 
 def test_pages_exports_and_the_api_with_personal_data_are_never_stored(pages):
     client, urls, appeal = pages
-    token = Token.objects.create(user=user("cur_integrator"))
+    token = client_token("cur_integrator")
     responses = [client.get(url) for url in urls] + [
         client.get("/appeals/export.csv"),
         client.get("/api/v1/appeals/"),
         client.get(f"/api/v1/appeals/{appeal.pk}/"),
-        client.get("/api/v1/appeals/", HTTP_AUTHORIZATION=f"Token {token.key}"),
+        client.get("/api/v1/appeals/", HTTP_AUTHORIZATION=f"Bearer {token}"),
     ]
     for response in responses:
         assert response.status_code == 200, response.wsgi_request.get_full_path()

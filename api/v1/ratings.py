@@ -1,5 +1,7 @@
 """GET /api/v1/ratings/ — the rating of the page (same parameters, same scope, same numbers) as JSON."""
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -15,6 +17,17 @@ class RatingApi(APIView):
     each body's (municipality's) group, place, change of place, score, zone, parts and counts; `drill` is the
     value of the queue's `rating` filter (GET /api/v1/appeals/?rating=…) listing the appeals a count is of."""
 
+    @extend_schema(
+        operation_id="ratings", summary="Рейтинг органов или муниципалитетов за период", tags=["Рейтинги и карта"],
+        parameters=[
+            OpenApiParameter("level", OpenApiTypes.STR, enum=["agency", "municipality"]),
+            OpenApiParameter("period", OpenApiTypes.STR, enum=["week", "month", "quarter", "year", "custom"]),
+            OpenApiParameter("on", OpenApiTypes.DATE, description="День внутри периода (по умолчанию — сегодня)"),
+            OpenApiParameter("from", OpenApiTypes.DATE, description="Начало (period=custom)"),
+            OpenApiParameter("to", OpenApiTypes.DATE, description="Конец (period=custom)"),
+        ],
+        responses=OpenApiTypes.OBJECT,
+    )
     def get(self, request):
         params = request.query_params
         level = params.get("level", "agency")

@@ -1,12 +1,10 @@
-"""REST API plumbing shared by all apps: one exception handler, so every error has one shape, and the
-throttle per token / user."""
+"""One exception handler, so every error of the API has one shape: `{"error": {"code", "message", "details"}}`."""
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, status
-from rest_framework.throttling import UserRateThrottle as DrfUserRateThrottle
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
@@ -54,12 +52,3 @@ def exception_handler(exc, context):
         }
     }
     return response
-
-
-class UserRateThrottle(DrfUserRateThrottle):
-    """CUR_API_RATE requests per token / user. The rate is read from the settings on each request (DRF's
-    own class reads it once at import), so it is one setting, overridable like any other. Anonymous
-    requests never get this far: they are refused with 401 first."""
-
-    def get_rate(self) -> str:
-        return settings.CUR_API_RATE

@@ -1,0 +1,63 @@
+"""Who calls the API: integration clients by token (cur/api_clients.py), people by their session; and how
+often they may."""
+
+from django.conf import settings
+from rest_framework import exceptions
+from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.throttling import SimpleRateThrottle
+
+from cur.api_clients import api_token_authenticate
+from cur.security import client_address
+
+
+class ApiTokenAuthentication(BaseAuthentication):
+    """`Authorization: Bearer <token>` (or `Token <token>`) of an integration client (cur/api_clients.py): the
+    request runs as the client's user, `request.auth` is the token. A header with a wrong token answers 401."""
+
+    keywords = (b"bearer", b"token")
+
+    def authenticate(self, request):
+        words = get_authorization_header(request).split()
+        if not words or words[0].lower() not in self.keywords:
+            return None
+        if len(words) != 2:
+            raise exceptions.AuthenticationFailed("Заголовок Authorization: Bearer <токен>, без пробелов в токене.")
+        try:
+            raw = words[1].decode()
+        except UnicodeError:
+            raise exceptions.AuthenticationFailed("Токен в заголовке нечитаем.") from None
+        token = api_token_authenticate(raw, address=client_address(request) or None)
+        if token is None:
+            raise exceptions.AuthenticationFailed("Токен неизвестен, отозван или истёк.")
+        return token.client.user, token
+
+    def authenticate_header(self, request) -> str:
+        return 'Bearer realm="api"'
+
+
+class ClientRateThrottle(SimpleRateThrottle):
+    """Requests per token (a client's own `rate`, else CUR_API_RATE) or per signed-in user; over the limit DRF
+    answers 429 with Retry-After. The rate is read on each request (DRF reads its settings once at import), so
+    it is one setting, overridable like any other. Anonymous requests are refused with 401 before this."""
+
+    scope = "api"
+
+    def __init__(self):  # the rate depends on the request: parsed in allow_request
+        pass
+
+    def allow_request(self, request, view):
+        token = getattr(request, "auth", None)
+        client_rate = getattr(getattr(token, "client", None), "rate", "")
+        self.rate = client_rate or settings.CUR_API_RATE
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super().allow_request(request, view)
+
+    def get_cache_key(self, request, view):
+        token = getattr(request, "auth", None)
+        if getattr(token, "pk", None) and hasattr(token, "key_hash"):
+            ident = f"token-{token.pk}"
+        elif request.user and request.user.is_authenticated:
+            ident = f"user-{request.user.pk}"
+        else:
+            ident = self.get_ident(request)
+        return f"throttle_{self.scope}_{ident}"

@@ -1,0 +1,13 @@
+"""Everything machines talk to: the REST API v1, its OpenAPI description and pages."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from api import schema  # noqa: F401  (registers the token scheme with drf-spectacular)
+
+urlpatterns = [
+    path("api/v1/", include("api.v1.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+]
