@@ -7,6 +7,7 @@ from api import schema  # noqa: F401  (registers the token scheme with drf-spect
 
 urlpatterns = [
     path("api/v1/", include("api.v1.urls")),
+    path("open311/v2/", include("api.open311.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),

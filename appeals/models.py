@@ -717,3 +717,126 @@ class SearchWord(models.Model):
         verbose_name = "слово поискового словаря"
         verbose_name_plural = "слова поискового словаря"
         indexes = [GinIndex(fields=["word"], opclasses=["gin_trgm_ops"], name="search_word_trigrams")]
+
+
+class SourceReply(models.Model):
+    """Ответ в источник: an answer to a ПОС or «Инцидент Менеджмент» item on its way back to where the citizen
+    wrote (the outbox, appeals/sources/replies.py). Written in the transaction that gives the answer, so none is
+    lost; sent by a task that claims it, with retries; the source deduplicates by `key` (our answer's id), so a
+    worker killed after sending and before recording sends again harmlessly and the citizen reads it once."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Ждёт отправки"
+        SENT = "sent", "Отправлен"
+        FAILED = "failed", "Не отправлен"
+
+    answer = models.OneToOneField(Answer, models.CASCADE, related_name="source_reply", verbose_name="ответ")
+    appeal = models.ForeignKey(Appeal, models.CASCADE, related_name="source_replies", verbose_name="обращение",
+                               db_index=False)
+    region = models.ForeignKey("municipalities.Region", models.PROTECT, related_name="+", db_index=False)
+    channel = models.CharField("источник", max_length=16, choices=Channel.choices)
+    external_id = models.CharField("номер в источнике", max_length=64)
+    key = models.CharField("ключ для источника", max_length=64, unique=True)
+    status = models.CharField("состояние", max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField("попыток", default=0)
+    next_attempt_at = models.DateTimeField("следующая попытка", null=True, blank=True)
+    claimed_until = models.DateTimeField("отправляется до", null=True, blank=True, editable=False)
+    sent_at = models.DateTimeField("отправлен", null=True, blank=True)
+    remote_id = models.CharField("номер ответа в источнике", max_length=100, blank=True)
+    last_error = models.TextField("последняя ошибка", blank=True)
+    created_at = models.DateTimeField("создан")
+
+    class Meta:
+        verbose_name = "ответ в источник"
+        verbose_name_plural = "ответы в источники"
+        indexes = [models.Index(fields=["next_attempt_at"], name="source_reply_pending",
+                                condition=Q(status="pending"))]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} {self.external_id}: {self.get_status_display()}"
+
+
+class WebhookSubscription(models.Model):
+    """Подписка на события: an integration client's address that receives signed POSTs when appeals in the
+    client's scope change (appeals/webhooks/). The secret signs the bodies (HMAC-SHA256); a subscription that
+    keeps failing is switched off, with a notice, and switched on again in the admin."""
+
+    class Event(models.TextChoices):
+        CREATED = "appeal.created", "Поступило обращение"
+        ASSIGNED = "appeal.assigned", "Направлено исполнителю"
+        ANSWERED = "appeal.answered", "Дан ответ"
+        CLOSED = "appeal.closed", "Закрыто"
+        REOPENED = "appeal.reopened", "Возобновлено"
+        OVERDUE = "appeal.overdue", "Срок нарушен"
+
+    client = models.ForeignKey("cur.ApiClient", models.CASCADE, related_name="webhooks", verbose_name="клиент")
+    url = models.URLField("адрес", max_length=500)
+    secret = models.CharField("секрет подписи", max_length=128)
+    events = ArrayField(models.CharField(max_length=32, choices=Event.choices), verbose_name="события")
+    is_active = models.BooleanField("действует", default=True)
+    failures = models.PositiveIntegerField("неудач подряд", default=0)
+    disabled_at = models.DateTimeField("отключена", null=True, blank=True)
+    disabled_reason = models.TextField("причина отключения", blank=True)
+    created_at = models.DateTimeField("создана", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "подписка на события"
+        verbose_name_plural = "подписки на события"
+
+    def __str__(self) -> str:
+        return f"{self.client}: {self.url}"
+
+
+class WebhookDelivery(models.Model):
+    """One event for one subscriber: its body (kept as sent, so every retry signs the same bytes), its id for
+    the receiver's deduplication (`delivery_id`), and the fate of each attempt."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Ждёт доставки"
+        DELIVERED = "delivered", "Доставлено"
+        FAILED = "failed", "Не доставлено"
+
+    subscription = models.ForeignKey(WebhookSubscription, models.CASCADE, related_name="deliveries",
+                                     verbose_name="подписка", db_index=False)
+    appeal_event = models.ForeignKey(AppealEvent, models.CASCADE, related_name="+", verbose_name="событие обращения",
+                                     db_index=False)
+    # the receivers' deduplication key, sent as X-Cur-Event-Id and in the body: the same on every retry
+    delivery_id = models.UUIDField("номер события для получателя", default=uuid.uuid4, unique=True, editable=False)
+    event_type = models.CharField("вид", max_length=32, choices=WebhookSubscription.Event.choices)
+    body = models.TextField("тело")
+    status = models.CharField("состояние", max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField("попыток", default=0)
+    next_attempt_at = models.DateTimeField("следующая попытка", null=True, blank=True)
+    claimed_until = models.DateTimeField("доставляется до", null=True, blank=True, editable=False)
+    last_status = models.PositiveSmallIntegerField("последний код ответа", null=True, blank=True)
+    last_error = models.TextField("последняя ошибка", blank=True)
+    created_at = models.DateTimeField("создано")
+    delivered_at = models.DateTimeField("доставлено", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "доставка события"
+        verbose_name_plural = "доставки событий"
+        constraints = [models.UniqueConstraint(fields=["subscription", "appeal_event"], name="webhook_delivery_once")]
+        indexes = [
+            models.Index(fields=["next_attempt_at"], name="webhook_delivery_pending", condition=Q(status="pending")),
+            models.Index(fields=["subscription", "-created_at"], name="webhook_delivery_log"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} → {self.subscription.url}"
+
+
+class EventReader(models.Model):
+    """How far a reader of the event log (the webhook dispatcher) has read it: a transaction id, as the rollups
+    keep theirs — every transaction below the oldest still running has finished, so nothing is skipped."""
+
+    name = models.CharField("читатель", max_length=32, unique=True)
+    xact = models.BigIntegerField("прочитано до транзакции", default=0)
+    read_at = models.DateTimeField("прочитано", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "читатель событий"
+        verbose_name_plural = "читатели событий"
+
+    def __str__(self) -> str:
+        return self.name
