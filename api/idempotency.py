@@ -87,10 +87,3 @@ def idempotent(post):
         return response
 
     return wrapper
-
-
-def idempotency_keys_purge() -> int:
-    """Forget the answers older than CUR_API_IDEMPOTENCY_HOURS (a daily beat job); returns how many."""
-    horizon = timezone.now() - timedelta(hours=settings.CUR_API_IDEMPOTENCY_HOURS)
-    deleted, _ = IdempotencyKey.objects.filter(created_at__lt=horizon).delete()
-    return deleted

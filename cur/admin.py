@@ -3,16 +3,36 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
+from cur.api_clients import (
+    CLIENT_ROLES,
+    api_client_check,
+    api_client_create,
+    api_token_issue,
+    api_token_revoke,
+    api_token_rotate,
+)
 from cur.calendar_grid import WEEKDAY_NAMES, YEARS, calendar_regions, calendar_year
 from cur.calendar_import import MAX_FILE_BYTES, CalendarFileError, CalendarImportReport, calendar_import, may_import
-from cur.models import Agency, CalendarDay, Centre, FastTrack, Membership, Sector, SectorBlock, SlaPolicy, Subtopic
+from cur.models import (
+    Agency,
+    ApiClient,
+    ApiToken,
+    CalendarDay,
+    Centre,
+    FastTrack,
+    Membership,
+    Sector,
+    SectorBlock,
+    SlaPolicy,
+    Subtopic,
+)
 from cur.permissions import Forbidden
 from cur.scoping import scope_of
 
@@ -271,3 +291,128 @@ class CalendarDayAdmin(admin.ModelAdmin):
             "form": form,
         }
         return TemplateResponse(request, "admin/cur/calendarday/import.html", context)
+
+
+class ApiClientAddForm(forms.ModelForm):
+    """A new client: its role and organisation become its Membership (cur/api_clients.py)."""
+
+    role = forms.ChoiceField(label="роль", choices=[(r.value, r.label) for r in CLIENT_ROLES],
+                             help_text="Интегратор — читает и передаёт обращения; оператор — ещё и направляет, "
+                                       "продлевает; исполнитель — отвечает на обращения своего органа.")
+    centre = forms.ModelChoiceField(Centre.objects.all(), required=False,
+                                    label="центр (ЦУР — весь регион, МЦУ — его МО)")
+    agency = forms.ModelChoiceField(Agency.objects.all(), required=False, label="орган (для исполнителя)")
+    token_expires_at = forms.DateTimeField(required=False, label="первый токен действует до",
+                                           help_text="Пусто — бессрочно.")
+
+    class Meta:
+        model = ApiClient
+        fields = ["name", "contact", "rate"]
+
+    def clean(self):
+        data = super().clean()
+        try:
+            api_client_check(role=data.get("role"), centre=data.get("centre"), agency=data.get("agency"))
+        except ValidationError as error:
+            self.add_error(None, error.messages)
+        if data.get("token_expires_at") and data["token_expires_at"] <= timezone.now():
+            self.add_error("token_expires_at", "Срок действия токена должен быть в будущем.")
+        return data
+
+
+class ApiTokenInline(admin.TabularInline):
+    model = ApiToken
+    extra = 0
+    can_delete = False
+    fields = ["prefix", "created_at", "expires_at", "revoked_at", "last_used_at", "last_used_ip"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False  # a token is issued by the action, which shows its secret once
+
+
+def _show_token(request, client: ApiClient, raw: str) -> None:
+    messages.warning(request, f"Токен клиента «{client}» (показан один раз — сохраните его сейчас): {raw}")
+
+
+@admin.register(ApiClient)
+class ApiClientAdmin(admin.ModelAdmin):
+    """Integration clients: issue (rotate) and revoke tokens here; the secret is shown once, only its hash is kept."""
+
+    list_display = ["name", "role", "organisation", "is_active", "last_used", "contact"]
+    list_filter = ["is_active", "user__membership__role"]
+    search_fields = ["name", "contact"]
+    inlines = [ApiTokenInline]
+    actions = ["rotate_token", "revoke_tokens"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related(
+            "user__membership__centre", "user__membership__agency").prefetch_related("tokens")
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = ApiClientAddForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["name", "role", "centre", "agency", "contact", "rate", "token_expires_at"]
+        return ["name", "user", "contact", "rate", "is_active"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["user"] if obj else []
+
+    @admin.display(description="роль")
+    def role(self, client):
+        return client.user.membership.get_role_display()
+
+    @admin.display(description="центр или орган")
+    def organisation(self, client):
+        membership = client.user.membership
+        return membership.centre or membership.agency
+
+    @admin.display(description="последнее использование")
+    def last_used(self, client):
+        moments = [token.last_used_at for token in client.tokens.all() if token.last_used_at]
+        return max(moments) if moments else None
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        data = form.cleaned_data
+        client = api_client_create(name=data["name"], role=data["role"], centre=data["centre"],
+                                   agency=data["agency"], contact=data["contact"], rate=data["rate"])
+        issued = api_token_issue(client=client, expires_at=data["token_expires_at"])
+        obj.pk, obj.user = client.pk, client.user
+        _show_token(request, client, issued.raw)
+
+    @admin.action(description="Выпустить новый токен (старые действуют ещё CUR_API_TOKEN_GRACE_HOURS ч)")
+    def rotate_token(self, request, queryset):
+        for client in queryset:
+            _show_token(request, client, api_token_rotate(client=client).raw)
+
+    @admin.action(description="Отозвать все токены (сразу)")
+    def revoke_tokens(self, request, queryset):
+        count = 0
+        for token in ApiToken.objects.filter(client__in=queryset, revoked_at=None):
+            api_token_revoke(token=token)
+            count += 1
+        messages.success(request, f"Отозвано токенов: {count}.")
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ["prefix", "client", "created_at", "expires_at", "revoked_at", "last_used_at", "last_used_ip"]
+    list_filter = ["client", ("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["prefix", "client__name"]
+    readonly_fields = ["client", "prefix", "created_at", "revoked_at", "last_used_at", "last_used_ip"]
+    fields = ["client", "prefix", "created_at", "expires_at", "revoked_at", "last_used_at", "last_used_ip"]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False  # issued from the client's page, which shows the secret once
+
+    @admin.action(description="Отозвать")
+    def revoke(self, request, queryset):
+        for token in queryset.filter(revoked_at=None):
+            api_token_revoke(token=token)

@@ -21,7 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
-from cur.models import Agency, ApiClient, ApiToken, Centre, Membership
+from cur.models import Agency, ApiClient, ApiToken, Centre, IdempotencyKey, Membership
 
 PREFIX = "cur_"
 LAST_USE_EVERY = timedelta(minutes=1)
@@ -38,6 +38,14 @@ class IssuedToken:
     raw: str  # the secret itself: shown once, never stored
 
 
+def api_client_check(*, role: str, centre: Centre | None, agency: Agency | None) -> None:
+    """Raise ValidationError unless the role and the organisation fit (the admin form asks before saving)."""
+    if role not in CLIENT_ROLES:
+        raise ValidationError({"role": "Клиент интеграции — интегратор, оператор центра или исполнитель органа."})
+    if (role == Membership.Role.EXECUTOR) != (agency is not None) or (centre is None) == (agency is None):
+        raise ValidationError({"role": "Исполнитель относится к органу, интегратор и оператор — к центру."})
+
+
 @transaction.atomic
 def api_client_create(*, name: str, role: str, centre: Centre | None = None, agency: Agency | None = None,
                       contact: str = "", rate: str = "") -> ApiClient:
@@ -46,10 +54,7 @@ def api_client_create(*, name: str, role: str, centre: Centre | None = None, age
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": "Укажите название клиента."})
-    if role not in CLIENT_ROLES:
-        raise ValidationError({"role": "Клиент интеграции — интегратор, оператор центра или исполнитель органа."})
-    if (role == Membership.Role.EXECUTOR) != (agency is not None) or (centre is None) == (agency is None):
-        raise ValidationError({"role": "Исполнитель относится к органу, интегратор и оператор — к центру."})
+    api_client_check(role=role, centre=centre, agency=agency)
     if ApiClient.objects.filter(name=name).exists():
         raise ValidationError({"name": "Клиент с таким названием уже есть."})
     base = f"api-{slugify(name, allow_unicode=False) or 'client'}"[:140]
@@ -117,3 +122,11 @@ def client_of(user) -> ApiClient | None:
         return user.api_client
     except ApiClient.DoesNotExist:
         return None
+
+
+def idempotency_keys_purge(*, now: datetime | None = None) -> int:
+    """Forget the kept answers of Idempotency-Key requests older than CUR_API_IDEMPOTENCY_HOURS (api/idempotency.py;
+    a daily beat job); returns how many."""
+    horizon = (now or timezone.now()) - timedelta(hours=settings.CUR_API_IDEMPOTENCY_HOURS)
+    deleted, _ = IdempotencyKey.objects.filter(created_at__lt=horizon).delete()
+    return deleted

@@ -89,6 +89,12 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=5, minute=10),
         "options": {"queue": "documents", "expires": 6 * 3600},
     },
+    # The REST API's Idempotency-Key answers are kept a day (api/idempotency.py).
+    "purge-idempotency-keys": {
+        "task": "cur.tasks.idempotency_keys_purge",
+        "schedule": crontab(hour=3, minute=17),
+        "options": {"expires": 3600},
+    },
     "build-weekly-notes": {
         "task": "reports.tasks.weekly_notes_build",
         "schedule": crontab(hour=4, minute=0, day_of_week=1),

@@ -7,3 +7,11 @@ def ping(self) -> dict:
     from cur.health import worker_identity
 
     return {"worker": self.request.hostname, **worker_identity()}
+
+
+@shared_task
+def idempotency_keys_purge() -> int:
+    """Forget the API's Idempotency-Key answers past their day."""
+    from cur.api_clients import idempotency_keys_purge
+
+    return idempotency_keys_purge()

@@ -13,9 +13,11 @@ def user(username: str):
 def client_token(username: str, *, name: str | None = None) -> str:
     """A token of an integration client with the role and organisation of the demo account `username`
     (cur/api_clients.py): what that account's system would send as `Authorization: Bearer …`."""
-    from cur.api_clients import api_client_create, api_token_issue
+    from cur.api_clients import CLIENT_ROLES, api_client_create, api_token_issue
 
     membership = user(username).membership
-    client = api_client_create(name=name or f"Система {username}", role=membership.role, centre=membership.centre,
+    # a machine is an integrator, an operator or an executor: a centre's other roles act as its operator
+    role = membership.role if membership.role in CLIENT_ROLES else "operator"
+    client = api_client_create(name=name or f"Система {username}", role=role, centre=membership.centre,
                                agency=membership.agency)
     return api_token_issue(client=client).raw
