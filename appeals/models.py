@@ -261,6 +261,9 @@ class AppealEvent(models.Model):
         OVERDUE = "overdue", "Срок нарушен"
         ATTACHED = "attached", "Приложены файлы"
         ATTACHMENT_FAILED = "attachment_failed", "Файл источника не получен"
+        # the answer's way back to ПОС / ИМ (appeals/sources/replies.py) and the rating it brought (intake/feedback.py)
+        REPLY_FAILED = "reply_failed", "Ответ не передан в источник"
+        RATING_NOT_APPLIED = "rating_not_applied", "Оценка из источника не учтена"
 
     appeal = models.ForeignKey(Appeal, models.CASCADE, related_name="events", verbose_name="обращение", db_index=False)
     region = models.ForeignKey("municipalities.Region", models.PROTECT, related_name="+", db_index=False)
@@ -745,12 +748,20 @@ class SourceReply(models.Model):
     remote_id = models.CharField("номер ответа в источнике", max_length=100, blank=True)
     last_error = models.TextField("последняя ошибка", blank=True)
     created_at = models.DateTimeField("создан")
+    # What the source's feed said back about this answer (appeals/intake/feedback.py): the item's state there and
+    # the citizen's rating, kept with its moment so that a rating is handled once however often the feed repeats it.
+    remote_status = models.CharField("состояние в источнике", max_length=32, blank=True)
+    rating = models.CharField("оценка в источнике", max_length=16, choices=Satisfaction.choices, blank=True)
+    rated_at = models.DateTimeField("оценено в источнике", null=True, blank=True)
+    rating_note = models.TextField("почему оценка не учтена", blank=True)
 
     class Meta:
         verbose_name = "ответ в источник"
         verbose_name_plural = "ответы в источники"
         indexes = [models.Index(fields=["next_attempt_at"], name="source_reply_pending",
-                                condition=Q(status="pending"))]
+                                condition=Q(status="pending")),
+                   # the feed's ratings find the replies of a page's items by their appeals
+                   models.Index(fields=["appeal", "created_at"], name="source_reply_appeal")]
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} {self.external_id}: {self.get_status_display()}"
