@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -52,3 +53,13 @@ def exception_handler(exc, context):
         }
     }
     return response
+
+
+@csrf_exempt  # a machine's POST to a wrong address is told 404, not asked for a form's CSRF token
+def api_not_found(request, *args, **kwargs):
+    """An address under /api/ or /open311/ that names no operation: 404 in the error shape, not the HTML page a
+    person gets — a machine reads the body."""
+    from django.http import JsonResponse
+
+    return JsonResponse({"error": {"code": "not_found", "message": "Нет такого адреса API: см. /api/docs/.",
+                                   "details": None}}, status=404)

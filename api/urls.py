@@ -1,9 +1,10 @@
 """Everything machines talk to: the REST API v1, its OpenAPI description and pages."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from api import schema  # noqa: F401  (registers the token scheme with drf-spectacular)
+from api.errors import api_not_found
 
 urlpatterns = [
     path("api/v1/", include("api.v1.urls")),
@@ -11,4 +12,5 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    re_path(r"^api/", api_not_found),  # last: whatever else under /api/ is a JSON 404
 ]

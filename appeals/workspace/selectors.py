@@ -279,7 +279,10 @@ NEWEST_CUT_SHARE = 4
 
 
 def _planned_rows(qs) -> float:
-    """How many rows PostgreSQL expects `qs` to return (its plan, not a count: a millisecond)."""
+    """How many rows PostgreSQL expects `qs` to return (its plan, not a count: a millisecond). A query Django knows
+    to be empty (a filter that matched nothing, `.none()`) is never sent, so it has no plan: none expected."""
+    if qs.query.is_empty():
+        return 0
     return json.loads(qs.explain(format="json"))[0]["Plan"]["Plan Rows"]
 
 
