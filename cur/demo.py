@@ -9,6 +9,7 @@ import json
 from collections import Counter
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.db import router, transaction
@@ -16,7 +17,7 @@ from django.db.models import ProtectedError
 from django.db.models.deletion import Collector
 
 from cur.accounts import administrator_ensure
-from cur.models import Agency, Centre, FastTrack, Membership, Sector, SectorBlock, Subtopic
+from cur.models import Agency, ApiClient, Centre, FastTrack, Membership, Sector, SectorBlock, Subtopic
 from cur.services import DATA_DIR
 from municipalities.models import Municipality, Region
 
@@ -119,10 +120,11 @@ def organisation_load_demo() -> dict[str, int]:
         agencies[row["key"]] = agency
 
     _demo_users(centres, agencies)
+    clients = _demo_api_clients(data.get("api_clients", []), centres=centres, agencies=agencies)
     tracks = _fast_tracks_load(data.get("fast_tracks", []), regions=regions, municipalities=municipalities,
                                agencies=agencies)
     return {"centres": len(centres), "blocks": counts["blocks"], "own_blocks": counts["own_blocks"],
-            "agencies": len(agencies), "users": len(ACCOUNTS), "fast_tracks": tracks}
+            "agencies": len(agencies), "users": len(ACCOUNTS), "fast_tracks": tracks, "api_clients": clients}
 
 
 def _fast_tracks_load(rows: list[dict], *, regions, municipalities, agencies) -> int:
@@ -202,6 +204,37 @@ def _own_sectors_retire(*, centre: Centre) -> None:
             sector.delete()
 
 
+def _demo_api_clients(rows: list[dict], *, centres, agencies) -> int:
+    """The demo's integration clients (a regional portal, a МЦУ's system, a body's dispatch), without tokens: a
+    token is issued by the admin or `manage.py api_token` and shown once (bootstrap issues the portal's one)."""
+    from cur.api_clients import api_client_create
+
+    for row in rows:
+        if not ApiClient.objects.filter(name=row["name"]).exists():
+            api_client_create(name=row["name"], role=row["role"], centre=centres.get(row.get("centre")),
+                              agency=agencies.get(row.get("agency")), contact=row.get("contact", ""))
+    return len(rows)
+
+
+DEMO_TOKEN_FILE = "demo-api-token.txt"
+
+
+def demo_api_token_ensure(*, stdout=None) -> None:
+    """Demo mode: the demo portal gets a token once, kept in var/demo-api-token.txt, so a newcomer can try the
+    API at once (docs/api.md). Never in production: only bootstrap in demo mode calls this."""
+    from cur.api_clients import api_token_issue
+
+    path = settings.BASE_DIR / "var" / DEMO_TOKEN_FILE
+    client = ApiClient.objects.filter(name="Демо: портал Самарской области").first()
+    if client is None or path.exists():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(api_token_issue(client=client).raw + "\n", encoding="utf-8")
+    path.chmod(0o600)
+    if stdout:
+        stdout.write(f"Токен демо-клиента API «{client}»: в {path} (Authorization: Bearer …)")
+
+
 def _demo_users(centres, agencies) -> None:
     User = get_user_model()
     for account in ACCOUNTS:
@@ -229,6 +262,6 @@ def _demo_users(centres, agencies) -> None:
     head.user_permissions.set(Permission.objects.filter(
         content_type__app_label__in=["cur", "municipalities"],
         codename__regex=(r"^(view|change|add)_(sector|subtopic|agency|settlement|population|municipality"
-                         r"|slapolicy|calendarday|sectorblock)$"),
+                         r"|slapolicy|calendarday|sectorblock|apiclient|apitoken)$"),
     ))
     administrator_ensure()  # bootstrap has printed its password when it created it first

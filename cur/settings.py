@@ -255,6 +255,16 @@ CUR_SOURCES = {
     }
     for source, prefix in (("pos", "POS"), ("incident", "IM"))
 }
+# Answers pushed back to ПОС / ИМ through the outbox (appeals/sources/replies.py, docs/integrations.md «Ответы в
+# источник»), to the same URL with the same token and timeout as the feed. One claim of a reply tries the POST up to
+# CUR_REPLY_ATTEMPTS times; a failed claim is tried again CUR_REPLY_RETRY_DELAY seconds later, doubled each time up to
+# CUR_REPLY_RETRY_MAX_DELAY; after CUR_REPLY_MAX_ATTEMPTS claims the reply is failed. A claim is held CUR_REPLY_LEASE
+# seconds — longer than one claim's tries — and then the beat's sweep may take the reply again.
+CUR_REPLY_ATTEMPTS = int(env("CUR_REPLY_ATTEMPTS", "3"))
+CUR_REPLY_MAX_ATTEMPTS = int(env("CUR_REPLY_MAX_ATTEMPTS", "10"))
+CUR_REPLY_RETRY_DELAY = float(env("CUR_REPLY_RETRY_DELAY", "60"))
+CUR_REPLY_RETRY_MAX_DELAY = float(env("CUR_REPLY_RETRY_MAX_DELAY", "21600"))
+CUR_REPLY_LEASE = float(env("CUR_REPLY_LEASE", "300"))
 # New and changed items go to the structuring pipeline after each committed batch.
 CUR_INTAKE_STRUCTURE = env_bool("CUR_INTAKE_STRUCTURE", True)
 CUR_EARLIEST_DATE = env("CUR_EARLIEST_DATE", "2000-01-01")  # intake refuses an item received before it
@@ -280,8 +290,10 @@ REST_FRAMEWORK = {
 # The OpenAPI description (api/schema.py; /api/schema/, Swagger UI at /api/docs/, Redoc at /api/redoc/).
 SPECTACULAR_SETTINGS = {
     "TITLE": "ЦУР — REST API",
-    "DESCRIPTION": "Обращения, ответы, проблемы, справочники, рейтинги и тепловая карта региона для "
-                   "систем-интеграторов. Как начать — docs/api.md (/api/guide/).",
+    "DESCRIPTION": "Обращения, ответы, проблемы, справочники, рейтинги и тепловая карта региона для систем-"
+                   "интеграторов. **Как начать** (токен, первый запрос, вебхуки, ошибки, лимиты): "
+                   "[руководство интегратора](/api/guide/) · [integrator's guide (English)](/api/guide/#english). "
+                   "Ошибки всегда в одном виде: `{\"error\": {\"code\", \"message\", \"details\"}}`.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
@@ -301,6 +313,16 @@ CUR_API_RATE = env("CUR_API_RATE", "1200/minute")
 CUR_API_TOKEN_GRACE_HOURS = int(env("CUR_API_TOKEN_GRACE_HOURS", "24"))
 # How long an Idempotency-Key's answer is kept (api/idempotency.py).
 CUR_API_IDEMPOTENCY_HOURS = int(env("CUR_API_IDEMPOTENCY_HOURS", "24"))
+# Webhooks (appeals/webhooks/, docs/webhooks.md): a POST waits CUR_WEBHOOK_TIMEOUT seconds; a delivery is tried
+# CUR_WEBHOOK_ATTEMPTS times (30 s, 2 min, 10 min, 1 h, 3 h, 6 h, 12 h apart, ±20 %: some 22 h); a subscription whose
+# CUR_WEBHOOK_DISABLE_AFTER deliveries in a row all failed is switched off. CUR_WEBHOOK_CONCURRENCY POSTs at once.
+# Private and loopback addresses (SSRF) are refused unless CUR_WEBHOOK_ALLOW_PRIVATE (on for DEBUG and the demo).
+CUR_WEBHOOK_TIMEOUT = float(env("CUR_WEBHOOK_TIMEOUT", "10"))
+CUR_WEBHOOK_ATTEMPTS = int(env("CUR_WEBHOOK_ATTEMPTS", "8"))
+CUR_WEBHOOK_DISABLE_AFTER = int(env("CUR_WEBHOOK_DISABLE_AFTER", "5"))
+CUR_WEBHOOK_CONCURRENCY = int(env("CUR_WEBHOOK_CONCURRENCY", "32"))
+CUR_WEBHOOK_KEEP_DAYS = int(env("CUR_WEBHOOK_KEEP_DAYS", "30"))
+CUR_WEBHOOK_ALLOW_PRIVATE = env_bool("CUR_WEBHOOK_ALLOW_PRIVATE", DEBUG or CUR_DEMO)
 
 # Login throttling (django-axes; attempts, failures and lockouts in the database, shown and lifted in the
 # admin, or by `manage.py axes_reset_username NAME` / `axes_reset_ip ADDRESS`). An account is locked after

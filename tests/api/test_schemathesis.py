@@ -36,7 +36,7 @@ def test_every_operation_survives_generated_requests(live_server, reference, mak
              "--phases", "examples,coverage,fuzzing", "--workers", "1", "--seed", "18", "--no-color",
              "--request-timeout", "30", "--generation-database", "none", "--suppress-health-check", "all",
              "--report", "junit", "--report-junit-path", str(REPORT / "junit.xml")],
-            capture_output=True, text=True, timeout=1800,
+            capture_output=True, text=True, timeout=1800, cwd=REPORT,  # its own cache (.schemathesis/) lands there
         )
     (REPORT / "stdout.txt").write_text(run.stdout + run.stderr)
     summary = _summary(REPORT / "junit.xml", run.stdout)
