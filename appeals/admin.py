@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from appeals.models import ImportJob, QuarantinedItem, SourceCursor
+from appeals.webhooks import admin as webhooks_admin  # noqa: F401 — subscriptions and the delivery log
 
 
 @admin.register(SourceCursor)

@@ -83,3 +83,32 @@ def export_run(job_id: int) -> dict:
     from appeals.workspace.exports import export_job_process
 
     return export_job_process(job_id=job_id)
+
+
+@shared_task
+def webhooks_dispatch() -> dict:
+    """Beat job (cur/celery.py): turn the events committed since the last run into webhook deliveries (the
+    watermark over the event log; overlapping runs are safe — the second one returns at once)."""
+    from appeals.webhooks.dispatch import webhook_events_dispatch
+
+    report = webhook_events_dispatch()
+    return {"events": report.events, "deliveries": report.deliveries, "busy": report.busy}
+
+
+@shared_task
+def webhooks_deliver() -> dict:
+    """After a dispatch that made deliveries, and on beat for the retries: POST what is due, for at most a
+    minute (runs at once are safe: each delivery is claimed by a conditional update)."""
+    from appeals.webhooks.delivery import webhook_deliveries_send
+
+    report = webhook_deliveries_send(budget=50.0)
+    return {"delivered": report.delivered, "retried": report.retried, "failed": report.failed,
+            "disabled": report.disabled}
+
+
+@shared_task
+def webhooks_prune() -> int:
+    """Beat job (cur/celery.py): forget delivered and failed deliveries older than CUR_WEBHOOK_KEEP_DAYS."""
+    from appeals.webhooks.services import webhook_deliveries_prune
+
+    return webhook_deliveries_prune()

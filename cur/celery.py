@@ -70,6 +70,23 @@ app.conf.beat_schedule = {
         "schedule": 10.0,
         "options": {"expires": 30},
     },
+    # Webhooks (issue 18, docs/webhooks.md): the event log read every 5 s into deliveries (each dispatch that
+    # made some starts a send at once); the send on beat picks up the retries that have come due.
+    "dispatch-webhooks": {
+        "task": "appeals.tasks.webhooks_dispatch",
+        "schedule": 5.0,
+        "options": {"expires": 30},
+    },
+    "deliver-webhooks": {
+        "task": "appeals.tasks.webhooks_deliver",
+        "schedule": 30.0,
+        "options": {"expires": 60},
+    },
+    "prune-webhook-deliveries": {
+        "task": "appeals.tasks.webhooks_prune",
+        "schedule": crontab(hour=1, minute=20),
+        "options": {"expires": 6 * 3600},
+    },
     # Structuring learns from the day's corrections by operators: a new model version every night
     # (23:30 UTC — 03:30 in Samara, 02:30 in Moscow), rolled back in the admin if it does worse.
     "retrain-structuring": {

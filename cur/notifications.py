@@ -2,12 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import datetime
+
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
 from cur.models import StaffNotification
+from cur.tasks import staff_notifications_email
+
+
+def staff_notify(user_ids: Iterable[int], *, title: str, url: str = "", at: datetime | None = None) -> list[int]:
+    """One notice for each of the people (each once), and their e-mail copies sent once the transaction
+    commits — nothing is mailed about a change that was rolled back. Returns the notices' ids."""
+    at = at or timezone.now()
+    notices = StaffNotification.objects.bulk_create(
+        StaffNotification(recipient_id=pk, title=title[:300], url=url[:300], created_at=at)
+        for pk in sorted(set(user_ids)))
+    ids = [notice.pk for notice in notices]
+    if ids:
+        transaction.on_commit(lambda: staff_notifications_email.delay(ids))
+    return ids
 
 
 def staff_notifications_send(notification_ids: list[int]) -> int:

@@ -15,3 +15,11 @@ def idempotency_keys_purge() -> int:
     from cur.api_clients import idempotency_keys_purge
 
     return idempotency_keys_purge()
+
+
+@shared_task
+def staff_notifications_email(notification_ids: list[int]) -> int:
+    """Send the notices to those who have an e-mail address, once each (emailed_at set in the same update)."""
+    from cur.notifications import staff_notifications_send
+
+    return staff_notifications_send(notification_ids)

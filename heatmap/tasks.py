@@ -1,5 +1,9 @@
 from celery import shared_task
 
+# The e-mail copy of staff notices moved to cur (cur/notifications.py: staff_notify); kept importable from here
+# for the modules that still send it themselves.
+from cur.tasks import staff_notifications_email  # noqa: F401
+
 
 @shared_task
 def situations_scan() -> dict:
@@ -20,11 +24,3 @@ def situations_scan() -> dict:
             found[f"{region.code} {week}"] = {"surges": report.surges, "repeats": report.repeats,
                                               "conflicts": report.conflicts, "new": len(report.created)}
     return found
-
-
-@shared_task
-def staff_notifications_email(notification_ids: list[int]) -> int:
-    """Send the notices to those who have an e-mail address, once each (emailed_at set in the same update)."""
-    from cur.notifications import staff_notifications_send
-
-    return staff_notifications_send(notification_ids)

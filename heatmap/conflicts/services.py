@@ -11,13 +11,13 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from appeals.models import Appeal, Importance
-from cur.models import Membership, StaffNotification, Subtopic
+from cur.models import Membership, Subtopic
+from cur.notifications import staff_notify
 from cur.periods import day_start
 from cur.permissions import require
 from heatmap.conflicts.detection import YEAR, Rules, Verdict, judge
 from heatmap.cubes import Slice, area_sums
 from heatmap.models import DetectionRules, Situation, SituationMove
-from heatmap.tasks import staff_notifications_email
 from municipalities.models import Region
 from rollups.models import AppealFact, TurnFact
 
@@ -175,12 +175,7 @@ def _notify(situation: Situation, *, now: datetime) -> None:
         elif member.role == Membership.Role.SECTOR_HEAD and any(
                 sector.pk == situation.sector_id for block in member.blocks.all() for sector in block.sectors.all()):
             recipients.append(member.user_id)
-    notices = StaffNotification.objects.bulk_create(
-        StaffNotification(recipient_id=user_id, title=situation.title, url=situation.get_absolute_url(),
-                          created_at=now) for user_id in sorted(set(recipients)))
-    ids = [n.pk for n in notices]
-    if ids:
-        transaction.on_commit(lambda: staff_notifications_email.delay(ids))
+    staff_notify(recipients, title=situation.title, url=situation.get_absolute_url(), at=now)
 
 
 @transaction.atomic
