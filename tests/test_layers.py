@@ -22,7 +22,7 @@ PRODUCT = ("api", "cur", "municipalities", "appeals", "rollups", "ratings", "hea
 # cur is also the project package: these of its modules wire the apps together and may import them.
 CUR_PROJECT_MODULES = ("cur.urls", "cur.views", "cur.celery", "cur.tasks", "cur.health", "cur.wsgi", "cur.asgi",
                        "cur.settings", "cur.context_processors", "cur.bench", "cur.management", "cur.testing")
-APPS_ABOVE_CUR = ("appeals", "rollups", "ratings", "heatmap", "reports")
+APPS_ABOVE_CUR = ("api", "appeals", "rollups", "ratings", "heatmap", "reports")
 HTTP_LAYER = ("views", "api", "forms", "urls", "api_urls")
 
 
@@ -190,3 +190,11 @@ def test_the_documents_are_built_on_the_apps_never_under_them(module):
     """`reports` reads the selectors of ratings and the heat map (DESIGN.md §4): none of them reads it back."""
     reports = sorted(m for m in imports_of(module, module_level_only=False) if m.startswith("reports"))
     assert reports == [], f"{module} imports {reports}"
+
+
+@pytest.mark.parametrize("module", sorted(m for m in MODULES if not m.startswith("api") and m != "cur.urls"))
+def test_the_api_is_the_top_of_the_house(module):
+    """`api` calls the services and selectors of every app (DESIGN.md §4: api → reports → …); nothing but the
+    project's URL map imports it back (the settings name its classes as strings)."""
+    api = sorted(m for m in imports_of(module, module_level_only=False) if m == "api" or m.startswith("api."))
+    assert api == [], f"{module} imports {api}"

@@ -3,7 +3,9 @@ from datetime import date
 
 from django.core.management.base import BaseCommand
 
-from cur.bench import generate, heatmap, ingest, pages, ratings, reports, search, structuring  # noqa: F401 — registers the benchmarks (in this order)
+from cur.bench import (  # noqa: F401 — registers the benchmarks (in this order: generate first)
+    generate, heatmap, ingest, integrations, pages, ratings, reports, search, structuring,
+)
 from cur.bench.runner import REGISTRY, create_bench_database
 
 
