@@ -1,0 +1,22 @@
+"""Clients of the REST API in tests: an integration client's token, as its system would send it."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from tests.personas import client_token
+
+
+@pytest.fixture
+def bearer(db):
+    """bearer("pestravka_operator") → an APIClient sending `Authorization: Bearer <token>` of a client with that
+    demo account's role and territory (a new client each call: `name=` tells two of one account apart)."""
+    made = {}
+
+    def make(username: str, *, name: str | None = None) -> APIClient:
+        client = APIClient(raise_request_exception=False)  # the answer a real client would get, 500 included
+        label = name or f"Система {username} {len(made) + 1}"
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {client_token(username, name=label)}")
+        made[label] = client
+        return client
+
+    return make
