@@ -15,7 +15,8 @@ import pytest
 from django.test import override_settings
 
 from appeals.webhooks.services import webhook_subscribe
-from cur.api_clients import api_client_create
+from cur.api_clients import CLIENT_ROLES, api_client_create
+from cur.models import Membership
 from tests.personas import user
 
 ALL_EVENTS = ["appeal.created", "appeal.assigned", "appeal.answered", "appeal.closed", "appeal.reopened",
@@ -123,9 +124,11 @@ def webhook_settings():
 
 
 def client_like(username: str, *, name: str | None = None, contact: str = ""):
-    """An integration client with the role and organisation of the demo account."""
+    """An integration client with the organisation of the demo account and its role — an operator's where the
+    account's role is not one a client may have (Пестравка's «ответственный за ИМ/ПОС»)."""
     membership = user(username).membership
-    return api_client_create(name=name or f"Система {username}", role=membership.role, centre=membership.centre,
+    role = membership.role if membership.role in CLIENT_ROLES else Membership.Role.OPERATOR
+    return api_client_create(name=name or f"Система {username}", role=role, centre=membership.centre,
                              agency=membership.agency, contact=contact)
 
 
