@@ -20,10 +20,11 @@ PAGE = 50
 
 
 def _problem_page(*, user, after: int | None) -> tuple[list[Problem], int | None]:
-    """A page of the user's Problems, newest first, keyset on the id; each with the counts of the
-    appeals the user may see. The rule of selectors.problem_scope (a Problem with an appeal in the scope)
-    as EXISTS per Problem: PostgreSQL walks Problems down the primary key and probes each one's appeals
-    by the problem_id index, stopping at a page — it never collects every appeal of the scope first."""
+    """A page of the user's Problems, newest first, keyset on the id; each with the counts of the appeals
+    the user may see. The rule of selectors.problem_scope (a Problem with an appeal in the scope), written
+    as EXISTS per Problem so that the page can be read down the primary key, each Problem's appeals probed
+    by the problem_id index, and stop at PAGE + 1 — rather than collecting the problem ids of every appeal
+    in the scope first; the counts are then read for the page's Problems only."""
     visible = selectors.appeal_scope(user=user)
     problems = (Problem.objects.filter(Exists(visible.filter(problem_id=OuterRef("pk"))))
                 .select_related("subtopic", "municipality", "settlement").defer("municipality__boundary")

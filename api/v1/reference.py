@@ -123,7 +123,8 @@ class MunicipalitySerializer(serializers.Serializer):
     name = serializers.CharField()
     official_name = serializers.CharField()
     kind = serializers.CharField(help_text="urban_okrug, municipal_district или municipal_okrug")
-    population = serializers.IntegerField(allow_null=True, help_text="Численность на последнее 1 января (Росстат)")
+    population = serializers.IntegerField(source="inhabitants", allow_null=True,
+                                          help_text="Численность на последнее 1 января (Росстат)")
 
 
 class MunicipalityListApi(APIView):
@@ -141,7 +142,7 @@ class MunicipalityListApi(APIView):
                       .order_by("name"))
         people = populations(region.pk, timezone.localdate().year)
         for place in places:
-            place.population = people.get(place.pk)
+            place.inhabitants = people.get(place.pk)  # `population` is the related rows' name
         return Response(self.OutputSerializer({"results": places}).data)
 
 
