@@ -67,12 +67,16 @@ def _moment(value: datetime | None) -> str | None:
     return value.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-def appeal_api_url(appeal_id: int) -> str:
-    """The appeal's absolute address in the API (what a receiver GETs with its token for the details)."""
-    return settings.CUR_PUBLIC_URL.rstrip("/") + reverse("api-appeal-detail", args=[appeal_id])
+def appeal_url_template() -> str:
+    """The appeal's absolute address in the API (what a receiver GETs with its token for the details), as a
+    template for `str.format(appeal_id)`: resolved once per run rather than once per delivery."""
+    sentinel = 987654321
+    path = reverse("api-appeal-detail", args=[sentinel]).replace("{", "{{").replace("}", "}}")
+    return settings.CUR_PUBLIC_URL.rstrip("/").replace("{", "{{").replace("}", "}}") + \
+        path.replace(str(sentinel), "{}", 1)
 
 
-def delivery_body(row: EventRow, *, delivery_id: UUID, created_at: datetime) -> str:
+def delivery_body(row: EventRow, *, delivery_id: UUID, created_at: datetime, url_template: str) -> str:
     """The JSON a subscriber receives for one event: compact, keys sorted, UTF-8 — kept as sent, so that every
     retry carries (and signs) the very same bytes. `data.appeal` is the appeal as it is when the event is
     dispatched, seconds after it."""
@@ -93,7 +97,7 @@ def delivery_body(row: EventRow, *, delivery_id: UUID, created_at: datetime) -> 
                 "agency": row.agency,
                 "due_at": _moment(row.due_at),
                 "is_overdue": row.is_overdue,
-                "url": appeal_api_url(row.appeal_id),
+                "url": url_template.format(row.appeal_id),
             },
             "event": {"kind": row.kind, "at": _moment(row.at), "interim": row.kind == Kind.INTERIM_ANSWERED},
         },
