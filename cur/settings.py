@@ -309,6 +309,8 @@ SPECTACULAR_SETTINGS = {
 
 # Requests a minute per token / user (api.auth.ClientRateThrottle); an integrator posts one item a request.
 CUR_API_RATE = env("CUR_API_RATE", "1200/minute")
+# Open311 (api/open311/): reading is public, so its requests are counted per client address (api_key or not).
+CUR_OPEN311_RATE = env("CUR_OPEN311_RATE", "60/minute")
 # A rotated token keeps working this long beside the new one (cur/api_clients.py: api_token_rotate).
 CUR_API_TOKEN_GRACE_HOURS = int(env("CUR_API_TOKEN_GRACE_HOURS", "24"))
 # How long an Idempotency-Key's answer is kept (api/idempotency.py).
