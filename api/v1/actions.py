@@ -9,7 +9,10 @@ they lock. Refusals answer as the card refuses: the same Russian message.
 
 A success answers the appeal as it is after the action (AppealSerializer, masked as the reader may read it)
 with its new `version`, the actions now open to the caller and `message`, the result in words; an answer
-(interim or final) answers 201 with the answer created beside it."""
+(interim or final) answers 201 with the answer created beside it. The names in `actions` (the card's, as
+GET /api/v1/appeals/<id>/ lists them) and their addresses: register → register/, assign → assign/, forward →
+forward/, request_clarification → request-clarification/, extend → extend/, answer_interim → interim-answer/,
+answer_final → answer/, close → close/ (the other actions of the card have no address yet)."""
 
 from __future__ import annotations
 
