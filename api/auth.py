@@ -1,12 +1,16 @@
 """Who calls the API: integration clients by token (cur/api_clients.py), people by their session; and how
 often they may."""
 
+from zoneinfo import ZoneInfo
+
 from django.conf import settings
+from django.utils import timezone
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.throttling import SimpleRateThrottle
 
 from cur.api_clients import api_token_authenticate
+from cur.scoping import region_of
 from cur.security import client_address
 
 
@@ -29,6 +33,10 @@ class ApiTokenAuthentication(BaseAuthentication):
         token = api_token_authenticate(raw, address=client_address(request) or None)
         if token is None:
             raise exceptions.AuthenticationFailed("Токен неизвестен, отозван или истёк.")
+        # the middleware chose the zone before DRF knew the caller: a client's days are its region's, as a person's
+        region = region_of(token.client.user)
+        if region is not None:
+            timezone.activate(ZoneInfo(region.timezone))
         return token.client.user, token
 
     def authenticate_header(self, request) -> str:

@@ -34,7 +34,21 @@ class KeyReused(exceptions.APIException):
 
 
 def _fingerprint(request) -> str:
-    return f"{request.method} {request.path} {hashlib.sha256(request.body).hexdigest()}"
+    """The method, the address and a hash of what was sent. A multipart upload is hashed from its parsed fields
+    and files, read in chunks: `request.body` of a file over DATA_UPLOAD_MAX_MEMORY_SIZE would be refused (413)."""
+    digest = hashlib.sha256()
+    if request.content_type.startswith("multipart/"):
+        for name, value in sorted(request.POST.lists()):
+            digest.update(f"{name}={value!r};".encode())
+        for name, files in sorted(request.FILES.lists()):
+            for upload in files:
+                digest.update(f"{name}:{upload.name}:{upload.size};".encode())
+                for chunk in upload.chunks():
+                    digest.update(chunk)
+                upload.seek(0)
+    else:
+        digest.update(request.body)
+    return f"{request.method} {request.path} {digest.hexdigest()}"
 
 
 def _claim(*, user_id: int, key: str, fingerprint: str) -> IdempotencyKey | None:

@@ -103,6 +103,8 @@ class AppealDetailSerializer(AppealSerializer):
     citizen = CitizenSerializer()
     timeline = EventSerializer(many=True)
     answers = AnswerSerializer(many=True)
-    actions = serializers.ListField(child=serializers.CharField(),
-                                    help_text="Действия, которые клиент может выполнить сейчас (POST …/actions/<имя>/)")
+    actions = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Действия, которые клиент может выполнить сейчас (answer_final — POST …/answer/, answer_interim — "
+                  "…/interim-answer/, request_clarification — …/request-clarification/, остальные — …/<имя>/)")
     version = serializers.IntegerField(help_text="Версия для expected_version в действиях")

@@ -551,7 +551,8 @@ def problem_list(*, user, limit: int = 100) -> list[Problem]:
 
 
 def problem_get(*, user, pk: int) -> Problem:
-    return get_object_or_404(problem_scope(user=user).select_related("subtopic", "municipality", "settlement"), pk=pk)
+    return get_object_or_404(
+        problem_scope(user=user).select_related("subtopic", "municipality", "settlement").defer(*HEAVY), pk=pk)
 
 
 def problem_appeals(*, user, problem: Problem) -> list[Appeal]:

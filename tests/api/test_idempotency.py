@@ -126,3 +126,22 @@ def test_the_daily_purge_forgets_old_answers_only():
     with override_settings(CUR_API_IDEMPOTENCY_HOURS=24):
         assert idempotency_keys_purge() == 1
     assert list(IdempotencyKey.objects.filter(key__in=["old", "new"]).values_list("key", flat=True)) == ["new"]
+
+
+@pytest.mark.django_db
+def test_a_multipart_upload_over_the_body_limit_may_carry_a_key(tmp_path):
+    """The key's fingerprint hashes the parsed upload, not `request.body` (which Django caps at 2.5 MB)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = api(client_token("cur_operator"))
+    rows = "text,received_at\n" + "".join(f"Яма на дороге у дома {n},2026-11-20\n" for n in range(120_000))
+    assert len(rows.encode()) > 2_621_440
+    upload = SimpleUploadedFile("big.csv", rows.encode(), content_type="text/csv")
+
+    response = client.post("/api/v1/import-jobs/", {"file": upload}, format="multipart", HTTP_IDEMPOTENCY_KEY="up")
+
+    assert response.status_code == 201, response.content[:300]
+    upload.seek(0)
+    again = client.post("/api/v1/import-jobs/", {"file": upload}, format="multipart", HTTP_IDEMPOTENCY_KEY="up")
+    assert again.status_code == 201 and again["Idempotent-Replayed"] == "true"
+    assert again.json()["id"] == response.json()["id"]
