@@ -160,3 +160,14 @@ def test_a_client_is_made_with_a_role_that_fits_its_organisation():
         api_client_create(name="Без центра", role="integrator")
     with pytest.raises(ValidationError):
         api_client_create(name="Куратор", role="curator", centre=Centre.objects.first())
+
+
+def test_a_clients_times_are_in_its_regions_zone():
+    for short_name, offset, oktmo in (("ЦУР Самарской области", "+04:00", PESTRAVKA),
+                                      ("ЦУР Чувашии", "+03:00", None)):
+        client = api_client_create(name=f"Часы {short_name}", role="integrator",
+                                   centre=Centre.objects.get(short_name=short_name))
+        body = {"kind": "message", "text": "Не горят фонари", **({"municipality_oktmo": oktmo} if oktmo else {})}
+        response = api(api_token_issue(client=client).raw).post("/api/v1/appeals/", body, format="json")
+        assert response.status_code == 201, response.content
+        assert response.json()["received_at"].endswith(offset)
