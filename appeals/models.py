@@ -789,6 +789,10 @@ class WebhookSubscription(models.Model):
     disabled_at = models.DateTimeField("отключена", null=True, blank=True)
     disabled_reason = models.TextField("причина отключения", blank=True)
     created_at = models.DateTimeField("создана", auto_now_add=True)
+    # The database's snapshot when the subscription was made («xmin:xmax:xip,…|own xid»): the dispatcher sends
+    # it only the events of transactions that had not committed by then, so a subscription made while a long
+    # transaction holds the event log's horizon back gets no history (appeals/webhooks/dispatch.py).
+    since_snapshot = models.TextField("события после снимка", blank=True, default="", editable=False)
 
     class Meta:
         verbose_name = "подписка на события"

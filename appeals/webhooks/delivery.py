@@ -55,7 +55,7 @@ WITH due AS (
       AND (d.claimed_until IS NULL OR d.claimed_until < %(now)s)
       AND EXISTS (SELECT 1 FROM {SUBSCRIPTIONS} s JOIN {CLIENTS} c ON c.id = s.client_id
                   WHERE s.id = d.subscription_id AND s.is_active AND c.is_active)
-    ORDER BY d.next_attempt_at, d.id
+    ORDER BY d.next_attempt_at  -- the partial index's order alone: a tie-break would sort every due row
     LIMIT %(size)s
     FOR UPDATE OF d SKIP LOCKED
 )

@@ -10,6 +10,8 @@ to the horizon taken before reading: the oldest transaction still running, below
 event of a transaction at or above the horizon that commits later is read by a later run; one already read is
 read again until the horizon passes it, and the pair (subscription, event) is delivered once all the same: the
 pairs already made are skipped, and the unique constraint with INSERT … ON CONFLICT DO NOTHING stands behind it.
+A subscription keeps the snapshot it was made in (`since_snapshot`): an event read again that had committed
+before the subscription existed is history to it and is not sent (`Since.news`).
 
 Events are read in batches of BATCH with one statement each; the subscribers' scopes are resolved once per run
 and judged in memory by `Scope.covers` — the rule of `cur/scoping.py` — so a run costs a few statements per
@@ -41,7 +43,7 @@ SCRATCH = "webhook_dispatch_rows"  # a temporary table of this session
 
 EVENTS = f"""
 SELECT e.id, e.kind, e.at, a.id, a.region_id, a.municipality_id, a.sector_id, a.agency_id, a.status, a.kind,
-       a.channel, a.due_at, a.is_overdue, s.code, t.code, m.oktmo, g.code
+       a.channel, a.due_at, a.is_overdue, s.code, t.code, m.oktmo, g.code, e.xact
 FROM {AppealEvent._meta.db_table} e
 JOIN {Appeal._meta.db_table} a ON a.id = e.appeal_id
 LEFT JOIN {Sector._meta.db_table} s ON s.id = a.sector_id
@@ -66,20 +68,46 @@ def _horizon(cursor) -> int:
     return cursor.fetchone()[0]
 
 
-def _targets() -> dict[str, list[tuple[WebhookSubscription, Scope]]]:
+@dataclass(frozen=True)
+class Since:
+    """The snapshot a subscription was made in: an event of a transaction visible in it (committed before the
+    subscription existed) is history, not news. The subscribing transaction's own events are news."""
+
+    xmin: int = 0
+    xmax: int = 0
+    running: frozenset[int] = frozenset()
+    own: int | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> Since:
+        if not text:
+            return cls()  # no snapshot kept: every event
+        snapshot, _, own = text.partition("|")
+        xmin, xmax, running = snapshot.split(":")
+        return cls(int(xmin), int(xmax), frozenset(int(x) for x in running.split(",") if x),
+                   int(own) if own else None)
+
+    def news(self, xact: int | None) -> bool:
+        if xact is None or xact == self.own:
+            return True
+        return not (xact < self.xmin or (xact < self.xmax and xact not in self.running))
+
+
+def _targets() -> dict[str, list[tuple[WebhookSubscription, Scope, Since]]]:
     """The active subscriptions of active clients by the type they want, each with its client's scope (resolved
     once per client: the client's user has its Membership like a person of that role)."""
     subscriptions = (WebhookSubscription.objects.filter(is_active=True, client__is_active=True,
                                                         client__user__is_active=True)
                      .select_related("client__user").order_by("pk"))
     scopes: dict[int, Scope] = {}
-    targets: dict[str, list[tuple[WebhookSubscription, Scope]]] = defaultdict(list)
+    targets: dict[str, list[tuple[WebhookSubscription, Scope, Since]]] = defaultdict(list)
     for subscription in subscriptions:
         user = subscription.client.user
         if user.pk not in scopes:
             scopes[user.pk] = scope_of(user)
+        since = Since.parse(subscription.since_snapshot)
         for event_type in set(subscription.events):
-            targets[event_type].append((subscription, scopes[user.pk]))
+            targets[event_type].append((subscription, scopes[user.pk], since))
     return targets
 
 
@@ -105,7 +133,7 @@ def webhook_events_dispatch(*, now: datetime | None = None) -> DispatchReport:
                            [reader.xact, list(SENT_KINDS)])
             event_ids = sorted(row[0] for row in cursor.fetchall())
             report.events = len(event_ids)
-            subscription_ids = sorted({s.pk for pairs in targets.values() for s, _ in pairs})
+            subscription_ids = sorted({s.pk for pairs in targets.values() for s, _, _ in pairs})
             url_template = appeal_url_template()
             for start in range(0, len(event_ids), BATCH):
                 report.deliveries += _dispatch_batch(cursor, event_ids[start:start + BATCH], targets=targets,
@@ -135,8 +163,8 @@ def _dispatch_batch(cursor, event_ids: list[int], *, targets, subscription_ids: 
     with cursor.cursor.copy(f"COPY {SCRATCH} FROM STDIN") as copy:
         for row in rows:
             event_type = TYPE_OF_KIND[row.kind]
-            for subscription, scope in targets.get(event_type, ()):
-                if (subscription.pk, row.event_id) in made or not scope.covers(row):
+            for subscription, scope, since in targets.get(event_type, ()):
+                if (subscription.pk, row.event_id) in made or not scope.covers(row) or not since.news(row.xact):
                     continue
                 delivery_id = uuid.uuid4()
                 copy.write_row((subscription.pk, row.event_id, delivery_id, event_type,

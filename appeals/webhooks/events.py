@@ -58,6 +58,7 @@ class EventRow:
     subtopic: str | None
     municipality_oktmo: str | None
     agency: str | None
+    xact: int | None  # the transaction that wrote the event
 
 
 def _moment(value: datetime | None) -> str | None:

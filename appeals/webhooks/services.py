@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -58,8 +58,14 @@ def webhook_subscribe(*, client: ApiClient, url: str, events: Iterable[str]) -> 
     the events of the appeals its role and territory see, as it would read them through the API."""
     if not client.is_active:
         raise ValidationError({"client": "Клиент отключён: подписка ему не нужна."})
-    return WebhookSubscription.objects.create(client=client, url=webhook_url_check(url),
-                                              events=webhook_events_check(events), secret=new_secret())
+    subscription = WebhookSubscription.objects.create(client=client, url=webhook_url_check(url),
+                                                      events=webhook_events_check(events), secret=new_secret())
+    with connection.cursor() as cursor:  # after the INSERT: this transaction has its own id by now
+        cursor.execute("SELECT pg_current_snapshot()::text || '|' "
+                       "|| coalesce(pg_current_xact_id_if_assigned()::text, '')")
+        subscription.since_snapshot = cursor.fetchone()[0]
+    WebhookSubscription.objects.filter(pk=subscription.pk).update(since_snapshot=subscription.since_snapshot)
+    return subscription
 
 
 def _recipients(client: ApiClient) -> list[int]:

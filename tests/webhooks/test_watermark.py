@@ -37,3 +37,25 @@ def test_an_event_committed_after_a_dispatch_began_is_delivered_by_the_next(refe
     kinds = sorted((r.json["data"]["appeal"]["id"], r.json["type"]) for r in receiver.accepted("/hook"))
     assert kinds == [(first.pk, "appeal.created"), (first.pk, "appeal.overdue"), (second.pk, "appeal.created")]
     assert WebhookDelivery.objects.count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_new_subscription_gets_no_history_while_a_long_transaction_holds_the_horizon(reference, make_appeal,
+                                                                                       subscribe, receiver):
+    subscribe("cur_integrator", "/old")
+    webhook_events_dispatch()
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    with psycopg.connect(**params) as slow:
+        slow.execute("SELECT pg_current_xact_id()")  # holds the horizon below everything that follows
+        before = make_appeal(PESTRAVKA)
+        assert webhook_events_dispatch().deliveries == 1  # to /old
+        subscribe("cur_integrator", "/new", name="Новый портал")
+        after = make_appeal(PESTRAVKA)
+        report = webhook_events_dispatch()  # `before`'s event is read again, below the horizon
+        assert report.events == 2 and report.deliveries == 2  # `after` to both; `before` is history to /new
+        slow.rollback()
+    webhook_deliveries_send()
+    assert {r.json["data"]["appeal"]["id"] for r in receiver.accepted("/old")} == {before.pk, after.pk}
+    assert {r.json["data"]["appeal"]["id"] for r in receiver.accepted("/new")} == {after.pk}

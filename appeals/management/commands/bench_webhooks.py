@@ -102,6 +102,7 @@ class Command(BaseCommand):
             self._line("webhook_raw_posts_per_s", raw_posts_per_s(requests, concurrency=concurrency), "posts/s")
         finally:
             receiver.stop()
+            WebhookSubscription.objects.filter(pk__in=[s.pk for s in made]).delete()  # a next run starts clean
 
     def _line(self, name: str, value: float, unit: str) -> None:
         self.stdout.write(f"BENCH {name} {value:.0f} {unit}")
