@@ -4,7 +4,16 @@ from datetime import date
 from django.core.management.base import BaseCommand
 
 from cur.bench import (  # noqa: F401 — registers the benchmarks (in this order: generate first)
-    generate, heatmap, ingest, integrations, pages, ratings, reports, search, structuring, webhooks,
+    generate,
+    heatmap,
+    ingest,
+    integrations,
+    pages,
+    ratings,
+    reports,
+    search,
+    structuring,
+    webhooks,
 )
 from cur.bench.runner import REGISTRY, create_bench_database
 
