@@ -24,7 +24,6 @@ from appeals.models import OPEN_STATUSES, Appeal, Channel, Kind, Status
 from appeals.privacy import MARGIN
 from appeals.sources.open311 import Attribute, region_subtopics, service_attributes
 from cur.models import FastTrack, SlaPolicy, Subtopic
-from cur.templatetags.fast_forms import ru_plural
 from municipalities.models import Region
 from structuring.lexicon import read_phrases
 
@@ -79,11 +78,19 @@ class Service:
         return bool(self.attributes)
 
 
+def _plural(n: int, forms: str) -> str:
+    """«1 рабочий день», «3 рабочих дня», «10 рабочих дней» (`forms`: «one,few,many»)."""
+    one, few, many = forms.split(",")
+    if n % 10 == 1 and n % 100 != 11:
+        return one
+    return few if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14 else many
+
+
 def term_phrase(policy: SlaPolicy | None) -> str:
     """«10 рабочих дней», «30 календарных дней» — the amount of a rule in words; "" for no rule."""
     if policy is None:
         return ""
-    return f"{policy.amount} {ru_plural(policy.amount, _UNITS[policy.unit])}"
+    return f"{policy.amount} {_plural(policy.amount, _UNITS[policy.unit])}"
 
 
 def answer_policies(*, region, subtopics) -> dict[int, SlaPolicy | None]:
@@ -152,7 +159,7 @@ class RequestsFilter:
 
 @dataclass
 class RequestsPage:
-    rows: list[Appeal]
+    rows: list[PublicRequest]
     next_after: str | None  # the cursor of the next page, None on the last
 
 
@@ -220,32 +227,66 @@ def requests_filter(params: Mapping[str, str], *, region, now: datetime) -> Requ
     return RequestsFilter(service_codes=codes, start=start, end=end, statuses=statuses, after=after)
 
 
-def _cursor(appeal: Appeal) -> str:
-    moment = appeal.received_at
-    micros = (moment - datetime(1970, 1, 1, tzinfo=ZoneInfo("UTC"))) // timedelta(microseconds=1)
-    return f"{micros}_{appeal.pk}"
+@dataclass(frozen=True, slots=True)
+class PublicRequest:
+    """One appeal as Open311 may show it to anyone: its public columns only — no citizen's name or contacts are
+    even read. The text is its beginning (`excerpt`), as far as the description shows it."""
+
+    pk: int
+    kind: str
+    channel: str
+    status: str
+    received_at: datetime
+    updated_at: datetime
+    closed_at: datetime | None
+    due_at: datetime | None
+    address: str
+    source_url: str
+    excerpt: str
+    subtopic_code: str | None
+    subtopic_name: str | None
+    agency_name: str | None
+    oktmo: str | None
+    fast_track_action: str | None
+
+    @property
+    def number(self) -> str:
+        return f"{self.pk:07d}"
+
+    @property
+    def status_label(self) -> str:
+        return Status(self.status).label
 
 
-def _public_rows(region):
-    """The region's appeals with what the public fields read, and nothing more: the text only as far as the
-    description shows it (a megabyte letter is not read to show 4 000 characters)."""
-    return (Appeal.objects.filter(region=region)
-            .select_related("subtopic", "agency", "municipality", "fast_track")
-            .only("id", "region_id", "kind", "channel", "status", "received_at", "updated_at", "closed_at", "due_at",
-                  "address", "source_url", "subtopic__code", "subtopic__name", "agency__name", "municipality__oktmo",
-                  "fast_track__action")
-            .annotate(excerpt=Substr("text", 1, DESCRIPTION_READ)))
+_COLUMNS = ("pk", "kind", "channel", "status", "received_at", "updated_at", "closed_at", "due_at", "address",
+            "source_url", "excerpt", "subtopic__code", "subtopic__name", "agency__name", "municipality__oktmo",
+            "fast_track__action")
+
+
+def _cursor(row: PublicRequest) -> str:
+    micros = (row.received_at - datetime(1970, 1, 1, tzinfo=ZoneInfo("UTC"))) // timedelta(microseconds=1)
+    return f"{micros}_{row.pk}"
+
+
+def _public_rows(qs, limit: int) -> list[PublicRequest]:
+    """The public columns of the first `limit` appeals of `qs`, newest first, as tuples (no model instances: a
+    page of a thousand is read in milliseconds); the text only as far as the description shows it (a megabyte
+    letter is not read to show 4 000 characters)."""
+    rows = (qs.annotate(excerpt=Substr("text", 1, DESCRIPTION_READ)).order_by("-received_at", "-id")
+            .values_list(*_COLUMNS)[:limit])
+    return [PublicRequest(*row) for row in rows]
 
 
 def requests_page(region, params: Mapping[str, str], *, now: datetime | None = None) -> RequestsPage:
     """GET requests: at most LIMIT of the region's appeals matching `params` (see requests_filter), newest
     first. One query: `region = … AND received_at BETWEEN …` walks the index (region, received_at) backwards
     from the window's end (or the cursor) and stops after LIMIT + 1 rows (the one more says whether a next
-    page exists); status and service code are checked along it. Raises BadParameter."""
+    page exists); the status is checked along it; a service code lets the planner read the subtopic's index
+    (subtopic, municipality, received_at) instead. Raises BadParameter."""
     flt = requests_filter(params, region=region, now=now or timezone.now())
-    rows = _public_rows(region)
+    rows = Appeal.objects.filter(region=region)
     if flt.ids:
-        return RequestsPage(rows=list(rows.filter(pk__in=flt.ids).order_by("-received_at", "-id")), next_after=None)
+        return RequestsPage(rows=_public_rows(rows.filter(pk__in=flt.ids), LIMIT), next_after=None)
     rows = rows.filter(received_at__gte=flt.start, received_at__lte=flt.end)
     if flt.statuses:
         rows = rows.filter(status__in=[s for name in flt.statuses for s in STATUSES[name]])
@@ -258,13 +299,14 @@ def requests_page(region, params: Mapping[str, str], *, now: datetime | None = N
         moment, pk = flt.after
         # the bound on received_at alone is what the index range uses; the tie on the same moment is by id
         rows = rows.filter(received_at__lte=moment).exclude(received_at=moment, id__gte=pk)
-    found = list(rows.order_by("-received_at", "-id")[:LIMIT + 1])
+    found = _public_rows(rows, LIMIT + 1)
     more = len(found) > LIMIT
     found = found[:LIMIT]
     return RequestsPage(rows=found, next_after=_cursor(found[-1]) if more else None)
 
 
-def request_get(*, region, number: str) -> Appeal | None:
+def request_get(*, region, number: str) -> PublicRequest | None:
     """One of the region's appeals by its number, or None (another region's number included)."""
     pk = request_number(number)
-    return _public_rows(region).filter(pk=pk).first() if pk is not None else None
+    found = _public_rows(Appeal.objects.filter(region=region, pk=pk), 1) if pk is not None else []
+    return found[0] if found else None

@@ -51,23 +51,23 @@ class ServiceDefinitionSerializer(serializers.Serializer):
 
 
 class ServiceRequestSerializer(serializers.Serializer):
-    """One appeal as a GeoReport v2 service request. `context["tz"]`: the region's zone. There are no `lat` /
-    `long` (an appeal keeps no coordinates: the point of a POST decides its municipality and is kept in the
-    history only) and no `zipcode` (none is kept); `address_id` is the municipality's ОКТМО."""
+    """One appeal (selectors.PublicRequest) as a GeoReport v2 service request. `context["tz"]`: the region's zone.
+    There are no `lat` / `long` (an appeal keeps no coordinates: the point of a POST decides its municipality and
+    is kept in the history only) and no `zipcode` (none is kept); `address_id` is the municipality's ОКТМО."""
 
     service_request_id = serializers.CharField(source="number")
     status = serializers.SerializerMethodField()
-    status_notes = serializers.CharField(source="get_status_display")
-    service_name = serializers.CharField(source="subtopic.name", default=None)
-    service_code = serializers.CharField(source="subtopic.code", default=None)
+    status_notes = serializers.CharField(source="status_label")
+    service_name = serializers.CharField(source="subtopic_name", allow_null=True)
+    service_code = serializers.CharField(source="subtopic_code", allow_null=True)
     description = serializers.SerializerMethodField()
-    agency_responsible = serializers.CharField(source="agency.name", default=None)
+    agency_responsible = serializers.CharField(source="agency_name", allow_null=True)
     service_notice = serializers.SerializerMethodField()
     requested_datetime = serializers.SerializerMethodField()
     updated_datetime = serializers.SerializerMethodField()
     expected_datetime = serializers.SerializerMethodField()
     address = serializers.SerializerMethodField()
-    address_id = serializers.CharField(source="municipality.oktmo", default=None)
+    address_id = serializers.CharField(source="oktmo", allow_null=True)
     zipcode = serializers.SerializerMethodField()
     media_url = serializers.SerializerMethodField()
 
@@ -80,12 +80,11 @@ class ServiceRequestSerializer(serializers.Serializer):
     def get_description(self, appeal) -> str | None:
         if appeal.kind == Kind.APPEAL:
             return None
-        head = appeal.__dict__["excerpt"] if "excerpt" in appeal.__dict__ else appeal.text
-        return visible_text(head, personal=False, limit=DESCRIPTION_LIMIT) or None
+        return visible_text(appeal.excerpt, personal=False, limit=DESCRIPTION_LIMIT) or None
 
     def get_service_notice(self, appeal) -> str | None:
-        track = appeal.fast_track
-        return f"Ускоренное решение: {track.action}" if track else None
+        action = appeal.fast_track_action
+        return f"Ускоренное решение: {action}" if action else None
 
     def get_requested_datetime(self, appeal) -> str | None:
         return w3_datetime(appeal.received_at, self._tz())

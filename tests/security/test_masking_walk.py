@@ -288,6 +288,16 @@ WALK: dict[str, Callable[[Seed], list[Visit]]] = {
     ],
     "api-appeal-detail": lambda s: [get(f"/api/v1/appeals/{a.pk}/", shows=WATER)
                                     for a in (s.main, s.twin, s.untitled, s.api)],
+    # Open311 (docs/open311.md): public, the same answer for everyone — masked texts, never a name or a contact
+    "open311-discovery": lambda s: [get("/open311/v2/discovery.json")],
+    "open311-services": lambda s: [get("/open311/v2/services.json"), get("/open311/v2/services.xml")],
+    "open311-service": lambda s: [get(f"/open311/v2/services/{s.twin.subtopic.code}.json")],
+    "open311-requests": lambda s: [get("/open311/v2/requests.json", shows=WATER),
+                                   get("/open311/v2/requests.xml", shows=WATER)],
+    "open311-request": lambda s: [get(f"/open311/v2/requests/{a.number}.{fmt}") for a in (s.main, s.twin, s.untitled)
+                                  for fmt in ("json", "xml")],
+    "open311-token": lambda s: [get(f"/open311/v2/tokens/{s.twin.number}.json")],
+    "open311-not-found": lambda s: [get("/open311/v2/nothing.json")],
 }
 
 

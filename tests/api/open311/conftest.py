@@ -2,6 +2,7 @@
 with ElementTree, and the per-address rate lifted (the suite's requests all come from one address) except where
 a test sets it."""
 
+import secrets
 from xml.etree import ElementTree
 
 import pytest
@@ -24,7 +25,9 @@ def open311_rate():
 
 @pytest.fixture
 def o311(db) -> APIClient:
-    return APIClient(raise_request_exception=False)
+    """A client from an address of its own: the rate's counts live in the shared cache, keyed by address."""
+    address = f"2001:db8::{secrets.token_hex(2)}:{secrets.token_hex(2)}"
+    return APIClient(raise_request_exception=False, REMOTE_ADDR=address)
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 import pytest
 
-from api.open311.selectors import answer_policies, region_subtopics
+from api.open311.selectors import answer_policies, region_subtopics, term_phrase
 from appeals.lifecycle.deadlines import policy_for
 from appeals.models import Appeal
 from cur.models import FastTrack, SlaPolicy, Subtopic
@@ -160,3 +160,12 @@ def test_a_wrong_method_is_refused_in_the_spec_format(o311):
     answer = o311.delete(BASE + "services.json")
 
     assert answer.status_code == 405 and answer.json()[0]["code"] == 405
+
+
+@pytest.mark.parametrize(("amount", "unit", "said"), [
+    (1, "working_days", "1 рабочий день"), (3, "calendar_days", "3 календарных дня"),
+    (11, "working_days", "11 рабочих дней"), (21, "working_hours", "21 рабочий час"),
+    (24, "working_hours", "24 рабочих часа")])
+def test_the_term_is_said_in_russian(amount, unit, said):
+    assert term_phrase(SlaPolicy(amount=amount, unit=unit)) == said
+    assert term_phrase(None) == ""
