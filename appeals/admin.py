@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from appeals.models import ImportJob, QuarantinedItem, SourceCursor
+from appeals.sources import admin as sources_admin  # noqa: F401 — the answers back to ПОС / ИМ
 from appeals.webhooks import admin as webhooks_admin  # noqa: F401 — subscriptions and the delivery log
 
 

@@ -112,3 +112,20 @@ def webhooks_prune() -> int:
     from appeals.webhooks.services import webhook_deliveries_prune
 
     return webhook_deliveries_prune()
+
+
+@shared_task
+def source_reply_send(reply_id: int) -> str:
+    """Send one answer back to its source (ПОС, ИМ), queued when the answer is given; claimed by a conditional
+    update, so a redelivered task is a no-op (appeals/sources/replies.py)."""
+    from appeals.sources.replies import source_reply_send as send
+
+    return send(reply_id=reply_id)
+
+
+@shared_task
+def source_replies_sweep() -> dict:
+    """Beat job (cur/celery.py): send the answers to the sources whose next attempt has come or whose task was lost."""
+    from appeals.sources.replies import source_replies_send_due
+
+    return source_replies_send_due()

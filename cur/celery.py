@@ -63,6 +63,13 @@ app.conf.beat_schedule = {
         "args": ("incident",),
         "options": {"expires": 60},
     },
+    # Answers back to ПОС / ИМ (issue 18, appeals/sources/replies.py): each is sent as it is given; this sweep
+    # sends the ones whose next attempt has come or whose task was lost. Overlapping runs are safe (claims).
+    "send-source-replies": {
+        "task": "appeals.tasks.source_replies_sweep",
+        "schedule": 30.0,
+        "options": {"expires": 120},
+    },
     # Search (issue 6): the search documents of new and changed appeals; intake batches also index
     # right after structuring, this catches everything else (corrections, answers, the admin).
     "index-search-documents": {

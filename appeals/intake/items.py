@@ -165,6 +165,45 @@ def version_of(value, *, name: str = "version") -> int:
     return value
 
 
+SATISFACTION_VALUES = ("satisfied", "not_satisfied")  # appeals.models.Satisfaction, as the feeds spell it
+
+
+@dataclass(frozen=True)
+class SourceRating:
+    """The citizen's rating of one of our answers, as the source's feed gives it (docs/integrations.md «Ответы в
+    источник»): which answer (our answer id, empty when the source does not say — then the item's last final
+    answer), the value, and when the citizen gave it."""
+
+    answer_id: str
+    value: str
+    at: datetime
+
+
+def source_status_of(value, *, name: str = "status") -> str:
+    """The item's state at the source (its own words: `answered`, `closed` …), cut to 32; empty when absent."""
+    if value in (None, ""):
+        return ""
+    if not isinstance(value, str):
+        raise Invalid(f"{name}: ожидалась строка, получено {type(value).__name__}")
+    return short(value, 32)
+
+
+def source_rating_of(value, *, name: str = "rating") -> SourceRating | None:
+    """The citizen's rating from a feed record, None when there is none; Invalid for one against the contract
+    (the record waits in the quarantine: a rating is never dropped silently)."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise Invalid(f"{name}: ожидался объект JSON, получено {type(value).__name__}")
+    if value.get("value") not in SATISFACTION_VALUES:
+        raise Invalid(f"{name}.value: неизвестная оценка «{str(value.get('value'))[:30]}» "
+                      f"(ожидается {' или '.join(SATISFACTION_VALUES)})")
+    answer_id = value.get("answer_id")
+    if answer_id not in (None, "") and (not isinstance(answer_id, str) or len(answer_id) > 64):
+        raise Invalid(f"{name}.answer_id: неверный номер ответа")
+    return SourceRating(answer_id=answer_id or "", value=value["value"], at=moment(value.get("at"), name=f"{name}.at"))
+
+
 def to_json(raw) -> str:
     """The raw record as the quarantine keeps it: JSON when it is JSON-able, its repr otherwise."""
     if isinstance(raw, str):
@@ -247,6 +286,10 @@ class IntakeItem:
     # files the source names ({"url", "name"} each): fetched and checked after the batch has committed
     # (appeals/attachments/services.py attachments_fetch), never inside the intake transaction
     attachments: tuple[dict, ...] = ()
+    # what a feed says back about our answers — the item's state at the source and the citizen's rating — applied
+    # in the batch's own transaction (appeals/intake/feedback.py)
+    source_status: str = ""
+    rating: SourceRating | None = None
 
 
 @dataclass

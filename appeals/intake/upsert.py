@@ -11,6 +11,8 @@ import, REST create). A batch of validated items is written in one transaction:
   neither creates nor updates anything outside it: an item whose key is already held outside the
   writer's territory is refused with a neutral reason before anything is written (issue 11);
 - items that failed validation go to the quarantine with their reason in the same transaction;
+- the statuses and ratings a feed gives back about our answers are applied in the same transaction
+  (appeals/intake/feedback.py: one query per batch that carries any, none otherwise);
 - the source's cursor moves in the same transaction, and only from the value the batch was read
   after (compare-and-set): a worker killed mid-batch leaves everything as it was, the page is read
   again, and the upsert neither loses nor doubles anything.
@@ -28,6 +30,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from appeals.intake.cursors import CursorMove, CursorMoved
+from appeals.intake.feedback import source_feedback_apply
 from appeals.intake.items import IntakeItem, Rejected
 from appeals.intake.pipeline import attachments_fetch_later, structure_later
 from appeals.lifecycle import deadlines
@@ -188,6 +191,11 @@ def appeals_upsert(*, region, items: Sequence[IntakeItem], rejected: Sequence[Re
                 with cur.copy(f"COPY appeals_appealevent ({', '.join(_EVENT_COLUMNS)}) FROM STDIN") as copy:
                     for event in events:
                         copy.write_row(event)
+            if any(item.source_status or item.rating is not None for item in batch):
+                # the sources' word on our answers, in this transaction: lost or doubled with nothing else
+                source_feedback_apply(written=[(appeal_id, by_key[(channel, external_id)])
+                                               for appeal_id, channel, external_id, _ in written],
+                                      source_label=source_label, now=now)
         if rejected:
             result.quarantined = _quarantine(cur, region, rejected, import_job_id)
         if cursor is not None:

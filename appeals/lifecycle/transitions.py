@@ -25,6 +25,7 @@ from appeals.lifecycle import deadlines
 from appeals.lifecycle.assignments import assignment_close, assignment_first_response, assignment_open
 from appeals.lifecycle.quality import answer_flags
 from appeals.models import Answer, Appeal, AppealEvent, Assignment, Kind, Satisfaction, Status
+from appeals.sources.replies import source_reply_enqueue
 from cur.models import Agency, FastTrack
 from cur.permissions import require, sectors_outside_block
 from cur.selectors import fast_track_choose, fast_track_rules
@@ -363,6 +364,7 @@ def answer_submit(*, appeal: Appeal, text: str, by, agency: Agency | None = None
             fields += ["due_at", "warn_at", "is_overdue", "is_due_soon"]
         _move(appeal, Status.INTERIM_ANSWERED, AppealEvent.Kind.INTERIM_ANSWERED, by=by, at=at, fields=fields,
               agency=agency)
+        source_reply_enqueue(appeal=appeal, answer=answer, at=at)  # an interim answer reaches a ПОС / ИМ citizen now
     else:
         appeal.answered_at = at
         assignment_close(appeal=appeal, at=at, outcome=Assignment.Outcome.ANSWERED)
@@ -406,6 +408,8 @@ def appeal_close(*, appeal: Appeal, by, at: datetime | None = None, expected_ver
         answer.save(update_fields=["review"])
     appeal.closed_at = at
     notice_create(appeal=appeal, kind=NoticeKind.ANSWERED, at=at, answer=answer)
+    if answer:  # the accepted answer goes back to ПОС / ИМ with the notice, in this transaction
+        source_reply_enqueue(appeal=appeal, answer=answer, at=at)
     return _move(appeal, Status.CLOSED, AppealEvent.Kind.CLOSED, by=by, at=at, fields=["closed_at"])
 
 

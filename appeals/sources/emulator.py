@@ -7,10 +7,15 @@ the database with it. Faults are injected per request (timeouts, 500s, 429 with 
 pages) and per record (malformed records, duplicates, out-of-order updates), from command options
 or at run time through the control endpoint:
 
-    GET  /_truth    → {"items": {id: version}, "malformed": [id, …], "log": n}
-    GET  /_control  → the current faults and counters (requests, pages and one per fault, by its name)
-    POST /_control  {"faults": {"error_rate": 0.2, …}, "script": ["timeout", 500, 429, "garbled"],
-                     "add": 50, "update": 10}
+    GET  /_truth    → {"items": {id: version}, "malformed": [id, …], "log": n,
+                       "answers": {answer_id: {"id", "item_id", "kind", "text", "agency", "answered_at",
+                                               "received": POSTs that brought it, "rating"}}}
+    GET  /_control  → the current faults and counters (requests, pages, answers and one per fault, by its name)
+    POST /_control  {"faults": {"error_rate": 0.2, …}, "script": ["timeout", 500, 429, "garbled", "lost_reply"],
+                     "add": 50, "update": 10, "not_satisfied_rate": 0.3}
+
+It also takes the platform's answers (ПОС `POST /api/v1/answers`, ИМ `POST /api/v1/incidents/{id}/replies`),
+deduplicated by the platform's answer id, and publishes the item's new status and the citizen's rating in its feed.
 
 The servers are threaded stdlib `http.server`s: nothing to install, started in a thread by tests.
 """
@@ -21,12 +26,13 @@ import copy
 import io
 import json
 import random
+import re
 import threading
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from appeals.demo import corpus, noise
 
@@ -43,7 +49,11 @@ class Faults:
     """How often each fault happens: a chance per request (`timeout`, `error` — a 500 —, `rate_limit` —
     a 429 with Retry-After —, `garbled` — a page cut in half) or per record (`malformed`, `duplicate`,
     `out_of_order`). Each fault is declared here once: its option is `<name>_rate`, its counter in
-    the emulator's state is `<name>`."""
+    the emulator's state is `<name>`.
+
+    The request faults hit the answer endpoint too (a timeout, a 500 or a 429 before the answer is stored; a garbled
+    response after), and one fault is its own: `lost_reply` — the answer is stored but the response is lost (a 500
+    or a timeout), so the sender cannot know it arrived and sends it again."""
 
     timeout_rate: float = 0.0
     error_rate: float = 0.0
@@ -52,12 +62,19 @@ class Faults:
     malformed_rate: float = 0.0
     duplicate_rate: float = 0.0
     out_of_order_rate: float = 0.0
+    lost_reply_rate: float = 0.0
     timeout_seconds: float = 3.0
     retry_after: float = 1.0
 
 
 FAULT_NAMES = tuple(name.removesuffix("_rate") for name in Faults.__dataclass_fields__ if name.endswith("_rate"))
 REQUEST_FAULTS = ("timeout", "error", "rate_limit", "garbled")
+ANSWER_FAULTS = (*REQUEST_FAULTS, "lost_reply")  # a scripted `lost_reply` that meets a feed request is a 500
+# Where the platform's answers arrive (docs/integrations.md «Ответы в источник»); ИМ names the incident in the path.
+ANSWER_PATHS = {"pos": re.compile(r"/api/v1/answers"), "im": re.compile(r"/api/v1/incidents/([^/]+)/replies")}
+ANSWER_KINDS = ("interim", "final")
+# The item's state at the source after each kind of answer; a final answer is rated by the citizen at once.
+STATUS_AFTER = {"interim": "in_progress", "final": "answered"}
 SCRIPT_ALIASES = {500: "error", 429: "rate_limit"}  # a script may name a fault by the status it answers
 
 
@@ -71,7 +88,8 @@ class FeedEmulator:
     """One source: its items, its change log and its faults."""
 
     def __init__(self, kind: str, *, places: list[Place], seed: int = 5, token: str = "",
-                 faults: Faults | None = None, now: datetime | None = None, epoch: str = "", files: bool = False):
+                 faults: Faults | None = None, now: datetime | None = None, epoch: str = "", files: bool = False,
+                 not_satisfied_rate: float = 0.0):
         if kind not in FEEDS:
             raise ValueError(kind)
         self.kind = kind
@@ -85,7 +103,7 @@ class FeedEmulator:
         self.faults = faults or Faults()
         self.script: list = []
         # how many requests and pages were served and how often each fault happened
-        self.counters = dict.fromkeys(("requests", "pages", *FAULT_NAMES), 0)
+        self.counters = dict.fromkeys(("requests", "pages", "answers", *FAULT_NAMES), 0)
         self.items: dict[str, dict] = {}  # the truth: the latest version of each item
         self.malformed: set[str] = set()
         self.log: list[dict] = []
@@ -95,6 +113,12 @@ class FeedEmulator:
         self.subtopics = sorted(corpus.APPEAL_TEXTS)
         # with `files`, some items name photos and PDF acts that the emulator serves itself (/files/…)
         self.files = files
+        # the platform's answers by its answer id (what the citizen reads on the source), each with how many POSTs
+        # brought it; the share of final answers the citizen is not satisfied with; the ratings' own random
+        # stream, so that answering never changes the feed's items and faults of a seed
+        self.answers: dict[str, dict] = {}
+        self.not_satisfied_rate = not_satisfied_rate
+        self.ratings_rng = random.Random(seed + 1)
 
     # the source's life -------------------------------------------------------------------------
 
@@ -128,14 +152,63 @@ class FeedEmulator:
                 else:
                     after["text"] = before["text"] + " " + self.rng.choice(
                         ["Дополняю: ситуация не изменилась.", "Прошу ускорить решение.", "Фото прилагаю."])
-                self.items[external_id] = after
-                self._append(after)
-                if self.rng.random() < self.faults.out_of_order_rate:
-                    self.counters["out_of_order"] += 1
-                    self._append(before)  # the older version arrives after the newer one
-                elif self.rng.random() < self.faults.duplicate_rate:
-                    self.counters["duplicate"] += 1
-                    self._append(after)
+                self._publish(before, after)
+
+    def _publish(self, before: dict, after: dict) -> None:
+        """A new version of an item into the truth and the log, with the feed's per-record faults."""
+        self.items[after["id"]] = after
+        self._append(after)
+        if self.rng.random() < self.faults.out_of_order_rate:
+            self.counters["out_of_order"] += 1
+            self._append(before)  # the older version arrives after the newer one
+        elif self.rng.random() < self.faults.duplicate_rate:
+            self.counters["duplicate"] += 1
+            self._append(after)
+
+    def answer(self, item_id: str | None, body) -> tuple[int, dict]:
+        """Take one of the platform's answers: (201, {"id"}) for a new `answer_id`, (200, the same id) for a
+        repeat — the source deduplicates by the platform's id, so the citizen reads each answer once. Each
+        stored answer publishes a new version of its item: its status, and after a final answer the citizen's
+        rating (not satisfied in `not_satisfied_rate` of them). 400 for a body against the contract, 404 for an
+        item the source does not have, 409 for an answer id already used for another item."""
+        with self.lock:
+            self.counters["answers"] += 1
+            if not isinstance(body, dict):
+                return 400, {"error": "the body must be a JSON object"}
+            answer_id, kind, text = body.get("answer_id"), body.get("kind"), body.get("text")
+            named = body.get("item_id")
+            if not isinstance(answer_id, str) or not answer_id or len(answer_id) > 64:
+                return 400, {"error": "answer_id: a string of 1–64 characters"}
+            if kind not in ANSWER_KINDS:
+                return 400, {"error": f"kind: one of {', '.join(ANSWER_KINDS)}"}
+            if not isinstance(text, str) or not text.strip():
+                return 400, {"error": "text: empty"}
+            if item_id is not None and named not in (None, item_id):
+                return 400, {"error": "item_id differs from the incident of the path"}
+            item_id = item_id if item_id is not None else named
+            if item_id not in self.items:
+                return 404, {"error": f"no item {str(item_id)[:80]!r}"}
+            held = self.answers.get(answer_id)
+            if held is not None:
+                held["received"] += 1
+                if held["item_id"] != item_id:
+                    return 409, {"error": "answer_id is already an answer to another item"}
+                return 200, {"id": held["id"]}
+            stored = {"id": f"{self.prefix}ANS-{len(self.answers) + 1:07d}", "item_id": item_id, "kind": kind,
+                      "text": text, "agency": body.get("agency"), "answered_at": body.get("answered_at"),
+                      "received": 1, "rating": None}
+            self.answers[answer_id] = stored
+            before = self.items[item_id]
+            after = copy.deepcopy(before)
+            after["version"] = before["version"] + 1
+            after["updated_at"] = self._tick().isoformat()
+            after["status"] = STATUS_AFTER[kind]
+            if kind == "final":
+                value = "not_satisfied" if self.ratings_rng.random() < self.not_satisfied_rate else "satisfied"
+                stored["rating"] = value
+                after["rating"] = {"answer_id": answer_id, "value": value, "at": datetime.now(UTC).isoformat()}
+            self._publish(before, after)
+            return 201, {"id": stored["id"]}
 
     def _append(self, record: dict) -> None:
         self.log.append(copy.deepcopy(record))
@@ -266,15 +339,15 @@ class FeedEmulator:
             next_cursor = f"{self.epoch}.{end}" if self.epoch else str(end)
             return {"items": copy.deepcopy(records), "next_cursor": next_cursor, "has_more": end < len(self.log)}
 
-    def next_fault(self) -> str | None:
-        """The fault this request gets (one of REQUEST_FAULTS, counted), or None: the script first,
-        then a roll against the rates."""
+    def next_fault(self, *, answer: bool = False) -> str | None:
+        """The fault this request gets (one of REQUEST_FAULTS — of ANSWER_FAULTS for a POST of an answer —,
+        counted), or None: the script first, then a roll against the rates."""
         with self.lock:
             if self.script:
                 fault = self.script.pop(0)
             else:
                 roll, fault = self.rng.random(), None
-                for name in REQUEST_FAULTS:
+                for name in ANSWER_FAULTS if answer else REQUEST_FAULTS:
                     rate = getattr(self.faults, f"{name}_rate")
                     if roll < rate:
                         fault = name
@@ -287,7 +360,7 @@ class FeedEmulator:
     def truth(self) -> dict:
         with self.lock:
             return {"items": {k: v["version"] for k, v in self.items.items()}, "malformed": sorted(self.malformed),
-                    "log": len(self.log)}
+                    "log": len(self.log), "answers": copy.deepcopy(self.answers)}
 
     def control(self, command: dict) -> dict:
         with self.lock:
@@ -295,11 +368,13 @@ class FeedEmulator:
                 if not hasattr(self.faults, name):
                     raise ValueError(f"unknown fault {name!r}")
                 setattr(self.faults, name, float(value))
+            if "not_satisfied_rate" in command:
+                self.not_satisfied_rate = float(command["not_satisfied_rate"])
             if "script" in command:
                 script = [SCRIPT_ALIASES.get(fault, fault) for fault in command["script"]]
-                unknown = [fault for fault in script if fault not in REQUEST_FAULTS]
+                unknown = [fault for fault in script if fault not in ANSWER_FAULTS]
                 if unknown:
-                    known = ", ".join(REQUEST_FAULTS)
+                    known = ", ".join(ANSWER_FAULTS)
                     raise ValueError(f"unknown request fault {unknown[0]!r}: one of {known}, 500, 429")
                 self.script = script
             if command.get("add"):
@@ -310,7 +385,8 @@ class FeedEmulator:
 
     def state(self) -> dict:
         return {"faults": asdict(self.faults), "script": self.script, "counters": dict(self.counters),
-                "items": len(self.items), "log": len(self.log)}
+                "items": len(self.items), "log": len(self.log), "answers": len(self.answers),
+                "not_satisfied_rate": self.not_satisfied_rate}
 
 
 def demo_photo(number: int) -> bytes:
@@ -402,7 +478,7 @@ class _Handler(BaseHTTPRequestHandler):
         if fault == "timeout":
             time.sleep(emulator.faults.timeout_seconds)
             return self._send(504, {"error": "gateway timeout"})
-        if fault == "error":
+        if fault in ("error", "lost_reply"):
             return self._send(500, {"error": "internal error"})
         if fault == "rate_limit":
             return self._send(429, {"error": "too many requests"}, {"Retry-After": f"{emulator.faults.retry_after:g}"})
@@ -428,7 +504,11 @@ class _Handler(BaseHTTPRequestHandler):
         return self._send(200, demo_pdf(number), content_type="application/pdf")
 
     def do_POST(self):  # noqa: N802
-        if urlsplit(self.path).path != "/_control":
+        path = urlsplit(self.path).path
+        route = ANSWER_PATHS[self.emulator.kind].fullmatch(path)
+        if route is not None:
+            return self._answer(unquote(route.group(1)) if route.re.groups else None)
+        if path != "/_control":
             return self._send(404, {"error": "not found"})
         length = int(self.headers.get("Content-Length") or 0)
         try:
@@ -436,6 +516,40 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(200, self.emulator.control(command))
         except (ValueError, TypeError) as error:
             return self._send(400, {"error": str(error)})
+
+
+    def _answer(self, item_id: str | None):
+        """POST of an answer: the request faults before it is stored (timeout, 500, 429) or after (a garbled
+        response; `lost_reply`: a 500 or a timeout — the sender cannot tell it arrived)."""
+        emulator = self.emulator
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length)  # read whatever comes next: the connection stays usable
+        with emulator.lock:
+            emulator.counters["requests"] += 1
+        if emulator.token and self.headers.get("Authorization") != f"Bearer {emulator.token}":
+            return self._send(401, {"error": "unauthorized"})
+        fault = emulator.next_fault(answer=True)
+        if fault == "timeout":
+            time.sleep(emulator.faults.timeout_seconds)
+            return self._send(504, {"error": "gateway timeout"})
+        if fault == "error":
+            return self._send(500, {"error": "internal error"})
+        if fault == "rate_limit":
+            return self._send(429, {"error": "too many requests"}, {"Retry-After": f"{emulator.faults.retry_after:g}"})
+        try:
+            body = json.loads(raw or b"null")
+        except ValueError:
+            return self._send(400, {"error": "the body is not JSON"})
+        status, answer = emulator.answer(item_id, body)
+        if fault == "lost_reply":
+            with emulator.lock:
+                timed_out = emulator.ratings_rng.random() < 0.5
+            if timed_out:
+                time.sleep(emulator.faults.timeout_seconds)
+                return self._send(504, {"error": "gateway timeout"})
+            return self._send(500, {"error": "internal error"})
+        data = json.dumps(answer, ensure_ascii=False).encode()
+        return self._send(status, data[: len(data) // 2] if fault == "garbled" else data)
 
 
 @dataclass

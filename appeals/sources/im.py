@@ -18,6 +18,8 @@ from appeals.intake.items import (
     join_notes,
     moment,
     short,
+    source_rating_of,
+    source_status_of,
     version_of,
 )
 from appeals.intake.registry import Source, source_register
@@ -71,6 +73,7 @@ def parse_im_incident(raw, territory: Territory) -> IntakeItem:
         citizen_name=short(author.get("name"), 300),
         municipality_id=municipality_id, settlement_id=settlement_id, address=short(place.get("address"), 300),
         source_version=version_of(raw.get("version")), note=join_notes(note, files_note), attachments=files,
+        source_status=source_status_of(raw.get("status")), rating=source_rating_of(raw.get("rating")),
     )
 
 

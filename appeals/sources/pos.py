@@ -15,6 +15,8 @@ from appeals.intake.items import (
     join_notes,
     moment,
     short,
+    source_rating_of,
+    source_status_of,
     version_of,
 )
 from appeals.intake.registry import Source, source_register
@@ -53,6 +55,7 @@ def parse_pos_item(raw, territory: Territory) -> IntakeItem:
         citizen_phone=short(author.get("phone"), 32), citizen_address=short(author.get("address"), 300),
         municipality_id=municipality_id, settlement_id=settlement_id, address=short(place.get("address"), 300),
         source_version=version_of(raw.get("version")), note=join_notes(note, files_note), attachments=files,
+        source_status=source_status_of(raw.get("status")), rating=source_rating_of(raw.get("rating")),
     )
 
 

@@ -29,17 +29,21 @@ class EmulateCommand(BaseCommand):
         parser.add_argument("--live", type=float, default=0.0, metavar="SECONDS",
                             help="add new items and updates every SECONDS (the demo of `make run`)")
         parser.add_argument("--live-add", type=int, default=3)
-        for name in ("timeout_rate", "error_rate", "rate_limit_rate", "garbled_rate", "malformed_rate",
-                     "duplicate_rate", "out_of_order_rate"):
-            parser.add_argument(f"--{name.replace('_', '-')}", dest=name, type=float, default=0.0,
-                                help="chance per request (per record for malformed, duplicate, out-of-order)")
+        for name in Faults.__dataclass_fields__:
+            if name.endswith("_rate"):  # each fault declared once, in Faults
+                parser.add_argument(f"--{name.replace('_', '-')}", dest=name, type=float, default=0.0,
+                                    help="chance per request (per record for malformed, duplicate, out-of-order; "
+                                         "per answer for lost-reply)")
+        parser.add_argument("--not-satisfied-rate", type=float, default=0.2,
+                            help="share of final answers the citizen rates «не удовлетворён»")
         parser.add_argument("--timeout-seconds", type=float, default=3.0)
         parser.add_argument("--retry-after", type=float, default=1.0)
 
-    def handle(self, *args, host, port, region, seed, token, initial, live, live_add, **options):
+    def handle(self, *args, host, port, region, seed, token, initial, live, live_add, not_satisfied_rate, **options):
         faults = Faults(**{name: options[name] for name in Faults.__dataclass_fields__})
         emulator = FeedEmulator(self.kind, places=places_of_region(region), seed=seed, token=token, faults=faults,
-                                epoch=f"{int(time.time()):x}", files=True)  # the demo's photos and acts
+                                epoch=f"{int(time.time()):x}", files=True,  # the demo's photos and acts
+                                not_satisfied_rate=not_satisfied_rate)
         emulator.add(initial)
         emulator.update(initial // 10)
         running = serve(emulator, host=host, port=port, live_every=live, live_add=live_add)
