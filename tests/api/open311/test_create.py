@@ -10,6 +10,7 @@ from appeals.sources.open311 import CHOSEN_REASON
 from cur.api_clients import api_client_create, api_token_issue
 from cur.models import Centre
 from municipalities.models import Municipality
+from structuring.services import appeals_structure
 from tests.api.open311.conftest import BASE, point_in, xml_of
 from tests.personas import PESTRAVKA, TOLYATTI
 
@@ -236,3 +237,21 @@ def test_a_key_of_another_region_is_403(o311):
     answer = post(o311, form(raw, address_string="с. Пестравка"))
 
     assert answer.status_code == 403 and not Appeal.objects.filter(channel="open311").exists()
+
+
+def test_structuring_keeps_the_chosen_topic_and_place_and_adds_the_rest(o311, api_key):
+    """The text speaks of another topic and town; the citizen chose the service and the point: those stay, and
+    structuring still marks the fast-track mechanism of that service and place."""
+    raw, _ = api_key("cur_integrator")
+    lat, lon = point_in(PESTRAVKA)
+    answer = post(o311, form(raw, lat=lat, long=lon, service_code="housing.cold_water",
+                             description="В Тольятти в школе плохо кормят детей, учитель грубит"))
+    appeal = Appeal.objects.get(pk=int(answer.json()[0]["service_request_id"]))
+
+    appeals_structure(appeal_ids=[appeal.pk])
+
+    appeal.refresh_from_db()
+    assert appeal.subtopic.code == "housing.cold_water" and appeal.sector.code == "housing_utilities"
+    assert appeal.municipality.oktmo == PESTRAVKA
+    assert appeal.fast_track is not None and "Пестравский" in appeal.fast_track.name
+    assert appeal.structured_at is not None
