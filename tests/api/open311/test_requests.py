@@ -197,13 +197,12 @@ def test_a_media_url_is_shown_for_open311_requests_only(o311, make_appeal):
     assert rows[social.number]["media_url"] is None
 
 
-def test_pages_of_a_thousand_follow_the_link(o311, make_appeal, monkeypatch):
-    monkeypatch.setattr(selectors, "LIMIT", 2)  # the page size, not the data: five appeals, three pages
+def test_pages_follow_the_link(o311, make_appeal):
     now = timezone.now()
     made = [make_appeal(PESTRAVKA, received_at=now - timedelta(hours=k)) for k in range(4)]
     made.append(make_appeal(PESTRAVKA, received_at=made[1].received_at))  # a tie on the moment: by id
 
-    seen, url, pages = [], BASE + "requests.json?status=open", 0
+    seen, url, pages = [], BASE + "requests.json?status=open&page_size=2", 0  # five appeals, three pages
     while url:
         answer = o311.get(url)
         seen += ids_of(answer)
@@ -213,10 +212,18 @@ def test_pages_of_a_thousand_follow_the_link(o311, make_appeal, monkeypatch):
         if link:
             target = urlsplit(link[1:link.index(">")])
             assert parse_qs(target.query)["status"] == ["open"]  # the filters travel with the cursor
+            assert parse_qs(target.query)["page_size"] == ["2"]
             url = f"{target.path}?{target.query}"
 
     expected = sorted(made, key=lambda a: (a.received_at, a.pk), reverse=True)
     assert seen == [a.number for a in expected] and pages == 3
+
+
+def test_a_page_is_two_hundred_unless_page_size_asks(o311):
+    assert selectors.PAGE == 200 and selectors.LIMIT == 1000
+    for bad in ("0", "1001", "x"):
+        answer = o311.get(BASE + f"requests.json?page_size={bad}")
+        assert answer.status_code == 400 and "page_size" in answer.json()[0]["description"]
 
 
 def test_the_list_reads_a_fixed_number_of_queries(o311, make_appeal, django_assert_num_queries):
