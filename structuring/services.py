@@ -86,8 +86,11 @@ def examples_from_corrections() -> int:
     """Every appeal whose sector or subtopic an operator corrected becomes an example: its text and
     the corrected (current, confirmed) sector and subtopic. Idempotent; returns how many examples
     were created or changed."""
+    # a topic an integration client set — a citizen's category chosen in an Open311 app — is the sender's
+    # choice, kept on the appeal, not an operator's judgement to learn from
     corrected = (AppealEvent.objects.filter(kind=AppealEvent.Kind.FIELD_CHANGED, field__in=TOPIC_FIELDS)
-                 .exclude(reason=AUTO_REASON).values_list("appeal_id", flat=True).distinct())
+                 .exclude(reason=AUTO_REASON).exclude(actor__api_client__isnull=False)
+                 .values_list("appeal_id", flat=True).distinct())
     existing = {e.appeal_id: e for e in TrainingExample.objects.filter(source=TrainingExample.Source.OPERATOR)}
     new, changed = [], []
     rows = (Appeal.objects.filter(pk__in=corrected, sector__isnull=False)

@@ -255,3 +255,19 @@ def test_structuring_keeps_the_chosen_topic_and_place_and_adds_the_rest(o311, ap
     assert appeal.municipality.oktmo == PESTRAVKA
     assert appeal.fast_track is not None and "Пестравский" in appeal.fast_track.name
     assert appeal.structured_at is not None
+
+
+def test_a_citizens_chosen_service_is_not_learnt_as_an_operators_correction(o311, api_key):
+    """The category a citizen picked in an app is kept on the appeal, but the model learns from operators only."""
+    from structuring.models import TrainingExample
+    from structuring.services import examples_from_corrections
+
+    raw, _ = api_key("cur_integrator")
+    lat, lon = point_in(PESTRAVKA)
+    answer = post(o311, form(raw, lat=lat, long=lon, service_code="housing.cold_water",
+                             description="В школе плохо кормят детей"))
+    appeal_id = int(answer.json()[0]["service_request_id"])
+
+    examples_from_corrections()
+
+    assert not TrainingExample.objects.filter(appeal_id=appeal_id).exists()
