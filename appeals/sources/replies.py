@@ -35,7 +35,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt
 
-from appeals.models import Answer, Appeal, AppealEvent, SourceReply
+from appeals.models import Answer, Appeal, AppealEvent, Notice, SourceReply
 from appeals.sources.client import ClientConfig, SourceClient, SourceUnavailable, _retry_after, _Retryable
 from appeals.tasks import source_reply_send as source_reply_send_task
 
@@ -188,11 +188,18 @@ def source_reply_send(*, reply_id: int) -> str:
 
 
 def _record_sent(reply: SourceReply, remote_id: str) -> None:
-    """Sent is what happened whoever holds the claim now (a second sender got the same id from the source)."""
+    """Sent is what happened whoever holds the claim now (a second sender got the same id from the source). A final
+    answer delivered is the citizen's «answered» notice delivered: it goes through the source (Notice.Via.SOURCE),
+    which nothing else sends, so it is marked sent here rather than left pending."""
+    now = timezone.now()
     with transaction.atomic():
-        SourceReply.objects.filter(pk=reply.pk).exclude(status=Status.SENT).update(
-            status=Status.SENT, sent_at=timezone.now(), remote_id=remote_id, claimed_until=None, next_attempt_at=None,
+        marked = SourceReply.objects.filter(pk=reply.pk).exclude(status=Status.SENT).update(
+            status=Status.SENT, sent_at=now, remote_id=remote_id, claimed_until=None, next_attempt_at=None,
             last_error="")
+        if marked and not reply.answer.is_interim:
+            Notice.objects.filter(appeal_id=reply.appeal_id, kind=Notice.Kind.ANSWERED, via=Notice.Via.SOURCE,
+                                  state=Notice.State.PENDING, created_at__lte=now).update(
+                state=Notice.State.SENT, sent_at=now)
 
 
 def retry_delay(attempts: int) -> float:

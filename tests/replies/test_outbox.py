@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from appeals.lifecycle import transitions
-from appeals.models import Answer, Appeal, AppealEvent, SourceReply
+from appeals.models import Answer, Appeal, AppealEvent, Notice, SourceReply
 from appeals.sources.replies import reply_body, source_replies_send_due, source_reply_send
 from cur.models import Agency
 from tests.personas import PESTRAVKA, user
@@ -39,6 +39,14 @@ def test_an_interim_and_a_final_answer_reach_the_source_once(kind, source, samar
         assert held["agency"] == Agency.objects.get(code=AGENCY).name
     assert source_replies_send_due() == {}  # nothing left: nothing sent again
     assert all(a["received"] == 1 for a in server.emulator.truth()["answers"].values())
+    # a citizen without an e-mail (the incident's author) is told through the source: the «answered» notice is
+    # delivered with the final answer, not left pending; an e-mail notice is the e-mail job's to send
+    notice = Notice.objects.get(appeal=appeal, kind=Notice.Kind.ANSWERED)
+    if appeal.citizen_email:
+        assert notice.via == Notice.Via.EMAIL and notice.state == Notice.State.PENDING
+    else:
+        assert notice.via == Notice.Via.SOURCE and notice.state == Notice.State.SENT and notice.sent_at
+    assert kind == "pos" or notice.via == Notice.Via.SOURCE  # ИМ items carry no e-mail: the source path is tested
 
 
 def test_the_body_follows_the_contract(source, samara):
