@@ -156,6 +156,11 @@ def post(path, **data) -> Visit:
     return Visit("POST", path, data)
 
 
+def act(action: str, **data):
+    """A visit of the seeded appeal's API action `action` with a JSON body."""
+    return lambda s: [Visit("POST", f"/api/v1/appeals/{s.main.pk}/{action}/", json=True, data=data)]
+
+
 WATER = "горячей воды"
 
 # Every URL pattern by name, with how to visit it. Each visit is checked for every secret.
@@ -288,6 +293,36 @@ WALK: dict[str, Callable[[Seed], list[Visit]]] = {
     ],
     "api-appeal-detail": lambda s: [get(f"/api/v1/appeals/{a.pk}/", shows=WATER)
                                     for a in (s.main, s.twin, s.untitled, s.api)],
+    # the API's actions, problems, reference lists, heat map and imports (api/v1/): a masked role is refused the
+    # actions, and neither a refusal nor a list quotes the citizen
+    "api-appeal-register": act("register"),
+    "api-appeal-assign": act("assign", agency="mup_zhkh_pestravskiy"),
+    "api-appeal-forward": act("forward", agency="adm_pestravskiy_mr", reason="не наш вопрос"),
+    "api-appeal-request-clarification": act("request-clarification", question="Уточните адрес"),
+    "api-appeal-extend": act("extend", days=5, reason="проверка"),
+    "api-appeal-interim-answer": act("interim-answer", text="Работы ведутся"),
+    "api-appeal-answer": act("answer", text="Вода подана 03.12.2026"),
+    "api-appeal-close": act("close"),
+    "api-problem-list": lambda s: [get("/api/v1/problems/")],
+    "api-problem-detail": lambda s: [get(f"/api/v1/problems/{s.problem_id}/")],
+    "api-reference-sectors": lambda s: [get("/api/v1/reference/sectors/")],
+    "api-reference-subtopics": lambda s: [get("/api/v1/reference/subtopics/")],
+    "api-reference-municipalities": lambda s: [get("/api/v1/reference/municipalities/")],
+    "api-reference-settlements": lambda s: [get("/api/v1/reference/settlements/",
+                                                municipality=s.main.municipality_id)],
+    "api-reference-agencies": lambda s: [get("/api/v1/reference/agencies/")],
+    "api-heatmap": lambda s: [get("/api/v1/heatmap/", period="year")],
+    "api-heatmap-municipality": lambda s: [get(f"/api/v1/heatmap/municipalities/{s.main.municipality_id}/",
+                                               period="year")],
+    "api-import-job-list": lambda s: [get("/api/v1/import-jobs/")],
+    "api-import-job-detail": lambda s: [get("/api/v1/import-jobs/1/")],
+    # the integrator's pages and the schema: public, about the API, never about an appeal
+    "api-schema": lambda s: [get("/api/schema/")],
+    "api-docs": lambda s: [get("/api/docs/")],
+    "api-redoc": lambda s: [get("/api/redoc/")],
+    "api-guide": lambda s: [get("/api/guide/")],
+    "api-guide-page": lambda s: [get(f"/api/guide/{name}/") for name in ("webhooks", "open311", "integrations")],
+    "<unnamed ^api/>": lambda s: [get("/api/v1/nothing/")],
     # Open311 (docs/open311.md): public, the same answer for everyone — masked texts, never a name or a contact
     "open311-discovery": lambda s: [get("/open311/v2/discovery.json")],
     "open311-services": lambda s: [get("/open311/v2/services.json"), get("/open311/v2/services.xml")],
