@@ -24,6 +24,10 @@ WRITE_ERRORS = {
     "409": ("Конфликт: объект изменили или ключ занят (повторите, перечитав объект)",
             {"error": {"code": "conflict", "message": "Внешний номер уже занят: укажите другой.",
                        "details": None}}),
+    "422": ("Тот же Idempotency-Key уже использован с другим запросом",
+            {"error": {"code": "idempotency_key_reused", "message": "Этот Idempotency-Key уже использован с другим "
+                                                                    "запросом: для нового запроса — новый ключ.",
+                       "details": None}}),
     "413": ("Тело запроса слишком большое",
             {"error": {"code": "request_too_large", "message": "Тело запроса больше 2,5 МБ.", "details": None}}),
 }
@@ -36,7 +40,7 @@ def only_public_api(endpoints):
 
 
 def error_responses(result, generator, request, public):
-    """Every operation may answer with the error shape: 400, 401, 403, 404, 429; a POST also 409 and 413 (a view
+    """Every operation may answer with the error shape: 400, 401, 403, 404, 429; a POST also 409, 413 and 422 (a view
     that documents a code itself keeps its own)."""
 
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
