@@ -219,20 +219,21 @@ def _demo_api_clients(rows: list[dict], *, centres, agencies) -> int:
 DEMO_TOKEN_FILE = "demo-api-token.txt"
 
 
-def demo_api_token_ensure(*, stdout=None) -> None:
-    """Demo mode: the demo portal gets a token once, kept in var/demo-api-token.txt, so a newcomer can try the
-    API at once (docs/api.md). Never in production: only bootstrap in demo mode calls this."""
-    from cur.api_clients import api_token_issue
+def demo_api_token_ensure() -> None:
+    """Demo mode: the demo portal's token, kept in var/demo-api-token.txt, so a newcomer can try the API at once
+    (docs/api.md). Issued again when the file's token is not one of this database (a fresh database, or none
+    yet). Only `make run` (serve, demo mode) calls this — never production, a bench or a test."""
+    from cur.api_clients import api_token_authenticate, api_token_issue
 
     path = settings.BASE_DIR / "var" / DEMO_TOKEN_FILE
     client = ApiClient.objects.filter(name="Демо: портал Самарской области").first()
-    if client is None or path.exists():
+    if client is None:
+        return
+    if path.exists() and api_token_authenticate(path.read_text(encoding="utf-8").strip()) is not None:
         return
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(api_token_issue(client=client).raw + "\n", encoding="utf-8")
     path.chmod(0o600)
-    if stdout:
-        stdout.write(f"Токен демо-клиента API «{client}»: в {path} (Authorization: Bearer …)")
 
 
 def _demo_users(centres, agencies) -> None:

@@ -171,3 +171,22 @@ def test_a_clients_times_are_in_its_regions_zone():
         response = api(api_token_issue(client=client).raw).post("/api/v1/appeals/", body, format="json")
         assert response.status_code == 201, response.content
         assert response.json()["received_at"].endswith(offset)
+
+
+def test_the_demo_portals_token_is_kept_in_var_and_reissued_for_another_database(tmp_path):
+    from cur.api_clients import api_token_authenticate
+    from cur.demo import DEMO_TOKEN_FILE, demo_api_token_ensure
+
+    with override_settings(BASE_DIR=tmp_path):
+        demo_api_token_ensure()
+        path = tmp_path / "var" / DEMO_TOKEN_FILE
+        first = path.read_text().strip()
+        assert api_token_authenticate(first).client.name == "Демо: портал Самарской области"
+        assert oct(path.stat().st_mode & 0o777) == "0o600"
+
+        demo_api_token_ensure()
+        assert path.read_text().strip() == first  # still good here: kept
+
+        path.write_text("cur_a-token-of-another-database\n")
+        demo_api_token_ensure()
+        assert api_token_authenticate(path.read_text().strip()) is not None

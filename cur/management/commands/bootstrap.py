@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from appeals.models import Appeal
 from cur.accounts import administrator_ensure
-from cur.demo import demo_api_token_ensure, organisation_load_demo
+from cur.demo import organisation_load_demo
 from cur.services import calendar_load, rubricator_load, sla_policies_load
 from heatmap.conflicts.services import monday, situations_scan
 from municipalities.models import Region
@@ -47,7 +47,6 @@ class Command(BaseCommand):
         if not (settings.CUR_DEMO if demo is None else demo):
             return
         self.stdout.write(f"Демо-организация: {organisation_load_demo()}")
-        demo_api_token_ensure(stdout=self.stdout)
         self.stdout.write(f"Правила маршрутизации: {routing_rules_load_default()}")
         if Appeal.objects.exists():
             self.stdout.write("Демо-обращения уже загружены — пропускаю.")

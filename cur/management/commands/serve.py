@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from cur.accounts import administrator_ensure
-from cur.demo import DEMO_ACCOUNTS
+from cur.demo import DEMO_ACCOUNTS, DEMO_TOKEN_FILE, demo_api_token_ensure
 
 
 def _interrupt(signum, frame):
@@ -46,6 +46,8 @@ class Command(BaseCommand):
         # created here rather than in bootstrap, so the banner can show its password on this first run
         admin_password = administrator_ensure()
         call_command("bootstrap", demo_appeals=demo_appeals, demo=demo, stdout=self.stdout)
+        if demo:
+            demo_api_token_ensure()  # the database `make run` serves, never a bench's or a test's
         python = sys.executable
         children = {}
         # Demo intake: local emulators of ПОС and «Инцидент Менеджмент» that keep producing new items,
@@ -102,6 +104,8 @@ class Command(BaseCommand):
                 lines.append(
                     f"    {account['username']:<26} {account['password']:<16} {account['role']} — {account['scope']}"
                 )
+            lines += ["", f"  REST API: http://{host}:{port}/api/docs/ (руководство — /api/guide/), токен демо-портала "
+                          f"в var/{DEMO_TOKEN_FILE}"]
         if admin_password:
             lines += ["", f"  Администратор (справочники): admin  {admin_password}",
                       "  — пароль создан для этой установки и показан один раз: сохраните его."]
