@@ -1,7 +1,9 @@
 """The OpenAPI description's shared parts: the one error shape every operation may answer with, and the hooks
 drf-spectacular runs (settings.SPECTACULAR_SETTINGS)."""
 
+from drf_spectacular.drainage import get_override
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.utils import OpenApiExample
 
 ERRORS = {
@@ -80,3 +82,19 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
     def get_security_definition(self, auto_schema):
         return {"type": "http", "scheme": "bearer",
                 "description": "Токен клиента интеграции (выдаёт администратор ЦУР): `Authorization: Bearer cur_…`"}
+
+
+class AutoSchema(SpectacularAutoSchema):
+    """The views' docstrings are English notes for whoever maintains them; the description an integrator reads is
+    the Russian `summary` and `description` given in `@extend_schema` (which overrides this), nothing else."""
+
+    def get_description(self):
+        return ""
+
+    def _map_basic_serializer(self, serializer, direction):
+        """A component without the serializer's (English) docstring; a description given with
+        `@extend_schema_serializer` or `help_text` stays."""
+        schema = super()._map_basic_serializer(serializer, direction)
+        if get_override(serializer, "description") is None:
+            schema.pop("description", None)
+        return schema

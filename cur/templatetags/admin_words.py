@@ -19,6 +19,9 @@ ACCUSATIVE = {
     "ratings.methodology": "методику рейтинга",
     "heatmap.situation": "ситуацию",
     "cur.staffnotification": "уведомление сотрудника",
+    "cur.apiclient": "клиента интеграции",
+    "appeals.webhooksubscription": "подписку на события",
+    "appeals.webhookdelivery": "доставку события",
     "auth.user": "пользователя",
     "auth.group": "группу",
 }
