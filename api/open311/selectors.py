@@ -290,8 +290,9 @@ def requests_page(region, params: Mapping[str, str], *, now: datetime | None = N
     """GET requests: a page (PAGE, or `page_size` up to LIMIT) of the region's appeals matching `params` (see
     requests_filter), newest first; listed ids come all at once (at most LIMIT). One query: `region = … AND
     received_at BETWEEN …` walks the index (region, received_at) backwards from the window's end (or the cursor)
-    and stops after a page + 1 rows (the one more says whether a next page exists); the status is checked along it; a service code lets the planner read the subtopic's index
-    (subtopic, municipality, received_at) instead. Raises BadParameter."""
+    and stops after a page + 1 rows (the one more says whether a next page exists); the status is checked along
+    it; a service code lets the planner read the subtopic's index (subtopic, municipality, received_at) instead.
+    Raises BadParameter."""
     flt = requests_filter(params, region=region, now=now or timezone.now())
     rows = Appeal.objects.filter(region=region)
     if flt.ids:
