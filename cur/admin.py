@@ -296,13 +296,13 @@ class CalendarDayAdmin(admin.ModelAdmin):
 class ApiClientAddForm(forms.ModelForm):
     """A new client: its role and organisation become its Membership (cur/api_clients.py)."""
 
-    role = forms.ChoiceField(label="роль", choices=[(r.value, r.label) for r in CLIENT_ROLES],
+    role = forms.ChoiceField(label="Роль", choices=[(r.value, r.label) for r in CLIENT_ROLES],
                              help_text="Интегратор — читает и передаёт обращения; оператор — ещё и направляет, "
                                        "продлевает; исполнитель — отвечает на обращения своего органа.")
     centre = forms.ModelChoiceField(Centre.objects.all(), required=False,
-                                    label="центр (ЦУР — весь регион, МЦУ — его МО)")
-    agency = forms.ModelChoiceField(Agency.objects.all(), required=False, label="орган (для исполнителя)")
-    token_expires_at = forms.DateTimeField(required=False, label="первый токен действует до",
+                                    label="Центр (ЦУР — весь регион, МЦУ — его МО)")
+    agency = forms.ModelChoiceField(Agency.objects.all(), required=False, label="Орган (для исполнителя)")
+    token_expires_at = forms.DateTimeField(required=False, label="Первый токен действует до",
                                            help_text="Пусто — бессрочно.")
 
     class Meta:
@@ -348,6 +348,9 @@ class ApiClientAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related(
             "user__membership__centre", "user__membership__agency").prefetch_related("tokens")
+
+    def get_inline_instances(self, request, obj=None):
+        return super().get_inline_instances(request, obj) if obj else []  # a new client has no tokens yet
 
     def get_form(self, request, obj=None, **kwargs):
         if obj is None:

@@ -12,7 +12,13 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from appeals.models import Appeal, AppealEvent
-from cur.api_clients import api_client_create, api_token_issue, api_token_revoke, api_token_rotate
+from cur.api_clients import (
+    api_client_create,
+    api_token_authenticate,
+    api_token_issue,
+    api_token_revoke,
+    api_token_rotate,
+)
 from cur.models import ApiToken, Centre
 from tests.personas import PESTRAVKA
 
@@ -174,7 +180,6 @@ def test_a_clients_times_are_in_its_regions_zone():
 
 
 def test_the_demo_portals_token_is_kept_in_var_and_reissued_for_another_database(tmp_path):
-    from cur.api_clients import api_token_authenticate
     from cur.demo import DEMO_TOKEN_FILE, demo_api_token_ensure
 
     with override_settings(BASE_DIR=tmp_path):
@@ -190,3 +195,27 @@ def test_the_demo_portals_token_is_kept_in_var_and_reissued_for_another_database
         path.write_text("cur_a-token-of-another-database\n")
         demo_api_token_ensure()
         assert api_token_authenticate(path.read_text().strip()) is not None
+
+
+def test_the_admin_makes_a_client_and_shows_its_token_once(client):
+    from django.contrib.auth import get_user_model
+
+    admin = get_user_model().objects.create_superuser("root18", "root18@example.ru", "x")
+    client.force_login(admin)
+    centre = Centre.objects.get(short_name="МЦУ м.р. Пестравский")
+
+    response = client.post("/admin/cur/apiclient/add/", {
+        "name": "Портал Пестравского района", "role": "operator", "centre": centre.pk, "agency": "",
+        "contact": "it@example.ru", "rate": "", "token_expires_at": ""}, follow=True)
+
+    shown = [str(m) for m in response.context["messages"]]
+    raw = next(word for line in shown for word in line.split() if word.startswith("cur_"))
+    token = api_token_authenticate(raw)
+    assert token.client.name == "Портал Пестравского района" and token.client.user.membership.centre == centre
+    page = client.get(f"/admin/cur/apiclient/{token.client.pk}/change/").content.decode()
+    assert raw not in page and token.prefix in page  # the secret once; afterwards only its beginning
+
+    refused = client.post("/admin/cur/apiclient/add/", {
+        "name": "Без органа", "role": "executor", "centre": centre.pk, "agency": "", "contact": "", "rate": "",
+        "token_expires_at": ""})
+    assert refused.status_code == 200 and "Исполнитель относится к органу" in refused.content.decode()
