@@ -1,9 +1,5 @@
 from celery import shared_task
 
-# The e-mail copy of staff notices moved to cur (cur/notifications.py: staff_notify); kept importable from here
-# for the modules that still send it themselves.
-from cur.tasks import staff_notifications_email  # noqa: F401
-
 
 @shared_task
 def situations_scan() -> dict:

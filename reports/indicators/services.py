@@ -18,11 +18,11 @@ from django.db import transaction
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from cur.models import Centre, Membership, StaffNotification
+from cur.models import Centre, Membership
+from cur.notifications import staff_notify
 from cur.periods import CalendarPeriod
 from cur.permissions import REPORT_REVIEW, REPORT_SUBMIT, Forbidden, require, require_own_centre
 from cur.scoping import membership_of
-from heatmap.tasks import staff_notifications_email  # the e-mail copy of a notice, as for the situations
 from reports.indicators.functions import FUNCTIONS, period_sums
 from reports.indicators.periods import due_date, period_bounds, periods_in_question
 from reports.models import Indicator, IndicatorReport, IndicatorValue, ReportEvent
@@ -321,11 +321,7 @@ def _region_reviewers(report: IndicatorReport) -> list[int]:
 
 
 def _notify(user_ids: list[int], title: str, url: str, at: datetime) -> None:
-    notices = StaffNotification.objects.bulk_create(
-        StaffNotification(recipient_id=pk, title=title[:300], url=url, created_at=at) for pk in sorted(set(user_ids)))
-    ids = [n.pk for n in notices]
-    if ids:
-        transaction.on_commit(lambda: staff_notifications_email.delay(ids))
+    staff_notify(user_ids, title=title, url=url, at=at)
 
 
 @dataclass(frozen=True)

@@ -13,13 +13,13 @@ from django.utils import timezone
 
 from appeals.models import Appeal, Problem
 from appeals.privacy import visible_text
-from cur.models import Centre, Membership, StaffNotification
+from cur.models import Centre, Membership
+from cur.notifications import staff_notify
 from cur.permissions import ROADMAP_APPROVE, ROADMAP_EDIT, Forbidden, require
 from cur.scoping import membership_of, scope_appeals, scope_of
 from heatmap.conflicts.services import situation_move
 from heatmap.cubes import Slice, area_sums
 from heatmap.models import Situation
-from heatmap.tasks import staff_notifications_email
 from municipalities.models import Municipality
 from reports.models import Roadmap, RoadmapEvent, RoadmapMeasure
 
@@ -250,12 +250,7 @@ def roadmaps_remind(*, today: date) -> dict[str, int]:
             words = (f"Срок мероприятия {measure.planned_date:%d.%m.%Y}" if kind == "reminded"
                      else "Пропущен срок мероприятия")
             title = f"{words}: «{measure.roadmap.title}», № {measure.number}"[:300]
-            notices = StaffNotification.objects.bulk_create(
-                StaffNotification(recipient_id=pk, title=title, url=measure.roadmap.get_absolute_url(), created_at=now)
-                for pk in _recipients(measure.roadmap))
-            ids = [n.pk for n in notices]
-            if ids:
-                transaction.on_commit(lambda ids=ids: staff_notifications_email.delay(ids))
+            staff_notify(_recipients(measure.roadmap), title=title, url=measure.roadmap.get_absolute_url(), at=now)
         reminded += kind == "reminded"
         missed += kind == "missed"
     return {"reminded": reminded, "missed": missed}
