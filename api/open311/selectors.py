@@ -15,11 +15,11 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Q
 from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
+from appeals.lifecycle.deadlines import policies_by_subtopic
 from appeals.models import OPEN_STATUSES, Appeal, Channel, Kind, Status
 from appeals.privacy import MARGIN
 from appeals.sources.open311 import Attribute, region_subtopics, service_attributes
@@ -98,17 +98,9 @@ def term_phrase(policy: SlaPolicy | None) -> str:
 
 def answer_policies(*, region, subtopics) -> dict[int, SlaPolicy | None]:
     """Subtopic id → the rule of the answer's deadline of an Open311 request (a ПОС-style message of the
-    `open311` channel, normal importance), chosen as appeals.lifecycle.deadlines.policy_for chooses it — the
-    most specific active rule — but over one query for all the subtopics instead of one each."""
-    candidates = list(SlaPolicy.objects.filter(
-        Q(channel="") | Q(channel=Channel.OPEN311), Q(region__isnull=True) | Q(region=region),
-        Q(importance="") | Q(importance="normal"), is_active=True, kind=Kind.MESSAGE, target=SlaPolicy.Target.FINAL))
-    chosen = {}
-    for subtopic in subtopics:
-        fitting = [p for p in candidates if p.sector_id in (None, subtopic.sector_id)
-                   and p.subtopic_id in (None, subtopic.pk)]
-        chosen[subtopic.pk] = max(fitting, key=lambda policy: policy.specificity, default=None)
-    return chosen
+    `open311` channel, normal importance), as appeals.lifecycle.deadlines chooses it for an appeal."""
+    return policies_by_subtopic(region_id=region.pk, subtopics=subtopics, kind=Kind.MESSAGE,
+                                target=SlaPolicy.Target.FINAL, channel=Channel.OPEN311, importance="normal")
 
 
 @lru_cache(maxsize=1)

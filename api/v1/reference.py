@@ -5,7 +5,7 @@ bodies as the caller may route to them (cur.scoping.scope_agencies), like the ca
 
 from __future__ import annotations
 
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers
@@ -13,6 +13,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from appeals.lifecycle.deadlines import policies_by_subtopic
 from cur.models import Agency, Sector, SlaPolicy, Subtopic
 from cur.scoping import scope_agencies, scope_of, user_region
 from municipalities.models import Municipality, Settlement
@@ -78,16 +79,14 @@ class SubtopicSerializer(serializers.Serializer):
                                    "правило). Срок конкретного обращения — его due_at")
 
 
-def _message_deadlines(region, subtopic_ids) -> dict[int, dict]:
-    """Each subtopic's own rule of the answer to a ПОС message (the rubricator gives every subtopic one), the
-    region's rule over the all-regions one — one query over the rules, not one per subtopic."""
-    rules = SlaPolicy.objects.filter(Q(region__isnull=True) | Q(region=region), subtopic_id__in=subtopic_ids,
-                                     kind="message", target=SlaPolicy.Target.FINAL, channel="", importance="",
-                                     is_active=True).order_by(F("region_id").asc(nulls_last=True), "pk")
-    found: dict[int, dict] = {}
-    for rule in rules:  # the region's own rule first: it wins
-        found.setdefault(rule.subtopic_id, {"amount": rule.amount, "unit": rule.unit})
-    return found
+def _message_deadlines(region, subtopics) -> dict[int, dict]:
+    """Each subtopic's own rule of the answer to a ПОС message (the rubricator gives every subtopic one) — the rule
+    appeals.lifecycle.deadlines would choose, the region's over the all-regions one — where that rule is the
+    subtopic's; one query over the rules, not one per subtopic."""
+    chosen = policies_by_subtopic(region_id=region.pk, subtopics=subtopics, kind="message",
+                                  target=SlaPolicy.Target.FINAL)
+    return {pk: {"amount": rule.amount, "unit": rule.unit} for pk, rule in chosen.items()
+            if rule is not None and rule.subtopic_id == pk}
 
 
 class SubtopicListApi(APIView):
@@ -111,7 +110,7 @@ class SubtopicListApi(APIView):
                          .order_by("sector__position", "name", "pk"))
         if "sector" in query.validated_data:
             subtopics = [s for s in subtopics if s.sector_id == query.validated_data["sector"]]
-        deadlines = _message_deadlines(region, [s.pk for s in subtopics])
+        deadlines = _message_deadlines(region, subtopics)
         for subtopic in subtopics:
             subtopic.message_deadline = deadlines.get(subtopic.pk)
         return Response(self.OutputSerializer({"results": subtopics}).data)
