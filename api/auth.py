@@ -43,22 +43,32 @@ class ApiTokenAuthentication(BaseAuthentication):
         return 'Bearer realm="api"'
 
 
-class ClientRateThrottle(SimpleRateThrottle):
-    """Requests per token (a client's own `rate`, else CUR_API_RATE) or per signed-in user; over the limit DRF
-    answers 429 with Retry-After. The rate is read on each request (DRF reads its settings once at import), so
-    it is one setting, overridable like any other. Anonymous requests are refused with 401 before this."""
-
-    scope = "api"
+class RequestRateThrottle(SimpleRateThrottle):
+    """A throttle whose rate is read on each request (`rate_for`): DRF's own classes read the settings once at
+    import, so an overridden setting — or a client's own rate — would never count. Over the limit DRF answers 429
+    with Retry-After."""
 
     def __init__(self):  # the rate depends on the request: parsed in allow_request
         pass
 
+    def rate_for(self, request) -> str:
+        raise NotImplementedError
+
     def allow_request(self, request, view):
-        token = getattr(request, "auth", None)
-        client_rate = getattr(getattr(token, "client", None), "rate", "")
-        self.rate = client_rate or settings.CUR_API_RATE
+        self.rate = self.rate_for(request)
         self.num_requests, self.duration = self.parse_rate(self.rate)
         return super().allow_request(request, view)
+
+
+class ClientRateThrottle(RequestRateThrottle):
+    """Requests per token (a client's own `rate`, else CUR_API_RATE) or per signed-in user. Anonymous requests are
+    refused with 401 before this."""
+
+    scope = "api"
+
+    def rate_for(self, request) -> str:
+        token = getattr(request, "auth", None)
+        return getattr(getattr(token, "client", None), "rate", "") or settings.CUR_API_RATE
 
     def get_cache_key(self, request, view):
         token = getattr(request, "auth", None)

@@ -19,9 +19,9 @@ from rest_framework import exceptions, serializers
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
-from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
+from api.auth import RequestRateThrottle
 from api.open311 import selectors
 from api.open311.renderers import open311_error, open311_response
 from api.open311.serializers import (
@@ -50,20 +50,15 @@ class Open311Error(Exception):
         self.code, self.description = code, description
 
 
-class Open311Throttle(SimpleRateThrottle):
+class Open311Throttle(RequestRateThrottle):
     """Requests per client address (cur.security.client_address: the proxies' own entry of X-Forwarded-For,
-    never what a client wrote there itself) at settings.CUR_OPEN311_RATE, read on each request so it is one
-    setting like any other. Over the limit: 429 with Retry-After, in the spec's error shape."""
+    never what a client wrote there itself) at settings.CUR_OPEN311_RATE. Over the limit: 429 with Retry-After, in
+    the spec's error shape."""
 
     scope = "open311"
 
-    def __init__(self):  # the rate is read in allow_request
-        pass
-
-    def allow_request(self, request, view):
-        self.rate = settings.CUR_OPEN311_RATE
-        self.num_requests, self.duration = self.parse_rate(self.rate)
-        return super().allow_request(request, view)
+    def rate_for(self, request) -> str:
+        return settings.CUR_OPEN311_RATE
 
     def get_cache_key(self, request, view):
         return f"throttle_{self.scope}_{client_address(request) or 'unknown'}"
