@@ -81,3 +81,20 @@ def test_the_lists_hold_only_what_the_scope_allows(bearer, world):
     assert executor.get("/api/v1/problems/").json()["results"] == []  # no appeal of the Problems is its body's
     integrator = {p["id"] for p in bearer("cur_integrator").get("/api/v1/problems/").json()["results"]}
     assert integrator == {world["problem_pestravka"], world["problem_tolyatti"]}
+
+
+def test_the_appeals_list_and_card_mask_titles_texts_and_addresses_once_for_the_integrator(bearer, make_appeal):
+    # the list's rows come masked from the selector and the serializer does not mask their titles again: a mask
+    # («[ФИО]») must still be what the integrator reads, in the list as on the card, and the operator reads the name
+    appeal = make_appeal(PESTRAVKA, "roads", title=f"Жалоба {NAME}", text=f"Пишет {NAME}, телефон {PHONE}",
+                         address="ул. Мира, д. 3, кв. 7")
+    for path in ("/api/v1/appeals/", f"/api/v1/appeals/{appeal.pk}/"):
+        body = bearer("cur_integrator").get(path).json()
+        row = body["results"][0] if "results" in body else body
+        assert row["id"] == appeal.pk
+        assert NAME not in row["title"] and "[ФИО]" in row["title"], path
+        assert NAME not in row["text"] and PHONE not in row["text"], path
+        assert "кв. 7" not in row["address"], path
+        shown = bearer("pestravka_operator").get(path).json()
+        row = shown["results"][0] if "results" in shown else shown
+        assert row["title"] == f"Жалоба {NAME}", path
