@@ -30,7 +30,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from appeals.models import WebhookDelivery, WebhookSubscription
-from appeals.webhooks.destinations import address_problem
+from appeals.webhooks.destinations import address_problem, public_only_transport
 from appeals.webhooks.services import webhook_subscription_disable
 from appeals.webhooks.signing import signed_headers
 from cur.models import ApiClient
@@ -215,7 +215,8 @@ def webhook_deliveries_send(*, now: datetime | None = None, limit: int | None = 
     workers = concurrency or settings.CUR_WEBHOOK_CONCURRENCY
     resolved: dict[str, str] = {}
     limits = httpx.Limits(max_connections=workers * 2, max_keepalive_connections=workers * 2)
-    with httpx.Client(timeout=settings.CUR_WEBHOOK_TIMEOUT, follow_redirects=False, limits=limits) as http, \
+    with httpx.Client(timeout=settings.CUR_WEBHOOK_TIMEOUT, follow_redirects=False,
+                      transport=public_only_transport(limits=limits)) as http, \
             ThreadPoolExecutor(max_workers=workers, thread_name_prefix="webhook") as pool:
         while limit is None or report.attempted < limit:
             moment = now or timezone.now()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import override_settings
@@ -68,3 +70,55 @@ def test_an_address_turned_private_later_is_not_posted_to(make_appeal, subscribe
     assert receiver.got == []  # nothing reached the receiver
     delivery = WebhookDelivery.objects.get()
     assert "внутреннюю сеть" in delivery.last_error and delivery.last_status is None
+
+
+def test_a_name_that_rebinds_to_a_private_address_between_check_and_connection_reaches_nothing(
+        make_appeal, receiver, monkeypatch):
+    """DNS rebinding: the name answers a public address to the checks and the receiver's loopback one to whatever
+    resolves it next — the connection resolves it itself and opens only to an address it has just found public."""
+    port = int(receiver.base.rsplit(":", 1)[1])
+    subscription = webhook_subscribe(client=client_like("cur_integrator"), url=f"http://rebind.example:{port}/hook",
+                                     events=["appeal.created"])
+    receiver.secrets["/hook"] = subscription.secret
+    webhook_events_dispatch()
+    make_appeal(PESTRAVKA)
+    webhook_events_dispatch()
+    real, asked = socket.getaddrinfo, []
+
+    def rebinding(host, *args, **kwargs):
+        if host != "rebind.example":
+            return real(host, *args, **kwargs)
+        asked.append(host)
+        address = "93.184.216.34" if len(asked) == 1 else "127.0.0.1"  # public once, then loopback
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    with override_settings(CUR_WEBHOOK_ALLOW_PRIVATE=False):
+        report = webhook_deliveries_send()
+    assert len(asked) == 2 and report.retried == 1  # checked before the POST, then resolved again to connect
+    assert receiver.got == []
+    assert "внутреннюю сеть" in WebhookDelivery.objects.get().last_error
+
+
+def test_a_public_name_is_connected_to_at_the_address_just_checked(make_appeal, receiver, monkeypatch):
+    """The connection goes to the address the check found, not to one the name resolves to afterwards."""
+    port = int(receiver.base.rsplit(":", 1)[1])
+    subscription = webhook_subscribe(client=client_like("cur_integrator"), url=f"http://hooks.example:{port}/hook",
+                                     events=["appeal.created"])
+    receiver.secrets["/hook"] = subscription.secret
+    webhook_events_dispatch()
+    make_appeal(PESTRAVKA)
+    webhook_events_dispatch()
+    real = socket.getaddrinfo
+
+    def loopback_is_public(host, *args, **kwargs):  # «hooks.example» → the receiver, and loopback counts as public
+        if host == "hooks.example":
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", loopback_is_public)
+    monkeypatch.setattr("appeals.webhooks.destinations._public", lambda address: address == "127.0.0.1")
+    with override_settings(CUR_WEBHOOK_ALLOW_PRIVATE=False):
+        assert webhook_deliveries_send().delivered == 1
+    assert [r.verified for r in receiver.got] == [True]
+    assert receiver.got[0].headers["Host"] == f"hooks.example:{port}"  # the name is still the request's host
