@@ -80,9 +80,21 @@ class Problem(models.Model):
         return self.title
 
 
+class AppealQuerySet(models.QuerySet):
+    def locked(self, *, skip_locked: bool = False):
+        """These appeals under a row lock, to be written, taken in id order (two writers of overlapping sets
+        never wait for each other in a circle). FOR NO KEY UPDATE, not FOR UPDATE: it excludes every other
+        writer of the appeal all the same, but does not conflict with the foreign-key checks of the rows other
+        transactions insert for it (events, answers, search documents, attachments) — with FOR UPDATE, the
+        search indexer committing documents of appeals the structuring had locked deadlocked with it."""
+        return self.select_for_update(of=("self",), no_key=True, skip_locked=skip_locked).order_by("pk")
+
+
 class Appeal(models.Model):
     """Обращение, сообщение или инцидент: one item from one channel, with its structure,
     territory, responsible body and deadlines. Status changes only through appeals.services."""
+
+    objects = AppealQuerySet.as_manager()
 
     region = models.ForeignKey("municipalities.Region", models.PROTECT, related_name="+", verbose_name="регион")
     kind = models.CharField("вид", max_length=16, choices=Kind.choices)

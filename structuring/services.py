@@ -282,7 +282,7 @@ def appeals_structure(*, appeal_ids: list[int]) -> int:
 def _store(region_id: int, pks: list[int], results) -> int:
     """Write one region's batch under row locks, re-reading what operators confirmed meanwhile."""
     now = timezone.now()
-    appeals = {a.pk: a for a in Appeal.objects.select_for_update(of=("self",)).filter(pk__in=pks)
+    appeals = {a.pk: a for a in Appeal.objects.locked().filter(pk__in=pks)
                .select_related("sector", "subtopic", "municipality", "settlement", "proposed_agency")}
     corrected: dict[int, set[str]] = defaultdict(set)
     for pk, field in (AppealEvent.objects.filter(appeal_id__in=pks, kind=AppealEvent.Kind.FIELD_CHANGED,

@@ -61,7 +61,7 @@ def attachments_add(*, appeal: Appeal, files: Sequence, by, answer: Answer | Non
     checked = check_files(files)  # before the lock: reading 200 MB must not hold the appeal's row
     if not checked:
         raise AttachmentRefused("Выберите файлы.")
-    fresh = Appeal.objects.select_for_update(of=("self",)).only(
+    fresh = Appeal.objects.locked().only(
         "pk", "region_id", "municipality_id", "sector_id", "agency_id").get(pk=appeal.pk)
     _require_attach(by, fresh, answer)
     if answer is not None and answer.appeal_id != fresh.pk:

@@ -86,7 +86,7 @@ def verdict_check(token: str, *, lock: bool = False) -> Appeal:
         raise VerdictLinkInvalid() from None
     appeals = Appeal.objects.select_related("region", "agency")
     if lock:
-        appeals = appeals.select_for_update(of=("self",))
+        appeals = appeals.locked()
     appeal = appeals.filter(pk=pk).first()
     if appeal is None:
         raise VerdictLinkInvalid()

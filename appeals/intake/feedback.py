@@ -79,7 +79,7 @@ def _rating_apply(appeal_id: int, held: list[SourceReply], rating: SourceRating,
     reply = _rated_reply(held, rating)
     if reply is None or (reply.rated_at is not None and rating.at <= reply.rated_at):
         return ""
-    appeal = Appeal.objects.select_for_update(of=("self",)).get(pk=appeal_id)
+    appeal = Appeal.objects.locked().get(pk=appeal_id)
     reason = _refusal(appeal, reply)
     if not reason:
         try:

@@ -81,7 +81,7 @@ def _start_missing_clocks(*, now: datetime) -> int:
     item of an older release) — get their arrival's clock (appeals/lifecycle/deadlines.py) once a rule
     applies; an index range (region, status, due_at) finds them."""
     started = 0
-    candidates = (Appeal.objects.select_for_update(skip_locked=True).select_related("region")
+    candidates = (Appeal.objects.locked(skip_locked=True).select_related("region")
                   .filter(status=Status.NEW, due_at__isnull=True).order_by("-pk")[:MISSING_CLOCKS_BATCH])
     for appeal in candidates:
         if deadlines.arrival_deadline_set(appeal):

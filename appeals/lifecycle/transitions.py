@@ -1,8 +1,8 @@
 """The status machine of appeals: one service per action an operator or an executor takes.
 
-Every service locks the appeal row (`SELECT … FOR UPDATE`), optionally checks the version the
-user saw (a stale page cannot overwrite a newer change), checks that the action is allowed from
-the current status and for the appeal's kind, changes the appeal, bumps its version and writes
+Every service locks the appeal row (`Appeal.objects.locked()`: `SELECT … FOR NO KEY UPDATE`), optionally
+checks the version the user saw (a stale page cannot overwrite a newer change), checks that the action is
+allowed from the current status and for the appeal's kind, changes the appeal, bumps its version and writes
 an AppealEvent (who, when, from → to, why) — all in one transaction. A refused action raises
 TransitionRefused with a message for the user and changes nothing.
 """
@@ -133,7 +133,7 @@ MAX_EXTENSION_DAYS = 30
 
 def _locked(appeal: Appeal, expected_version: int | None) -> Appeal:
     """The appeal re-read under a row lock; refused when someone changed it since the user looked."""
-    fresh = Appeal.objects.select_for_update(of=("self",)).select_related(
+    fresh = Appeal.objects.locked().select_related(
         "region", "sector", "subtopic", "municipality", "settlement", "agency").get(pk=appeal.pk)
     if expected_version is not None and fresh.version != expected_version:
         raise StaleVersion(

@@ -210,7 +210,7 @@ def problem_merge(*, problem: Problem, into: Problem, by, at: datetime | None = 
         raise ProblemRefused("Проблему нельзя объединить саму с собой.")
     if problem.region_id != into.region_id:
         raise ProblemRefused("Проблемы разных регионов не объединяются.")
-    locked = list(Appeal.objects.select_for_update().filter(problem=problem))
+    locked = list(Appeal.objects.locked().filter(problem=problem))
     _require(by, locked, verb="Нельзя объединить")
     AppealEvent.objects.bulk_create(
         _move(locked, into, by=by, at=at, reason=f"Проблема «{problem}» объединена с «{into}»"))
@@ -223,7 +223,7 @@ def problem_split(*, problem: Problem, appeal_ids: list[int], by, title: str = "
                   at: datetime | None = None) -> Problem:
     """The chosen appeals leave `problem` for a new one (they are about something else)."""
     at = at or timezone.now()
-    chosen = list(Appeal.objects.select_for_update().filter(problem=problem, pk__in=appeal_ids))
+    chosen = list(Appeal.objects.locked().filter(problem=problem, pk__in=appeal_ids))
     _require(by, chosen, verb="Нельзя выделить")
     if not chosen:
         raise ProblemRefused("Отметьте обращения, которые относятся к другой проблеме.")
@@ -242,13 +242,13 @@ def problem_split(*, problem: Problem, appeal_ids: list[int], by, title: str = "
 def problem_detach(*, appeal: Appeal, by, at: datetime | None = None) -> None:
     """One appeal is not about this Problem after all; a Problem left with one appeal dissolves."""
     at = at or timezone.now()
-    appeal = Appeal.objects.select_for_update().get(pk=appeal.pk)
+    appeal = Appeal.objects.locked().get(pk=appeal.pk)
     _require(by, [appeal], verb="Нельзя исключить")
     problem = appeal.problem
     if problem is None:
         raise ProblemRefused("Обращение не входит в проблему.")
     events = _move([appeal], None, by=by, at=at, reason=f"Исключено из проблемы «{problem}»")
-    rest = list(Appeal.objects.select_for_update().filter(problem=problem))
+    rest = list(Appeal.objects.locked().filter(problem=problem))
     if len(rest) == 1:
         events += _move(rest, None, by=by, at=at,
                         reason=f"Проблема «{problem}» распалась: в ней осталось одно обращение")
@@ -266,7 +266,7 @@ def problem_join(*, appeal: Appeal, other: Appeal, by, at: datetime | None = Non
     at = at or timezone.now()
     if appeal.pk == other.pk:
         raise ProblemRefused("Обращение нельзя объединить с самим собой.")
-    locked = {a.pk: a for a in Appeal.objects.select_for_update().filter(pk__in=[appeal.pk, other.pk]).order_by("pk")}
+    locked = {a.pk: a for a in Appeal.objects.locked().filter(pk__in=[appeal.pk, other.pk])}
     appeal, other = locked[appeal.pk], locked[other.pk]
     if appeal.region_id != other.region_id:
         raise ProblemRefused("Обращения разных регионов не объединяются в одну проблему.")
