@@ -16,6 +16,7 @@ from heatmap.conflicts.selectors import open_situations
 from heatmap.cubes import Slice, area_sums, scoped_filters
 from heatmap.map.selectors import compared_with
 from heatmap.measures import add, change, empty_sums, median_of
+from heatmap.numbers import figure, signed
 from heatmap.slices.selectors import Driver, growth_drivers
 from municipalities.models import Region
 from ratings.selectors import Rating, rating
@@ -92,11 +93,11 @@ def dashboard(user, region: Region, period: CalendarPeriod, *, today: date | Non
     first_hours = median_of(total(rows, kind="incident")["first_hours"])  # ИМ: the first response counts
     received_change = change(now["received"], before["received"], percent=True)
     tiles = [
-        Tile("Поступило", f"{now['received']:,}".replace(",", " "), link("received"),
-             "к прошлому периоду: " + ("—" if received_change is None else f"{received_change:+.1f} %")),
-        Tile("В работе сейчас", f"{now['open']:,}".replace(",", " "), link("open"), "из поступивших за период"),
-        Tile("Дан ответ", f"{now['answered']:,}".replace(",", " "), link("answered")),
-        Tile("С нарушением срока", f"{now['late']:,}".replace(",", " "), link("late"), _percent(late_share),
+        Tile("Поступило", figure(now["received"]), link("received"),
+             "к прошлому периоду: " + signed(received_change)),
+        Tile("В работе сейчас", figure(now["open"]), link("open"), "из поступивших за период"),
+        Tile("Дан ответ", figure(now["answered"]), link("answered")),
+        Tile("С нарушением срока", figure(now["late"]), link("late"), _percent(late_share),
              "danger" if now["late"] else "ok"),
     ]
     targets = [

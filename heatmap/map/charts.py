@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
+from heatmap.numbers import figure, signed
+
 # the classes' colours, the same as the matrix's cells (static/css/cur.css table.data.heat)
 CLASS_COLOURS = ["#f4f6fb", "#fde7c8", "#fbc58d", "#f59a5b", "#e0603a"]
 EMPTY = "#e2e8f0"
 
 
 def _format(value: float | None, unit: str) -> str:
-    if value is None:
-        return "нет данных"
-    text = f"{value:,.2f}".rstrip("0").rstrip(".") if isinstance(value, float) else f"{value:,}"
-    return text.replace(",", " ").replace(".", ",") + (f" {unit}" if unit else "")
+    return "нет данных" if value is None else figure(value) + (f" {unit}" if unit else "")
 
 
 def choropleth(heat, *, geojson_url: str, unit: str = "") -> dict:
@@ -37,7 +36,7 @@ def choropleth(heat, *, geojson_url: str, unit: str = "") -> dict:
             marker={"line": {"color": "#ffffff", "width": 0.8}},
             name=legend.get(css, "нет данных"),
             customdata=[[r.page, r.municipality.name, _format(r.value, unit),
-                         "—" if r.change is None else f"{r.change:+.1f} %".replace(".", ",")] for r in rows],
+                         signed(r.change)] for r in rows],
             hovertemplate="<b>%{customdata[1]}</b><br>%{customdata[2]}<br>к прошлому периоду: %{customdata[3]}"
                           "<extra></extra>",
         ))

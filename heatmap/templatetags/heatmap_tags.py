@@ -1,30 +1,15 @@
-"""The heat map's numbers in Russian: a decimal comma, a thin space in thousands, «—» for nothing."""
+"""The heat map's numbers in its templates (heatmap/numbers.py) and a line's linked measure."""
 
 from django import template
 from django.utils.html import format_html
 
+from heatmap.numbers import figure, signed
+
 register = template.Library()
 
 
-@register.filter
-def figure(value, unit: str = "") -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, float) and not value.is_integer():
-        text = f"{value:,.2f}".rstrip("0").rstrip(".")
-    else:
-        text = f"{int(value):,}"
-    text = text.replace(",", "\u202f").replace(".", ",")
-    return f"{text} {unit}" if unit in ("%", "дн.", "ч") and unit else text
-
-
-@register.filter
-def signed(value) -> str:
-    """«+12,5 %», «−3 %»: a change against the previous period."""
-    if value is None:
-        return "—"
-    sign = "+" if value > 0 else "−" if value < 0 else "±"
-    return f"{sign}{abs(value):.1f} %".replace(".", ",")
+register.filter(figure)
+register.filter(signed)
 
 
 UNITS = {"late_share": "%", "not_satisfied_share": "%", "answer_days": "дн."}
