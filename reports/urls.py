@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from reports.fasttrack import views as fast_track_views
 from reports.indicators import views as indicator_views
@@ -7,6 +8,8 @@ from reports.weekly import views as note_views
 
 app_name = "reports"
 urlpatterns = [
+    # «Документы» opens on the weekly notes; /reports/ typed by hand goes there too (each page checks its rights)
+    path("", RedirectView.as_view(pattern_name="reports:notes"), name="index"),
     path("fast-tracks/", fast_track_views.index, name="fast_tracks"),
     path("notes/", note_views.index, name="notes"),
     path("notes/build/", note_views.build, name="note_build"),

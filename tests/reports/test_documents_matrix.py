@@ -77,3 +77,11 @@ def test_the_consolidated_table_lists_only_the_readers_centres(client, documents
     expected = {"cur_operator": {"МЦУ м.р. Пестравский", "МЦУ г.о. Тольятти", "МЦУ м.р. Волжский"},
                 "pestravka_head": {"МЦУ м.р. Пестравский"}, "tolyatti_operator": {"МЦУ г.о. Тольятти"}}[username]
     assert set(names) == expected
+
+
+def test_the_documents_address_itself_opens_the_weekly_notes(client):
+    client.force_login(user("cur_curator"))
+    response = client.get("/reports/", follow=True)
+    assert response.redirect_chain == [(reverse("reports:notes"), 302)] and response.status_code == 200
+    client.force_login(user("executor_pestravka_zhkh"))  # no documents for an executor: refused as on the notes
+    assert client.get("/reports/", follow=True).status_code == client.get(reverse("reports:notes")).status_code

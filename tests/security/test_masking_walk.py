@@ -189,6 +189,7 @@ WALK: dict[str, Callable[[Seed], list[Visit]]] = {
     "heatmap:situation": lambda s: [get(reverse("heatmap:situation", args=[1]))],
     "heatmap:situation_move": lambda s: [post(reverse("heatmap:situation_move", args=[1]), to="under_review")],
     "reports:fast_tracks": lambda s: [get(reverse("reports:fast_tracks"), period="year")],
+    "reports:index": lambda s: [get(reverse("reports:index"))],  # a redirect to the notes: it shows nothing
     "reports:notes": lambda s: [get(reverse("reports:notes"))],
     "reports:note_build": lambda s: [post(reverse("reports:note_build"))],
     "reports:note": lambda s: [get(reverse("reports:note", args=[s.note_id]))],
