@@ -72,17 +72,29 @@ def test_an_address_turned_private_later_is_not_posted_to(make_appeal, subscribe
     assert "внутреннюю сеть" in delivery.last_error and delivery.last_status is None
 
 
+@pytest.fixture
+def named(make_appeal, receiver):
+    """named(host) → the receiver's port, with one delivery due to http://<host>:<port>/hook (the name resolved by
+    the test's own getaddrinfo)."""
+
+    def make(host: str) -> int:
+        port = int(receiver.base.rsplit(":", 1)[1])
+        subscription = webhook_subscribe(client=client_like("cur_integrator"), url=f"http://{host}:{port}/hook",
+                                         events=["appeal.created"])
+        receiver.secrets["/hook"] = subscription.secret
+        webhook_events_dispatch()
+        make_appeal(PESTRAVKA)
+        webhook_events_dispatch()
+        return port
+
+    return make
+
+
 def test_a_name_that_rebinds_to_a_private_address_between_check_and_connection_reaches_nothing(
-        make_appeal, receiver, monkeypatch):
+        named, receiver, monkeypatch):
     """DNS rebinding: the name answers a public address to the checks and the receiver's loopback one to whatever
     resolves it next — the connection resolves it itself and opens only to an address it has just found public."""
-    port = int(receiver.base.rsplit(":", 1)[1])
-    subscription = webhook_subscribe(client=client_like("cur_integrator"), url=f"http://rebind.example:{port}/hook",
-                                     events=["appeal.created"])
-    receiver.secrets["/hook"] = subscription.secret
-    webhook_events_dispatch()
-    make_appeal(PESTRAVKA)
-    webhook_events_dispatch()
+    port = named("rebind.example")
     real, asked = socket.getaddrinfo, []
 
     def rebinding(host, *args, **kwargs):
@@ -100,15 +112,9 @@ def test_a_name_that_rebinds_to_a_private_address_between_check_and_connection_r
     assert "внутреннюю сеть" in WebhookDelivery.objects.get().last_error
 
 
-def test_a_public_name_is_connected_to_at_the_address_just_checked(make_appeal, receiver, monkeypatch):
-    """The connection goes to the address the check found, not to one the name resolves to afterwards."""
-    port = int(receiver.base.rsplit(":", 1)[1])
-    subscription = webhook_subscribe(client=client_like("cur_integrator"), url=f"http://hooks.example:{port}/hook",
-                                     events=["appeal.created"])
-    receiver.secrets["/hook"] = subscription.secret
-    webhook_events_dispatch()
-    make_appeal(PESTRAVKA)
-    webhook_events_dispatch()
+def test_a_public_name_is_connected_to_at_the_address_just_checked(named, receiver, monkeypatch):
+    """The connection goes to the address the check found, and the request still names the host."""
+    port = named("hooks.example")
     real = socket.getaddrinfo
 
     def loopback_is_public(host, *args, **kwargs):  # «hooks.example» → the receiver, and loopback counts as public
