@@ -40,9 +40,12 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute=7),
         "options": {"expires": 3000},
     },
+    # every minute: an item may arrive with its deadline already past (a source's backlog), and a restart after
+    # a night off finds many passed — the queue should mark them at once; a run is ~76 ms at a million appeals
     "refresh-overdue-flags": {
         "task": "appeals.tasks.refresh_overdue_flags",
-        "schedule": crontab(minute="*/5"),
+        "schedule": crontab(),
+        "options": {"expires": 55},
     },
     # 59-ФЗ notices to citizens (registration, forwarding, extension, answer with the verdict link).
     "send-citizen-notices": {

@@ -12,7 +12,7 @@ from appeals.models import CLOCK_RUNNING_STATUSES, Appeal, AppealEvent, Status
 
 @transaction.atomic
 def appeals_refresh_overdue(*, now: datetime) -> dict[str, int]:
-    """Keep the deadline flags of the queue current (Celery beat, every few minutes):
+    """Keep the deadline flags of the queue current (Celery beat, every minute):
     - `is_overdue` set on appeals whose clock runs past their deadline — new items too: a 59-ФЗ appeal
       not registered within three days, a message or an incident not taken into work in time —, one
       OVERDUE event each;

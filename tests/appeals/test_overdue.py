@@ -62,3 +62,11 @@ def test_it_warns_before_the_deadline_and_stops_when_the_clock_stops(make_appeal
         appeal.refresh_from_db()
     assert soon.is_due_soon and not later.is_due_soon
     assert not paused.is_overdue and not under_review.is_overdue
+
+
+def test_the_beat_runs_the_sweep_every_minute():
+    # an item may arrive with its deadline already past (a source's backlog): the queue marks it within a minute
+    from cur.celery import app
+
+    entry = next(e for e in app.conf.beat_schedule.values() if e["task"] == "appeals.tasks.refresh_overdue_flags")
+    assert entry["schedule"].minute == set(range(60)) and entry["schedule"].hour == set(range(24))

@@ -10,9 +10,7 @@ import urllib.request
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
-from django.utils import timezone
 
-from appeals.lifecycle.overdue import appeals_refresh_overdue
 from cur.accounts import administrator_ensure
 from cur.demo import DEMO_ACCOUNTS, DEMO_TOKEN_FILE, demo_api_token_ensure
 
@@ -50,10 +48,6 @@ class Command(BaseCommand):
         call_command("bootstrap", demo_appeals=demo_appeals, demo=demo, stdout=self.stdout)
         if demo:
             demo_api_token_ensure()  # the database `make run` serves, never a bench's or a test's
-        # the beat flags overdue appeals every five minutes on the clock: after a night off (or a first load) the
-        # queue would show deadlines long past as if on time until then — flagged once here, before anyone looks
-        flags = appeals_refresh_overdue(now=timezone.now())
-        self.stdout.write(f"Просроченные обращения отмечены: {flags['flagged']}, сняты отметки: {flags['cleared']}.")
         python = sys.executable
         children = {}
         # Demo intake: local emulators of ПОС and «Инцидент Менеджмент» that keep producing new items,
