@@ -75,8 +75,7 @@ class AppealListApi(APIView):
                                      order=queue_order(params))
         if page.filter.errors:
             raise ValidationError(page.filter.errors)
-        body = {"results": AppealSerializer(page.rows, many=True,
-                                              context=reader_context(request.user, titles_masked=True)).data,
+        body = {"results": AppealSerializer(page.rows, many=True, context=reader_context(request.user)).data,
                 "next_after": page.next_cursor}
         if page.total is not None:  # the first page counts what the filters leave, exactly up to a bound
             body["count"] = {"total": page.total, "more": page.total_more}

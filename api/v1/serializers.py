@@ -9,11 +9,9 @@ from appeals.privacy import visible_text
 from cur.scoping import can_see_personal_data
 
 
-def reader_context(user, *, titles_masked: bool = False) -> dict:
-    """What AppealSerializer needs to know about the reader. `titles_masked`: the rows come from a selector that
-    made them display copies already (`appeals.privacy.visible_rows`: their titles are as the reader may read them),
-    so the titles are not masked a second time."""
-    return {"personal": can_see_personal_data(user), "titles_masked": titles_masked}
+def reader_context(user) -> dict:
+    """What AppealSerializer needs to know about the reader."""
+    return {"personal": can_see_personal_data(user)}
 
 
 class AppealSerializer(serializers.Serializer):
@@ -46,8 +44,6 @@ class AppealSerializer(serializers.Serializer):
         return self.context.get("personal", False)
 
     def get_title(self, appeal) -> str:
-        if self.context.get("titles_masked"):
-            return appeal.title or ""
         return visible_text(appeal.title, personal=self._personal())
 
     def get_text(self, appeal) -> str:
